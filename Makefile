@@ -1,0 +1,55 @@
+# Two commands for a newcomer: `make run` and `make test`. Everything else supports them.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PG_URL ?= postgres://postgres@127.0.0.1:5432/incubator
+REDIS_TEST_URL ?= redis://127.0.0.1:6379/0
+VENDOR := frontend/static/vendor
+
+.PHONY: run test setup migrate lint format bench clean
+
+run: setup
+	$(BIN)/python manage.py seed_demo
+	DEBUG=1 $(BIN)/daphne -b $(HOST) -p $(PORT) incubator.asgi:application
+
+test: setup
+	bash scripts/test.sh
+
+setup: $(VENV)/.installed $(VENDOR)/.installed locale/.compiled
+	$(BIN)/python manage.py migrate --no-input -v 0
+	$(BIN)/python manage.py collectstatic --no-input -v 0
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+$(VENDOR)/.installed: frontend/package.json frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p $(VENDOR)
+	cp frontend/node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/
+	cp frontend/node_modules/chart.js/dist/chart.umd.js $(VENDOR)/chart.umd.js
+	cp frontend/node_modules/axe-core/axe.min.js $(VENDOR)/
+	touch $@
+
+locale/.compiled: $(wildcard locale/*/LC_MESSAGES/*.po)
+	$(BIN)/python manage.py compilemessages -v 0 --ignore=.venv --ignore=frontend/node_modules
+	touch $@
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+format: $(VENV)/.installed
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: setup
+	bash scripts/bench.sh
+
+clean:
+	rm -rf $(VENV) data staticfiles frontend/node_modules $(VENDOR) locale/.compiled

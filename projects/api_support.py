@@ -1,0 +1,47 @@
+"""What every API view shares: pagination and the JSON error format of DESIGN.md."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from .errors import ServiceError
+
+
+class Pagination(PageNumberPagination):
+    page_size = 20
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+
+def exception_handler(exc, context):
+    """``{"detail": ..., "code": ...}`` for every error, with ``errors`` for field errors
+    and ``blockers`` for refused transitions."""
+    if isinstance(exc, ServiceError):
+        body = {"detail": str(exc.detail), "code": exc.code, **exc.extra}
+        headers = {}
+        if "retry_after" in exc.extra:
+            headers["Retry-After"] = str(exc.extra["retry_after"])
+        return Response(body, status=exc.status, headers=headers)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        errors = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        response.data = {
+            "detail": "Certains champs sont invalides.",
+            "code": "invalid",
+            "errors": errors,
+        }
+        response.status_code = status.HTTP_400_BAD_REQUEST
+    else:
+        detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
+        code = getattr(detail, "code", None) or getattr(exc, "default_code", "error")
+        response.data = {"detail": str(detail), "code": code}
+    return response

@@ -1,0 +1,85 @@
+"""The project event stream: persisted first, broadcast after commit.
+
+Every service that changes something in a project's stream calls ``record_event`` inside
+its transaction, holding the project's row lock. The event gets the next ``seq`` of the
+project and is sent to the ``project-<id>`` group only once the transaction commits, so a
+client never sees an event the database could still roll back, and commit order is seq order.
+"""
+
+import json
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+
+from .models import Project, ProjectEvent
+
+COMMENT_CREATED = "comment.created"
+COMMENT_UPDATED = "comment.updated"
+COMMENT_DELETED = "comment.deleted"
+CHECKLIST_UPDATED = "checklist.updated"
+REVIEW_OPENED = "review.opened"
+REVIEW_DECIDED = "review.decided"
+STAGE_CHANGED = "project.stage_changed"
+TYPES = (
+    COMMENT_CREATED,
+    COMMENT_UPDATED,
+    COMMENT_DELETED,
+    CHECKLIST_UPDATED,
+    REVIEW_OPENED,
+    REVIEW_DECIDED,
+    STAGE_CHANGED,
+)
+
+
+def group_name(project_id: int) -> str:
+    return f"project-{project_id}"
+
+
+def payload(event: ProjectEvent) -> dict:
+    """The wire format of DESIGN.md: ``{type, seq, id, project, at, data}``."""
+    return {
+        "type": event.type,
+        "seq": event.seq,
+        "id": event.object_id,
+        "project": event.project_id,
+        "at": event.at,
+        "data": event.data,
+    }
+
+
+def encode(event: ProjectEvent) -> str:
+    return json.dumps(payload(event), cls=DjangoJSONEncoder, ensure_ascii=False)
+
+
+def record_event(project: Project, type: str, object_id: int | None, data: dict) -> ProjectEvent:
+    """Append an event to the project's stream and schedule its broadcast after commit.
+
+    The caller holds ``project``'s row lock (``select_for_update``) in the current
+    transaction, so ``project.event_seq`` is current and nobody else can take the next one.
+    """
+    assert type in TYPES, type
+    project.event_seq += 1
+    Project.objects.filter(pk=project.pk).update(event_seq=project.event_seq)
+    event = ProjectEvent.objects.create(
+        project=project,
+        seq=project.event_seq,
+        type=type,
+        object_id=object_id,
+        data=json.loads(json.dumps(data, cls=DjangoJSONEncoder)),
+    )
+    transaction.on_commit(lambda: broadcast(event))
+    return event
+
+
+def broadcast(event: ProjectEvent) -> None:
+    """Send an already-committed event to the sockets of its project. Encoded once here,
+    relayed as is by every consumer."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    async_to_sync(layer.group_send)(
+        group_name(event.project_id),
+        {"type": "project.event", "seq": event.seq, "text": encode(event)},
+    )

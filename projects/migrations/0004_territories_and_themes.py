@@ -1,0 +1,165 @@
+from django.db import migrations
+
+# INSEE's Code officiel géographique: 101 départements and 18 régions. Région codes get an
+# "R" prefix because their INSEE numbers overlap with the départements'.
+DEPARTEMENTS = [
+    ("01", "Ain"),
+    ("02", "Aisne"),
+    ("03", "Allier"),
+    ("04", "Alpes-de-Haute-Provence"),
+    ("05", "Hautes-Alpes"),
+    ("06", "Alpes-Maritimes"),
+    ("07", "Ardèche"),
+    ("08", "Ardennes"),
+    ("09", "Ariège"),
+    ("10", "Aube"),
+    ("11", "Aude"),
+    ("12", "Aveyron"),
+    ("13", "Bouches-du-Rhône"),
+    ("14", "Calvados"),
+    ("15", "Cantal"),
+    ("16", "Charente"),
+    ("17", "Charente-Maritime"),
+    ("18", "Cher"),
+    ("19", "Corrèze"),
+    ("2A", "Corse-du-Sud"),
+    ("2B", "Haute-Corse"),
+    ("21", "Côte-d'Or"),
+    ("22", "Côtes-d'Armor"),
+    ("23", "Creuse"),
+    ("24", "Dordogne"),
+    ("25", "Doubs"),
+    ("26", "Drôme"),
+    ("27", "Eure"),
+    ("28", "Eure-et-Loir"),
+    ("29", "Finistère"),
+    ("30", "Gard"),
+    ("31", "Haute-Garonne"),
+    ("32", "Gers"),
+    ("33", "Gironde"),
+    ("34", "Hérault"),
+    ("35", "Ille-et-Vilaine"),
+    ("36", "Indre"),
+    ("37", "Indre-et-Loire"),
+    ("38", "Isère"),
+    ("39", "Jura"),
+    ("40", "Landes"),
+    ("41", "Loir-et-Cher"),
+    ("42", "Loire"),
+    ("43", "Haute-Loire"),
+    ("44", "Loire-Atlantique"),
+    ("45", "Loiret"),
+    ("46", "Lot"),
+    ("47", "Lot-et-Garonne"),
+    ("48", "Lozère"),
+    ("49", "Maine-et-Loire"),
+    ("50", "Manche"),
+    ("51", "Marne"),
+    ("52", "Haute-Marne"),
+    ("53", "Mayenne"),
+    ("54", "Meurthe-et-Moselle"),
+    ("55", "Meuse"),
+    ("56", "Morbihan"),
+    ("57", "Moselle"),
+    ("58", "Nièvre"),
+    ("59", "Nord"),
+    ("60", "Oise"),
+    ("61", "Orne"),
+    ("62", "Pas-de-Calais"),
+    ("63", "Puy-de-Dôme"),
+    ("64", "Pyrénées-Atlantiques"),
+    ("65", "Hautes-Pyrénées"),
+    ("66", "Pyrénées-Orientales"),
+    ("67", "Bas-Rhin"),
+    ("68", "Haut-Rhin"),
+    ("69", "Rhône"),
+    ("70", "Haute-Saône"),
+    ("71", "Saône-et-Loire"),
+    ("72", "Sarthe"),
+    ("73", "Savoie"),
+    ("74", "Haute-Savoie"),
+    ("75", "Paris"),
+    ("76", "Seine-Maritime"),
+    ("77", "Seine-et-Marne"),
+    ("78", "Yvelines"),
+    ("79", "Deux-Sèvres"),
+    ("80", "Somme"),
+    ("81", "Tarn"),
+    ("82", "Tarn-et-Garonne"),
+    ("83", "Var"),
+    ("84", "Vaucluse"),
+    ("85", "Vendée"),
+    ("86", "Vienne"),
+    ("87", "Haute-Vienne"),
+    ("88", "Vosges"),
+    ("89", "Yonne"),
+    ("90", "Territoire de Belfort"),
+    ("91", "Essonne"),
+    ("92", "Hauts-de-Seine"),
+    ("93", "Seine-Saint-Denis"),
+    ("94", "Val-de-Marne"),
+    ("95", "Val-d'Oise"),
+    ("971", "Guadeloupe"),
+    ("972", "Martinique"),
+    ("973", "Guyane"),
+    ("974", "La Réunion"),
+    ("976", "Mayotte"),
+]
+REGIONS = [
+    ("R01", "Guadeloupe"),
+    ("R02", "Martinique"),
+    ("R03", "Guyane"),
+    ("R04", "La Réunion"),
+    ("R06", "Mayotte"),
+    ("R11", "Île-de-France"),
+    ("R24", "Centre-Val de Loire"),
+    ("R27", "Bourgogne-Franche-Comté"),
+    ("R28", "Normandie"),
+    ("R32", "Hauts-de-France"),
+    ("R44", "Grand Est"),
+    ("R52", "Pays de la Loire"),
+    ("R53", "Bretagne"),
+    ("R75", "Nouvelle-Aquitaine"),
+    ("R76", "Occitanie"),
+    ("R84", "Auvergne-Rhône-Alpes"),
+    ("R93", "Provence-Alpes-Côte d'Azur"),
+    ("R94", "Corse"),
+]
+THEMES = [
+    ("inclusion", "Inclusion numérique", "Digital inclusion"),
+    ("mediation", "Médiation numérique", "Digital mediation"),
+    ("third-places", "Tiers-lieux", "Third places"),
+    ("accessibility", "Accessibilité", "Accessibility"),
+    ("open-data", "Données ouvertes", "Open data"),
+    ("training", "Formation des médiateurs", "Mediator training"),
+    ("digital-literacy", "Culture numérique", "Digital literacy"),
+    ("public-services", "Services publics en ligne", "Online public services"),
+    ("sustainability", "Sobriété numérique", "Digital sustainability"),
+    ("citizenship", "Citoyenneté et participation", "Citizenship and participation"),
+    ("employment", "Emploi et insertion", "Employment and integration"),
+    ("youth", "Jeunesse et éducation", "Youth and education"),
+]
+
+
+def load(apps, schema_editor):
+    Territory = apps.get_model("projects", "Territory")
+    Theme = apps.get_model("projects", "Theme")
+    Territory.objects.bulk_create(
+        [Territory(code=c, name=n, kind="departement") for c, n in DEPARTEMENTS]
+        + [Territory(code=c, name=n, kind="region") for c, n in REGIONS],
+        ignore_conflicts=True,
+    )
+    Theme.objects.bulk_create(
+        [Theme(slug=s, name_fr=fr, name_en=en) for s, fr, en in THEMES], ignore_conflicts=True
+    )
+
+
+def unload(apps, schema_editor):
+    apps.get_model("projects", "Territory").objects.all().delete()
+    apps.get_model("projects", "Theme").objects.filter(slug__in=[t[0] for t in THEMES]).delete()
+
+
+class Migration(migrations.Migration):
+    dependencies = [("projects", "0003_platform_groups")]
+
+    operations = [migrations.RunPython(load, unload)]

@@ -1,0 +1,327 @@
+import itertools
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+
+class Stage(models.TextChoices):
+    IDEA = "idea", _("Idée")
+    PROTOTYPE = "prototype", _("Prototype")
+    PILOT = "pilot", _("Pilote")
+    COMMONS = "commons", _("Commun")
+    ARCHIVED = "archived", _("Archivé")
+
+
+PATH = [Stage.IDEA, Stage.PROTOTYPE, Stage.PILOT, Stage.COMMONS]
+NEXT_STAGE = dict(itertools.pairwise(PATH))
+PREVIOUS_STAGE = {after: before for before, after in NEXT_STAGE.items()}
+
+
+class Visibility(models.TextChoices):
+    PUBLIC = "public", _("Public")
+    RESTRICTED = "restricted", _("Restreint")
+
+
+class Role(models.TextChoices):
+    OWNER = "owner", _("Porteur")
+    MEMBER = "member", _("Membre")
+
+
+class Bilingual:
+    """Picks the French or English variant of a field for the active language."""
+
+    def localized(self, field: str) -> str:
+        english = getattr(self, f"{field}_en", "")
+        if (get_language() or "fr").startswith("en") and english:
+            return english
+        return getattr(self, f"{field}_fr")
+
+
+class Theme(Bilingual, models.Model):
+    """A theme of digital mediation (inclusion, third places, open data...)."""
+
+    slug = models.SlugField(primary_key=True, max_length=40)
+    name_fr = models.CharField(max_length=80)
+    name_en = models.CharField(max_length=80)
+
+    class Meta:
+        ordering = ["name_fr"]
+
+    def __str__(self):
+        return self.localized("name")
+
+
+class Territory(models.Model):
+    """A French département (INSEE code, e.g. ``44``) or région (``R`` + INSEE code, ``R52``)."""
+
+    class Kind(models.TextChoices):
+        DEPARTEMENT = "departement", _("Département")
+        REGION = "region", _("Région")
+
+    code = models.CharField(primary_key=True, max_length=4)
+    name = models.CharField(max_length=80)
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+
+    class Meta:
+        ordering = ["kind", "code"]
+        verbose_name_plural = "territories"
+
+    def __str__(self):
+        return f"{self.name} ({self.code})"
+
+
+class ProjectQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "ProjectQuerySet":
+        """Projects ``user`` may read: public ones, plus restricted ones for their team and
+        for the platform roles holding the global ``view_project`` permission."""
+        if user.is_authenticated and user.has_perm("projects.view_project"):
+            return self.all()
+        public = Q(visibility=Visibility.PUBLIC)
+        if not user.is_authenticated:
+            return self.filter(public)
+        permitted = ProjectUserObjectPermission.objects.filter(
+            user=user, permission__codename="view_project"
+        ).values("content_object_id")
+        return self.filter(public | Q(pk__in=permitted))
+
+
+class Project(ConcurrentTransitionMixin, models.Model):
+    """A partner project on its way from idea to digital commons.
+
+    ``stage`` is protected: only the transition methods below change it, and a database
+    trigger refuses any stage change that is not the target of the latest StageTransition.
+    """
+
+    title = models.CharField(_("titre"), max_length=200)
+    summary = models.CharField(_("résumé"), max_length=500)
+    problem = models.TextField(_("problème traité"), max_length=5000, blank=True)
+    public_served = models.TextField(_("public concerné"), max_length=2000, blank=True)
+    themes = models.ManyToManyField(Theme, blank=True, related_name="projects")
+    territories = models.ManyToManyField(Territory, blank=True, related_name="projects")
+    origin = models.CharField(
+        _("origine"), max_length=120, blank=True, help_text=_("par ex. « NEC 2018 Nantes »")
+    )
+    repository_url = models.URLField(_("dépôt de code ou de contenu"), max_length=500, blank=True)
+    website_url = models.URLField(_("site web"), max_length=500, blank=True)
+    licence = models.CharField(
+        _("licence"), max_length=64, blank=True, help_text=_("identifiant SPDX, par ex. AGPL-3.0")
+    )
+    visibility = models.CharField(
+        _("visibilité"), max_length=12, choices=Visibility.choices, default=Visibility.PUBLIC
+    )
+    stage = FSMField(
+        _("étape"), max_length=12, choices=Stage.choices, default=Stage.IDEA, protected=True
+    )
+    stage_changed_at = models.DateTimeField(default=timezone.now)
+    # The last ProjectEvent.seq handed out; bumped under this row's lock so seqs have no gaps.
+    event_seq = models.PositiveBigIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ProjectQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        indexes = [models.Index(fields=["stage", "visibility"])]
+        permissions = [
+            ("manage_team", _("Gérer l'équipe du projet")),
+            ("archive_project", _("Archiver le projet")),
+            ("reopen_project", _("Rouvrir un projet archivé")),
+            ("review_project", _("Vérifier les critères et décider des revues")),
+            ("moderate_comments", _("Modérer les commentaires")),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def next_stage(self) -> str | None:
+        return NEXT_STAGE.get(self.stage)
+
+    # One transition per kind of edge. Gate conditions, permissions and the audit row live
+    # in workflows.services, which call these methods under the project's row lock.
+    @transition(
+        field=stage,
+        source=[Stage.IDEA, Stage.PROTOTYPE, Stage.PILOT],
+        target=RETURN_VALUE(Stage.PROTOTYPE, Stage.PILOT, Stage.COMMONS),
+    )
+    def advance(self):
+        self.stage_changed_at = timezone.now()
+        return NEXT_STAGE[self.stage]
+
+    @transition(
+        field=stage,
+        source=[Stage.PROTOTYPE, Stage.PILOT, Stage.COMMONS],
+        target=RETURN_VALUE(Stage.IDEA, Stage.PROTOTYPE, Stage.PILOT),
+    )
+    def send_back(self):
+        self.stage_changed_at = timezone.now()
+        return PREVIOUS_STAGE[self.stage]
+
+    @transition(field=stage, source=PATH, target=Stage.ARCHIVED)
+    def archive(self):
+        self.stage_changed_at = timezone.now()
+
+    @transition(field=stage, source=Stage.ARCHIVED, target=RETURN_VALUE(*PATH))
+    def reopen(self, *, to: str):
+        self.stage_changed_at = timezone.now()
+        return to
+
+
+class ProjectUserObjectPermission(UserObjectPermissionBase):
+    """Guardian's per-project permissions with a real foreign key (fast joins, cascades)."""
+
+    content_object = models.ForeignKey(Project, on_delete=models.CASCADE)
+
+
+class ProjectGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Project, on_delete=models.CASCADE)
+
+
+class Membership(models.Model):
+    """A person's role in a project's team; guardian permissions are derived from these."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=8, choices=Role.choices, default=Role.MEMBER)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["role", "created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "user"], name="one_membership_per_person")
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.project} ({self.role})"
+
+
+class Follow(models.Model):
+    """Someone who wants news of a project (team members follow implicitly)."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="follows")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["project", "user"], name="follow_once")]
+
+
+class Comment(models.Model):
+    """A message in a project's thread. Markdown stored raw, rendered and sanitised once.
+
+    Deleting leaves a tombstone: the row stays (replies keep their parent), the text goes.
+    """
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="comments"
+    )
+    body = models.TextField(blank=True)
+    body_html = models.TextField(blank=True)
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies"
+    )
+    checklist_item = models.ForeignKey(
+        "workflows.ChecklistItem", on_delete=models.SET_NULL, null=True, blank=True
+    )
+    review = models.ForeignKey(
+        "workflows.GateReview", on_delete=models.SET_NULL, null=True, blank=True
+    )
+    client_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["author", "created_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["author", "client_id"],
+                condition=~Q(client_id=""),
+                name="idempotent_comment_post",
+            )
+        ]
+
+    def __str__(self):
+        return f"#{self.pk} by {self.author} on {self.project_id}"
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+
+class ProjectEvent(models.Model):
+    """One change in a project's stream. ``seq`` counts per project with no gaps, so a client
+    holding seq N can ask for everything after N and get it exactly once, in order."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="events")
+    seq = models.PositiveBigIntegerField()
+    type = models.CharField(max_length=40)
+    object_id = models.BigIntegerField(null=True)
+    data = models.JSONField(default=dict)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["project", "seq"]
+        constraints = [models.UniqueConstraint(fields=["project", "seq"], name="gapless_seq")]
+
+    def __str__(self):
+        return f"{self.project_id}#{self.seq} {self.type}"
+
+
+class Notification(models.Model):
+    """Something a person should know about: a mention, a reply, a review, a decision..."""
+
+    class Kind(models.TextChoices):
+        MENTION = "mention", _("Mention")
+        REPLY = "reply", _("Réponse à mon commentaire")
+        REVIEW_OPENED = "review_opened", _("Revue ouverte sur un projet que je relis")
+        DECISION = "decision", _("Décision sur mon projet")
+        STAGE_CHANGED = "stage_changed", _("Changement d'étape d'un projet suivi")
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, null=True, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    text = models.CharField(max_length=300)
+    url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+
+    def __str__(self):
+        return f"{self.kind} → {self.recipient}"
+
+
+class NotificationPreference(models.Model):
+    """A person's choice for one kind of notification; no row means the defaults."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    kind = models.CharField(max_length=20, choices=Notification.Kind.choices)
+    in_app = models.BooleanField(default=True)
+    by_email = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="one_pref_per_kind")]

@@ -1,0 +1,153 @@
+"""Every write on projects, teams and follows. Interfaces call these, never the ORM.
+
+Each service checks permission through ``access``, runs in one transaction and leaves
+nothing half-written when it refuses.
+"""
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from . import access
+from .errors import Conflict, Invalid, NotFound
+from .models import Follow, Membership, Project, Role, Stage
+from .permissions import sync_permissions
+
+User = get_user_model()
+
+EDITABLE_FIELDS = {
+    "title",
+    "summary",
+    "problem",
+    "public_served",
+    "origin",
+    "repository_url",
+    "website_url",
+    "licence",
+    "visibility",
+}
+
+
+def _apply(project: Project, fields: dict) -> None:
+    unknown = set(fields) - EDITABLE_FIELDS - {"themes", "territories"}
+    if unknown:
+        raise Invalid({name: [_("Champ inconnu.")] for name in sorted(unknown)})
+    for name, value in fields.items():
+        if name in EDITABLE_FIELDS:
+            setattr(project, name, value)
+
+
+@transaction.atomic
+def create_project(*, by, themes=(), territories=(), **fields) -> Project:
+    """Propose a project: it starts at ``idea`` with ``by`` as its owner.
+
+    Callers that also hand out the first checklist use ``workflows.services.propose_project``.
+    """
+    access.require(by.is_authenticated and by.is_active, by)
+    project = Project()
+    _apply(project, fields)
+    project.save()
+    project.themes.set(themes)
+    project.territories.set(territories)
+    Membership.objects.create(project=project, user=by, role=Role.OWNER)
+    sync_permissions(project)
+    return project
+
+
+@transaction.atomic
+def update_project(*, by, project: Project, themes=None, territories=None, **fields) -> Project:
+    """Edit a project's description. The stage is not a field here: transitions move it."""
+    project = access.get_project(by, project.pk, lock=True)
+    access.require(access.can_edit(by, project), by)
+    _apply(project, fields)
+    project.save()
+    if themes is not None:
+        project.themes.set(themes)
+    if territories is not None:
+        project.territories.set(territories)
+    return project
+
+
+@transaction.atomic
+def delete_project(*, by, project: Project) -> None:
+    """Delete a project that never left ``idea``; once it has a history, archive it instead."""
+    project = access.get_project(by, project.pk, lock=True)
+    access.require(access.can_delete(by, project), by)
+    if project.stage != Stage.IDEA or project.transitions.exists():
+        raise Conflict(
+            _("Ce projet a un historique : archivez-le plutôt que de le supprimer."),
+            code="has_history",
+        )
+    project.delete()
+
+
+@transaction.atomic
+def add_member(*, by, project: Project, user_id, role: str = Role.MEMBER) -> Membership:
+    project = access.get_project(by, project.pk, lock=True)
+    access.require(access.can_manage_team(by, project), by)
+    if role not in Role.values:
+        raise Invalid({"role": [_("Rôle inconnu.")]})
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        raise Invalid({"user": [_("Cette personne n'existe pas.")]})
+    if Membership.objects.filter(project=project, user=user).exists():
+        raise Invalid({"user": [_("Cette personne fait déjà partie de l'équipe.")]})
+    try:
+        with transaction.atomic():
+            membership = Membership.objects.create(project=project, user=user, role=role)
+    except IntegrityError:
+        raise Invalid({"user": [_("Cette personne fait déjà partie de l'équipe.")]}) from None
+    sync_permissions(project)
+    return membership
+
+
+@transaction.atomic
+def change_role(*, by, project: Project, user_id, role: str) -> Membership:
+    project = access.get_project(by, project.pk, lock=True)
+    access.require(access.can_manage_team(by, project), by)
+    if role not in Role.values:
+        raise Invalid({"role": [_("Rôle inconnu.")]})
+    membership = Membership.objects.filter(project=project, user_id=user_id).first()
+    if membership is None:
+        raise NotFound()
+    if membership.role == Role.OWNER and role != Role.OWNER:
+        _keep_an_owner(project, leaving=membership)
+    membership.role = role
+    membership.save(update_fields=["role"])
+    sync_permissions(project)
+    return membership
+
+
+@transaction.atomic
+def remove_member(*, by, project: Project, user_id) -> None:
+    """Owners and curators remove anyone; a member may leave. The last owner stays."""
+    project = access.get_project(by, project.pk, lock=True)
+    membership = Membership.objects.filter(project=project, user_id=user_id).first()
+    leaving_self = by.is_authenticated and str(by.pk) == str(user_id)
+    access.require(leaving_self or access.can_manage_team(by, project), by)
+    if membership is None:
+        raise NotFound()
+    if membership.role == Role.OWNER:
+        _keep_an_owner(project, leaving=membership)
+    membership.delete()
+    sync_permissions(project)
+
+
+def _keep_an_owner(project: Project, *, leaving: Membership) -> None:
+    others = Membership.objects.filter(project=project, role=Role.OWNER).exclude(pk=leaving.pk)
+    if not others.exists():
+        raise Invalid(
+            {"user": [_("Un projet garde au moins un porteur : désignez-en un autre d'abord.")]},
+            code="last_owner",
+        )
+
+
+def follow_project(*, by, project: Project) -> None:
+    project = access.get_project(by, project.pk)
+    access.require(by.is_authenticated, by)
+    Follow.objects.get_or_create(project=project, user=by)
+
+
+def unfollow_project(*, by, project: Project) -> None:
+    access.require(by.is_authenticated, by)
+    Follow.objects.filter(project=project, user=by).delete()

@@ -1,0 +1,101 @@
+"""The people every test speaks of, and the project they share."""
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from rest_framework.test import APIClient
+
+from projects import services
+from projects.models import Role
+
+User = get_user_model()
+PASSWORD = "test-password-1234"
+
+on_postgresql = pytest.mark.skipif(
+    settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
+    reason="needs PostgreSQL: make test runs it again with DATABASE_URL when PostgreSQL answers",
+)
+
+
+@pytest.fixture
+def make_user(db):
+    def make(username: str, *groups: str, **fields):
+        user = User.objects.create_user(username, f"{username}@example.org", PASSWORD, **fields)
+        if groups:
+            user.groups.add(*Group.objects.filter(name__in=groups))
+        return user
+
+    return make
+
+
+@pytest.fixture
+def owner(make_user):
+    return make_user("owner", first_name="Olga")
+
+
+@pytest.fixture
+def member(make_user):
+    return make_user("member", first_name="Malik")
+
+
+@pytest.fixture
+def reviewer(make_user):
+    return make_user("reviewer", "reviewers", first_name="Rita")
+
+
+@pytest.fixture
+def reviewer2(make_user):
+    return make_user("reviewer2", "reviewers", first_name="Romain")
+
+
+@pytest.fixture
+def funder(make_user):
+    return make_user("funder", "funders", first_name="Fanny")
+
+
+@pytest.fixture
+def curator(make_user):
+    return make_user("curator", "curators", first_name="Camille")
+
+
+@pytest.fixture
+def stranger(make_user):
+    return make_user("stranger", first_name="Sacha")
+
+
+@pytest.fixture
+def make_project(db):
+    def make(owner, *, members=(), **fields):
+        fields.setdefault("title", "Kit d'inclusion numérique")
+        fields.setdefault("summary", "Un kit pour accompagner les premiers pas en ligne.")
+        project = services.create_project(by=owner, **fields)
+        for person in members:
+            services.add_member(by=owner, project=project, user_id=person.pk, role=Role.MEMBER)
+        return project
+
+    return make
+
+
+@pytest.fixture
+def project(make_project, owner, member):
+    return make_project(owner, members=[member])
+
+
+@pytest.fixture
+def restricted_project(make_project, owner, member):
+    return make_project(owner, members=[member], visibility="restricted", title="Projet discret")
+
+
+@pytest.fixture
+def api():
+    """An API client; ``api.as_(user)`` signs in (None signs out)."""
+
+    client = APIClient()
+
+    def as_(user):
+        client.force_authenticate(user)
+        return client
+
+    client.as_ = as_
+    return client

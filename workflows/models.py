@@ -1,0 +1,212 @@
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from projects.models import Bilingual, Project, Stage
+
+
+class Principle(models.TextChoices):
+    """The six principles of a digital commons in the NEC approach."""
+
+    ETHICS = "ethics", _("Éthique")
+    OPENNESS = "openness", _("Ouvert")
+    REPLICABILITY = "replicability", _("Duplicable")
+    IMPROVABILITY = "improvability", _("Améliorable")
+    SUSTAINABILITY = "sustainability", _("Durable")
+    GENERAL_INTEREST = "general_interest", _("Intérêt général")
+
+
+class GateStage(models.TextChoices):
+    PROTOTYPE = Stage.PROTOTYPE.value, Stage.PROTOTYPE.label
+    PILOT = Stage.PILOT.value, Stage.PILOT.label
+    COMMONS = Stage.COMMONS.value, Stage.COMMONS.label
+
+
+class Gate(models.Model):
+    """The passage into a stage: its criteria, its quorum of approvals, its reviewer pool
+    (empty pool: every member of the ``reviewers`` group may review)."""
+
+    stage = models.CharField(max_length=12, choices=GateStage.choices, unique=True)
+    quorum = models.PositiveSmallIntegerField(
+        default=1, validators=[MinValueValidator(1), MaxValueValidator(9)]
+    )
+    reviewers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="review_pools"
+    )
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return str(GateStage(self.stage).label)
+
+
+class Criterion(Bilingual, models.Model):
+    """One requirement of a gate. Editing it never rewrites checklists already handed out:
+    items copy whether they are required when they are created."""
+
+    class Level(models.TextChoices):
+        REQUIRED = "required", _("Requis")
+        RECOMMENDED = "recommended", _("Recommandé")
+
+    class Evidence(models.TextChoices):
+        LINK = "link", _("Lien")
+        TEXT = "text", _("Texte")
+        ANY = "any", _("Lien ou texte")
+
+    gate = models.ForeignKey(Gate, on_delete=models.PROTECT, related_name="criteria")
+    code = models.SlugField(max_length=60, unique=True)
+    principle = models.CharField(max_length=20, choices=Principle.choices)
+    title_fr = models.CharField(max_length=200)
+    title_en = models.CharField(max_length=200)
+    guidance_fr = models.TextField(blank=True)
+    guidance_en = models.TextField(blank=True)
+    level = models.CharField(max_length=12, choices=Level.choices, default=Level.REQUIRED)
+    evidence = models.CharField(max_length=8, choices=Evidence.choices, default=Evidence.ANY)
+    position = models.PositiveSmallIntegerField(default=0)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["gate", "position", "id"]
+        verbose_name_plural = "criteria"
+
+    def __str__(self):
+        return self.code
+
+    @property
+    def title(self) -> str:
+        return self.localized("title")
+
+    @property
+    def guidance(self) -> str:
+        return self.localized("guidance")
+
+
+class ItemStatus(models.TextChoices):
+    TODO = "todo", _("À faire")
+    ATTESTED = "attested", _("Attesté")
+    VERIFIED = "verified", _("Vérifié")
+    REJECTED = "rejected", _("Refusé")
+    NOT_APPLICABLE = "not_applicable", _("Non applicable")
+
+
+class ChecklistItem(models.Model):
+    """A project's answer to one criterion of a gate.
+
+    ``not_applicable`` is a claim by the team until a reviewer accepts it
+    (``na_accepted``); only then does it count like ``verified``.
+    """
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="checklist")
+    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="items")
+    required = models.BooleanField()
+    status = models.CharField(max_length=16, choices=ItemStatus.choices, default=ItemStatus.TODO)
+    evidence_url = models.URLField(max_length=500, blank=True)
+    evidence_text = models.TextField(max_length=5000, blank=True)
+    justification = models.TextField(max_length=2000, blank=True)
+    na_accepted = models.BooleanField(default=False)
+    review_note = models.TextField(max_length=2000, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["criterion__position", "criterion_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "criterion"], name="one_item_per_criterion")
+        ]
+
+    def __str__(self):
+        return f"{self.project_id}/{self.criterion.code}: {self.status}"
+
+
+class ChecklistChange(models.Model):
+    """Who moved a checklist item from which status to which, when, and why."""
+
+    item = models.ForeignKey(ChecklistItem, on_delete=models.CASCADE, related_name="changes")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)
+    from_status = models.CharField(max_length=16, choices=ItemStatus.choices)
+    to_status = models.CharField(max_length=16, choices=ItemStatus.choices)
+    note = models.TextField(blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+
+class GateReview(models.Model):
+    """A team's request to pass the next gate. One open review per project at a time."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Ouverte")
+        APPROVED = "approved", _("Approuvée")
+        CHANGES_REQUESTED = "changes_requested", _("Modifications demandées")
+        REJECTED = "rejected", _("Refusée")
+        WITHDRAWN = "withdrawn", _("Retirée")
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="reviews")
+    gate = models.ForeignKey(Gate, on_delete=models.PROTECT, related_name="reviews")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    opened_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-opened_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project"], condition=Q(status="open"), name="one_open_review"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.project} → {self.gate} ({self.status})"
+
+
+class Decision(models.Model):
+    """One reviewer's vote on a gate review."""
+
+    class Verdict(models.TextChoices):
+        APPROVE = "approve", _("Approuver")
+        REQUEST_CHANGES = "request_changes", _("Demander des modifications")
+        REJECT = "reject", _("Refuser")
+
+    review = models.ForeignKey(GateReview, on_delete=models.CASCADE, related_name="decisions")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    verdict = models.CharField(max_length=16, choices=Verdict.choices)
+    rationale = models.TextField(max_length=5000)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "reviewer"], name="one_vote_per_reviewer")
+        ]
+
+
+class StageTransition(models.Model):
+    """The append-only record of a stage change. A database trigger makes every change of
+    ``Project.stage`` match the newest of these rows, and refuses updates to them."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="transitions")
+    name = models.CharField(max_length=12)
+    from_stage = models.CharField(max_length=12, choices=Stage.choices)
+    to_stage = models.CharField(max_length=12, choices=Stage.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)
+    at = models.DateTimeField(default=timezone.now)
+    review = models.ForeignKey(GateReview, on_delete=models.SET_NULL, null=True, blank=True)
+    rationale = models.TextField(blank=True)
+    checklist = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["project", "at"]), models.Index(fields=["at"])]
+
+    def __str__(self):
+        return f"{self.project_id}: {self.from_stage} → {self.to_stage}"
