@@ -9,15 +9,28 @@ django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402  (needs the apps loaded)
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from channels.security.websocket import OriginValidator  # noqa: E402
+from django.conf import settings  # noqa: E402
 
 from incubator.routing import websocket_urlpatterns  # noqa: E402
+
+
+class StrictOriginValidator(OriginValidator):
+    """Channels lets a socket without an Origin through when ALLOWED_HOSTS holds "*".
+    Browsers always send one, and cross-site socket hijacking hides behind its absence:
+    refuse it whatever the settings."""
+
+    def valid_origin(self, parsed_origin):
+        return parsed_origin is not None and super().valid_origin(parsed_origin)
+
+
+def origin_validator(app):
+    return StrictOriginValidator(app, settings.ALLOWED_HOSTS)
+
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
-        ),
+        "websocket": origin_validator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )

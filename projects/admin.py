@@ -4,6 +4,8 @@ from .models import (
     Comment,
     Membership,
     Notification,
+    NotificationPreference,
+    Presence,
     Project,
     ProjectEvent,
     Territory,
@@ -56,6 +58,8 @@ class CommentAdmin(admin.ModelAdmin):
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
+    """Audit and event records: visible to curators, written only by the services."""
+
     def has_add_permission(self, request):
         return False
 
@@ -75,3 +79,15 @@ class ProjectEventAdmin(ReadOnlyAdmin):
 @admin.register(Notification)
 class NotificationAdmin(ReadOnlyAdmin):
     list_display = ["recipient", "kind", "project", "created_at", "read_at"]
+
+
+@admin.register(NotificationPreference)
+class NotificationPreferenceAdmin(admin.ModelAdmin):
+    list_display = ["user", "kind", "in_app", "by_email"]
+    list_filter = ["kind", "in_app", "by_email"]
+    raw_id_fields = ["user"]
+
+
+@admin.register(Presence)
+class PresenceAdmin(ReadOnlyAdmin):
+    list_display = ["project", "user", "seen_at"]

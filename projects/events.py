@@ -7,6 +7,7 @@ client never sees an event the database could still roll back, and commit order 
 """
 
 import json
+import time
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -75,11 +76,30 @@ def record_event(project: Project, type: str, object_id: int | None, data: dict)
 
 def broadcast(event: ProjectEvent) -> None:
     """Send an already-committed event to the sockets of its project. Encoded once here,
-    relayed as is by every consumer."""
+    relayed as is by every consumer; ``sent`` lets a consumer notice it fell behind."""
     layer = get_channel_layer()
     if layer is None:
         return
     async_to_sync(layer.group_send)(
         group_name(event.project_id),
-        {"type": "project.event", "seq": event.seq, "text": encode(event)},
+        {"type": "project.event", "seq": event.seq, "text": encode(event), "sent": time.time()},
+    )
+
+
+def announce_access_change(project_id: int) -> None:
+    """After commit, make the project's sockets check again that their person may still
+    read it (a member removed, the project made restricted or deleted)."""
+
+    def send():
+        layer = get_channel_layer()
+        if layer is not None:
+            async_to_sync(layer.group_send)(group_name(project_id), {"type": "project.access"})
+
+    transaction.on_commit(send)
+
+
+def events_after(project_id: int, after: int, limit: int) -> list[ProjectEvent]:
+    """The project's events with ``seq > after``, in order, at most ``limit``."""
+    return list(
+        ProjectEvent.objects.filter(project_id=project_id, seq__gt=after).order_by("seq")[:limit]
     )

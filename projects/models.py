@@ -325,3 +325,22 @@ class NotificationPreference(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "kind"], name="one_pref_per_kind")]
+
+
+class Presence(models.Model):
+    """One open project socket, so every process can tell who is viewing a project now.
+
+    Best-effort: the socket deletes its row when it closes and refreshes ``seen_at`` while it
+    lives; rows of a process that died age out (readers ignore stale ``seen_at``).
+    """
+
+    channel_name = models.CharField(max_length=200, unique=True)
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="presences")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True)
+    seen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["project", "seen_at"])]
+
+    def __str__(self):
+        return f"{self.user} on {self.project_id}"

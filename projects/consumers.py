@@ -1,0 +1,370 @@
+"""Websocket consumers: a project's live stream and a person's unread count.
+
+The protocol is in DESIGN.md ("Real-time contract") and docs/realtime.md. Reading goes
+through ``access`` and writing through the same services as the API.
+"""
+
+import asyncio
+import json
+import logging
+import time
+from datetime import timedelta
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import access, events
+from .comments import post_comment
+from .errors import ServiceError
+from .models import Presence, Project
+from .notifications import unread_count, user_group
+
+logger = logging.getLogger(__name__)
+User = get_user_model()
+
+REPLAY_BATCH = 500
+# How often a socket checks that its person may still read the project and refreshes its
+# presence row; presence rows older than PRESENCE_TTL belong to a process that died.
+RECHECK_SECONDS = 30
+PRESENCE_TTL = timedelta(seconds=3 * RECHECK_SECONDS)
+# A live event that waited longer than this in the socket's queue means the socket fell
+# behind: it is closed (4408) and the client resumes from the database.
+MAX_LAG_SECONDS = 10.0
+CLOSE_FORBIDDEN = 4403
+CLOSE_NOT_FOUND = 4404
+CLOSE_NOT_AUTHENTICATED = 4401
+CLOSE_BEHIND = 4408
+
+
+def max_frame() -> int:
+    """The largest frame accepted: a maximal body with room for the other fields."""
+    return settings.COMMENT_MAX_LENGTH * 4 + 4096
+
+
+def _dumps(frame: dict) -> str:
+    return json.dumps(frame, ensure_ascii=False, default=str)
+
+
+class FastEventsMixin:
+    """Channels hands every handler call to a thread to clean up old database connections
+    (``AsyncConsumer.dispatch`` awaits ``aclose_old_connections``). Handlers listed in
+    ``orm_free`` never touch the ORM, so they skip that hop: it is paid per socket and per
+    message, and it halves the fan-out a process can sustain."""
+
+    orm_free: frozenset[str] = frozenset()
+
+    async def dispatch(self, message):
+        if message["type"] in self.orm_free:
+            await getattr(self, message["type"].replace(".", "_"))(message)
+        else:
+            await super().dispatch(message)
+
+
+class ProjectConsumer(FastEventsMixin, AsyncWebsocketConsumer):
+    """``/ws/projects/<id>/``: the project's events after commit, replay on ``resume``,
+    comment posting, presence.
+
+    ``last_seq`` is the highest seq sent to this client. Live events are relayed as encoded
+    by ``events.broadcast`` while they follow on; a gap (a message the channel layer dropped,
+    or one still in flight from another process) is filled from the database.
+    """
+
+    orm_free = frozenset({"project.event", "presence.update"})
+
+    project_id: int
+    last_seq = 0
+    user = None
+    recheck_task = None
+    present = False
+
+    async def connect(self):
+        self.user = self.scope.get("user")
+        self.project_id = self.scope["url_route"]["kwargs"]["project_id"]
+        await self.accept()
+        code = await database_sync_to_async(self.refusal)()
+        if code:
+            await self.close(code=code)
+            return
+        # Subscribe first, then read where the stream stands: nothing committed after this
+        # read can be missed, and anything up to it is available from the database.
+        await self.channel_layer.group_add(events.group_name(self.project_id), self.channel_name)
+        self.last_seq = await database_sync_to_async(self.current_seq)()
+        await self.send(
+            text_data=_dumps(
+                {
+                    "type": "hello",
+                    "project": self.project_id,
+                    "seq": self.last_seq,
+                    "user": self.user.get_username() if self.user.is_authenticated else None,
+                }
+            )
+        )
+        await self.join_presence()
+        self.recheck_task = asyncio.create_task(self.recheck_loop())
+        after = self.query_after()
+        if after is not None:
+            await self.replay(after)
+
+    def query_after(self) -> int | None:
+        query = self.scope.get("query_string", b"").decode("latin1")
+        for part in query.split("&"):
+            name, _sep, value = part.partition("=")
+            if name == "after" and value.isdigit():
+                return int(value)
+        return None
+
+    def refusal(self) -> int | None:
+        """The close code if this person may not read the project now, else None."""
+        try:
+            project = Project.objects.get(pk=self.project_id)
+        except Project.DoesNotExist:
+            return CLOSE_NOT_FOUND
+        user = self.user
+        if user is not None and user.is_authenticated:
+            # A fresh user: permission caches of a long-lived socket would hide a change.
+            user = User.objects.filter(pk=user.pk, is_active=True).first()
+            if user is None:
+                return CLOSE_FORBIDDEN
+        return None if access.can_view(user or self.user, project) else CLOSE_FORBIDDEN
+
+    def current_seq(self) -> int:
+        return Project.objects.values_list("event_seq", flat=True).get(pk=self.project_id)
+
+    async def disconnect(self, code):
+        if self.recheck_task is not None:
+            self.recheck_task.cancel()
+        await self.channel_layer.group_discard(
+            events.group_name(self.project_id), self.channel_name
+        )
+        if self.present:
+            await self.leave_presence()
+
+    # Client frames
+
+    async def receive(self, text_data=None, bytes_data=None):
+        if text_data is None:
+            return await self.error("bad_frame", _("Seuls les messages texte sont acceptés."))
+        if len(text_data) > max_frame():
+            return await self.error("too_large", _("Message trop long."))
+        try:
+            frame = json.loads(text_data)
+        except ValueError:
+            return await self.error("bad_json", _("Ce message n'est pas du JSON valide."))
+        if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
+            return await self.error("bad_frame", _("Un objet JSON avec un « type » est attendu."))
+        kind = frame["type"]
+        if kind == "resume":
+            after = frame.get("after")
+            if isinstance(after, bool) or not isinstance(after, int) or after < 0:
+                return await self.error(
+                    "invalid", _("« after » doit être un entier positif ou nul."), kind=kind
+                )
+            return await self.replay(after)
+        if kind == "comment.create":
+            return await self.create_comment(frame)
+        if kind == "ping":
+            return await self.send(text_data=_dumps({"type": "pong", "seq": self.last_seq}))
+        return await self.error("unknown_type", _("Type de message inconnu."), kind=kind)
+
+    async def error(self, code: str, detail, **extra):
+        await self.send(
+            text_data=_dumps({"type": "error", "code": code, "detail": str(detail), **extra})
+        )
+
+    async def create_comment(self, frame: dict):
+        client_id = frame.get("client_id")
+        if "body" not in frame:
+            return await self.error(
+                "invalid",
+                _("Certains champs sont invalides."),
+                kind="comment.create",
+                client_id=client_id,
+                errors={"body": [_("Ce champ est obligatoire.")]},
+            )
+        try:
+            comment, created = await database_sync_to_async(post_comment)(
+                by=self.user,
+                project=self.project_id,
+                body=frame["body"],
+                parent=frame.get("parent"),
+                checklist_item=frame.get("checklist_item"),
+                review=frame.get("review"),
+                client_id=client_id,
+            )
+        except ServiceError as exc:
+            return await self.error(
+                exc.code, exc.detail, kind="comment.create", client_id=client_id, **exc.extra
+            )
+        await self.send(
+            text_data=_dumps(
+                {
+                    "type": "comment.ack",
+                    "client_id": comment.client_id,
+                    "id": comment.pk,
+                    "created": created,
+                }
+            )
+        )
+
+    # Stream
+
+    async def project_event(self, message):
+        seq = message["seq"]
+        if seq <= self.last_seq:
+            return  # already sent (by a replay)
+        if time.time() - message.get("sent", time.time()) > MAX_LAG_SECONDS:
+            await self.error("behind", _("Connexion trop lente : reprenez avec « resume »."))
+            await self.close(code=CLOSE_BEHIND)
+            return
+        if seq == self.last_seq + 1:
+            self.last_seq = seq
+            await self.send(text_data=message["text"])
+        else:
+            await self.fill(seq)
+
+    async def fill(self, upto: int):
+        """Send the events after ``last_seq`` up to ``upto`` from the database."""
+        while self.last_seq < upto:
+            batch = await database_sync_to_async(events.events_after)(
+                self.project_id, self.last_seq, min(REPLAY_BATCH, upto - self.last_seq)
+            )
+            if not batch:
+                return
+            for event in batch:
+                await self.send(text_data=events.encode(event))
+            self.last_seq = batch[-1].seq
+
+    async def replay(self, after: int):
+        """Everything after ``after`` up to now, in order, then ``resumed``. Live events at
+        or below the new ``last_seq`` are skipped when they arrive."""
+        self.last_seq = after
+        upto = await database_sync_to_async(self.current_seq)()
+        await self.fill(upto)
+        self.last_seq = max(self.last_seq, upto)
+        await self.send(text_data=_dumps({"type": "resumed", "seq": self.last_seq}))
+
+    # Access
+
+    async def project_access(self, message):
+        await self.check_access()
+
+    async def check_access(self) -> bool:
+        code = await database_sync_to_async(self.refusal)()
+        if code:
+            await self.error("access_lost", _("Vous n'avez plus accès à ce projet."))
+            await self.close(code=code)
+            return False
+        return True
+
+    async def recheck_loop(self):
+        while True:
+            await asyncio.sleep(RECHECK_SECONDS)
+            if not await self.check_access():
+                return
+            if self.present:
+                await database_sync_to_async(self.touch_presence)()
+
+    # Presence (best-effort, signed-in people only)
+
+    async def presence_update(self, message):
+        await self.send(text_data=message["text"])
+
+    async def join_presence(self):
+        if not self.user.is_authenticated:
+            await self.send(text_data=await database_sync_to_async(self.presence_text)())
+            return
+        first = await database_sync_to_async(self.add_presence)()
+        self.present = True
+        text = await database_sync_to_async(self.presence_text)()
+        if first:
+            await self.channel_layer.group_send(
+                events.group_name(self.project_id), {"type": "presence.update", "text": text}
+            )
+        else:
+            await self.send(text_data=text)
+
+    async def leave_presence(self):
+        last = await database_sync_to_async(self.remove_presence)()
+        if last:
+            text = await database_sync_to_async(self.presence_text)()
+            await self.channel_layer.group_send(
+                events.group_name(self.project_id), {"type": "presence.update", "text": text}
+            )
+
+    def live_presences(self):
+        return Presence.objects.filter(
+            project_id=self.project_id, seen_at__gte=timezone.now() - PRESENCE_TTL
+        )
+
+    def add_presence(self) -> bool:
+        """Record this socket; True if it is this person's first one on the project."""
+        first = not self.live_presences().filter(user=self.user).exists()
+        Presence.objects.update_or_create(
+            channel_name=self.channel_name,
+            defaults={"project_id": self.project_id, "user": self.user, "seen_at": timezone.now()},
+        )
+        return first
+
+    def remove_presence(self) -> bool:
+        """Forget this socket; True if it was this person's last one on the project."""
+        Presence.objects.filter(channel_name=self.channel_name).delete()
+        Presence.objects.filter(
+            project_id=self.project_id, seen_at__lt=timezone.now() - PRESENCE_TTL
+        ).delete()
+        return not self.live_presences().filter(user=self.user).exists()
+
+    def touch_presence(self):
+        Presence.objects.filter(channel_name=self.channel_name).update(seen_at=timezone.now())
+
+    def presence_text(self) -> str:
+        viewers = {}
+        for presence in self.live_presences().select_related("user").order_by("user_id"):
+            user = presence.user
+            viewers[user.pk] = {
+                "id": user.pk,
+                "username": user.get_username(),
+                "name": user.get_full_name() or user.get_username(),
+            }
+        return _dumps(
+            {"type": "presence", "project": self.project_id, "viewers": [*viewers.values()]}
+        )
+
+
+class NotificationConsumer(FastEventsMixin, AsyncWebsocketConsumer):
+    """``/ws/notifications/``: the signed-in person's unread count, pushed when it changes."""
+
+    orm_free = frozenset({"notification.unread"})
+    group = None
+
+    async def connect(self):
+        user = self.scope.get("user")
+        await self.accept()
+        if user is None or not user.is_authenticated:
+            await self.close(code=CLOSE_NOT_AUTHENTICATED)
+            return
+        self.group = user_group(user.pk)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        count = await database_sync_to_async(unread_count)(user)
+        await self.send(text_data=_dumps({"type": "unread", "count": count}))
+
+    async def disconnect(self, code):
+        if self.group:
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def receive(self, text_data=None, bytes_data=None):
+        await self.send(
+            text_data=_dumps(
+                {
+                    "type": "error",
+                    "code": "read_only",
+                    "detail": str(_("Ce canal ne reçoit pas de messages.")),
+                }
+            )
+        )
+
+    async def notification_unread(self, message):
+        await self.send(text_data=_dumps({"type": "unread", "count": message["count"]}))

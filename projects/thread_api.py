@@ -1,0 +1,206 @@
+"""API of the comment threads, the event stream and notifications.
+
+Views only parse input, call services or access functions, and shape output; every error is
+a domain error turned into JSON by ``api_support.exception_handler``.
+"""
+
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from . import access, events
+from .api_support import Pagination
+from .comments import comment_data, delete_comment, edit_comment, post_comment
+from .errors import Invalid, NotFound
+from .models import Comment, Notification
+from .notifications import mark_read, preferences, set_preferences, unread_count
+
+EVENTS_PAGE = 500
+
+
+class CommentOutput(serializers.Serializer):
+    """Documents the shape of ``comments.comment_data``."""
+
+    id = serializers.IntegerField()
+    project = serializers.IntegerField()
+    author = inline_serializer(
+        "CommentAuthor",
+        {
+            "id": serializers.IntegerField(),
+            "username": serializers.CharField(),
+            "name": serializers.CharField(),
+        },
+        allow_null=True,
+    )
+    body = serializers.CharField(help_text="Markdown source; empty on a tombstone.")
+    html = serializers.CharField(help_text="Rendered and sanitised HTML, safe to display.")
+    parent = serializers.IntegerField(allow_null=True)
+    checklist_item = serializers.IntegerField(allow_null=True)
+    review = serializers.IntegerField(allow_null=True)
+    client_id = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    edited_at = serializers.DateTimeField(allow_null=True)
+    deleted = serializers.BooleanField()
+    deleted_at = serializers.DateTimeField(allow_null=True)
+    moderated = serializers.BooleanField()
+
+
+class CommentInput(serializers.Serializer):
+    body = serializers.CharField(help_text="Markdown.")
+    parent = serializers.IntegerField(required=False, allow_null=True)
+    checklist_item = serializers.IntegerField(required=False, allow_null=True)
+    review = serializers.IntegerField(required=False, allow_null=True)
+    client_id = serializers.CharField(
+        required=False, help_text="Makes a retried post idempotent (same author)."
+    )
+
+
+class CommentEditInput(serializers.Serializer):
+    body = serializers.CharField()
+
+
+def _fields(request, allowed: set[str]) -> dict:
+    data = request.data
+    if not hasattr(data, "get"):
+        raise Invalid({"non_field_errors": [_("Un objet JSON est attendu.")]})
+    unknown = set(data) - allowed
+    if unknown:
+        raise Invalid({name: [_("Champ inconnu.")] for name in sorted(unknown)})
+    return {name: data.get(name) for name in allowed if name in data}
+
+
+class CommentListView(APIView):
+    """``GET|POST /api/projects/{id}/comments/``: the thread, oldest first, tombstones
+    included; posting answers 201, or 200 with the first comment for a retried client_id."""
+
+    @extend_schema(responses=CommentOutput(many=True))
+    def get(self, request, pk):
+        project = access.get_project(request.user, pk)
+        comments = Comment.objects.filter(project=project).select_related("author")
+        paginator = Pagination()
+        page = paginator.paginate_queryset(comments, request, view=self)
+        return paginator.get_paginated_response([comment_data(c) for c in page])
+
+    @extend_schema(request=CommentInput, responses={201: CommentOutput, 200: CommentOutput})
+    def post(self, request, pk):
+        fields = _fields(request, {"body", "parent", "checklist_item", "review", "client_id"})
+        if "body" not in fields:
+            raise Invalid({"body": [_("Ce champ est obligatoire.")]})
+        comment, created = post_comment(by=request.user, project=pk, **fields)
+        return Response(
+            comment_data(comment), status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        )
+
+
+class CommentDetailView(APIView):
+    """``GET|PATCH|DELETE /api/comments/{id}/``: authors edit and delete their own comments,
+    curators moderate any; deleting leaves a tombstone."""
+
+    @extend_schema(responses=CommentOutput)
+    def get(self, request, pk):
+        comment = Comment.objects.select_related("author", "project").filter(pk=pk).first()
+        if comment is None:
+            raise NotFound()
+        access.get_project(request.user, comment.project_id)
+        return Response(comment_data(comment))
+
+    @extend_schema(request=CommentEditInput, responses=CommentOutput)
+    def patch(self, request, pk):
+        fields = _fields(request, {"body"})
+        if "body" not in fields:
+            raise Invalid({"body": [_("Ce champ est obligatoire.")]})
+        return Response(comment_data(edit_comment(by=request.user, comment=pk, **fields)))
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, pk):
+        delete_comment(by=request.user, comment=pk)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class EventListView(APIView):
+    """``GET /api/projects/{id}/events/?after=<seq>``: the events after ``seq`` in order
+    (at most 500; ``has_more`` says to ask again from the last one)."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("after", OpenApiTypes.INT, required=False)],
+        responses=inline_serializer(
+            "EventPage",
+            {
+                "results": serializers.ListField(child=serializers.DictField()),
+                "last_seq": serializers.IntegerField(),
+                "has_more": serializers.BooleanField(),
+            },
+        ),
+    )
+    def get(self, request, pk):
+        project = access.get_project(request.user, pk)
+        raw = request.query_params.get("after", "0")
+        if not raw.isdigit():
+            raise Invalid({"after": [_("Un entier positif ou nul est attendu.")]})
+        batch = events.events_after(project.pk, int(raw), EVENTS_PAGE + 1)
+        return Response(
+            {
+                "results": [events.payload(event) for event in batch[:EVENTS_PAGE]],
+                "last_seq": project.event_seq,
+                "has_more": len(batch) > EVENTS_PAGE,
+            }
+        )
+
+
+class NotificationOutput(serializers.ModelSerializer):
+    class Meta:
+        model = Notification
+        fields = ["id", "kind", "project", "actor", "text", "url", "created_at", "read_at"]
+
+
+class NotificationListView(APIView):
+    """``GET /api/notifications/?unread=1``: the signed-in person's notifications, newest
+    first, with the ``unread`` count."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("unread", OpenApiTypes.BOOL, required=False)],
+        responses=NotificationOutput(many=True),
+    )
+    def get(self, request):
+        access.require(request.user.is_authenticated, request.user)
+        rows = Notification.objects.filter(recipient=request.user)
+        if request.query_params.get("unread") in {"1", "true"}:
+            rows = rows.filter(read_at__isnull=True)
+        paginator = Pagination()
+        page = paginator.paginate_queryset(rows, request, view=self)
+        response = paginator.get_paginated_response(NotificationOutput(page, many=True).data)
+        response.data["unread"] = unread_count(request.user)
+        return response
+
+
+class NotificationReadView(APIView):
+    """``POST /api/notifications/read/`` with ``{"ids": [...]}``, or ``{}`` for all."""
+
+    @extend_schema(
+        request=inline_serializer(
+            "MarkRead", {"ids": serializers.ListField(child=serializers.IntegerField())}
+        ),
+        responses=inline_serializer(
+            "MarkedRead",
+            {"marked": serializers.IntegerField(), "unread": serializers.IntegerField()},
+        ),
+    )
+    def post(self, request):
+        fields = _fields(request, {"ids"})
+        marked = mark_read(by=request.user, ids=fields.get("ids"))
+        return Response({"marked": marked, "unread": unread_count(request.user)})
+
+
+class PreferenceView(APIView):
+    """``GET|PATCH /api/notifications/preferences/``: one entry per kind; PATCH takes
+    ``{kind: {"in_app": bool, "by_email": bool}}``."""
+
+    def get(self, request):
+        access.require(request.user.is_authenticated, request.user)
+        return Response(preferences(request.user))
+
+    def patch(self, request):
+        return Response(set_preferences(by=request.user, choices=request.data))
