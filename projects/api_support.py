@@ -2,7 +2,7 @@
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -45,3 +45,37 @@ def exception_handler(exc, context):
         code = getattr(detail, "code", None) or getattr(exc, "default_code", "error")
         response.data = {"detail": str(detail), "code": code}
     return response
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The shape of every error answer (for the OpenAPI schema)."""
+
+    detail = serializers.CharField()
+    code = serializers.CharField()
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()), required=False
+    )
+    blockers = serializers.ListField(child=serializers.DictField(), required=False)
+    retry_after = serializers.IntegerField(required=False)
+
+
+ERRORS = {
+    400: ErrorSerializer,
+    401: ErrorSerializer,
+    403: ErrorSerializer,
+    404: ErrorSerializer,
+    409: ErrorSerializer,
+}
+
+
+class RejectUnknownFields:
+    """Serializer mixin: a field the endpoint does not know is a 400, not silently ignored."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = set(data) - {name for name, f in self.fields.items() if not f.read_only}
+            if unknown:
+                raise serializers.ValidationError(
+                    {name: ["Champ inconnu."] for name in sorted(unknown)}
+                )
+        return super().to_internal_value(data)

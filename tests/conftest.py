@@ -1,5 +1,7 @@
 """The people every test speaks of, and the project they share."""
 
+import os
+
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -16,6 +18,15 @@ on_postgresql = pytest.mark.skipif(
     settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
     reason="needs PostgreSQL: make test runs it again with DATABASE_URL when PostgreSQL answers",
 )
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """One test database per run (named after the process), so that runs sharing a machine
+    and its PostgreSQL never drop each other's database."""
+    from pytest_django.fixtures import _set_suffix_to_test_databases
+
+    _set_suffix_to_test_databases(suffix=str(os.getpid()))
 
 
 @pytest.fixture

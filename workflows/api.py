@@ -1,0 +1,317 @@
+"""Workflow endpoints: checklists, transitions, gate reviews, history, gates and criteria.
+
+Views only parse input, call a service or a gate predicate, and serialise the answer.
+"""
+
+from django.db.models import ProtectedError
+from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework import mixins, viewsets
+from rest_framework.generics import GenericAPIView
+from rest_framework.permissions import BasePermission
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from projects import access
+from projects.api_support import ERRORS
+from projects.errors import Conflict, NotFound
+
+from . import gates, services
+from .models import ChecklistItem, Criterion, Gate, GateReview
+from .serializers import (
+    ChecklistChangeSerializer,
+    ChecklistItemSerializer,
+    CriterionSerializer,
+    DecisionInputSerializer,
+    DecisionSerializer,
+    EmptySerializer,
+    GateReviewSerializer,
+    GateSerializer,
+    ItemUpdateSerializer,
+    RationaleSerializer,
+    StageTransitionSerializer,
+    TransitionOptionSerializer,
+)
+
+BLOCKERS_EXAMPLE = OpenApiExample(
+    "Blocked",
+    status_codes=["409"],
+    response_only=True,
+    value={
+        "detail": "2 critères requis ne sont pas encore vérifiés.",
+        "code": "criteria_unverified",
+        "blockers": [
+            {
+                "code": "criteria_unverified",
+                "detail": "2 critères requis ne sont pas encore vérifiés.",
+                "criteria": ["pilot-gdpr", "pilot-accessibility"],
+            },
+            {"code": "approvals_missing", "detail": "Il manque 1 approbation.", "missing": 1},
+        ],
+    },
+)
+
+
+def _item(project, item_id) -> ChecklistItem:
+    try:
+        return ChecklistItem.objects.select_related("criterion__gate", "updated_by").get(
+            pk=item_id, project=project
+        )
+    except (ChecklistItem.DoesNotExist, ValueError):
+        raise NotFound() from None
+
+
+def _review(user, review_id) -> GateReview:
+    """A review of a project the user may read; hidden and missing answer alike."""
+    try:
+        review = GateReview.objects.select_related("gate", "opened_by").get(pk=review_id)
+    except (GateReview.DoesNotExist, ValueError):
+        raise NotFound() from None
+    access.get_project(user, review.project_id)
+    return review
+
+
+class ChecklistView(APIView):
+    @extend_schema(
+        tags=["workflow"],
+        summary="The checklist of the project's next gate",
+        responses={200: ChecklistItemSerializer(many=True), 404: ERRORS[404]},
+    )
+    def get(self, request, pk):
+        project = access.get_project(request.user, pk)
+        items = gates.checklist_for(project).select_related("criterion__gate")
+        return Response(ChecklistItemSerializer(items, many=True).data)
+
+
+class ChecklistItemView(APIView):
+    @extend_schema(
+        tags=["workflow"],
+        summary="One checklist item with its change history",
+        responses={200: ChecklistItemSerializer, 404: ERRORS[404]},
+    )
+    def get(self, request, pk, item_id):
+        project = access.get_project(request.user, pk)
+        item = _item(project, item_id)
+        changes = item.changes.select_related("actor", "item__criterion")
+        return Response(
+            {
+                **ChecklistItemSerializer(item).data,
+                "changes": ChecklistChangeSerializer(changes, many=True).data,
+            }
+        )
+
+    @extend_schema(
+        tags=["workflow"],
+        summary="Attest, claim not applicable, verify or reject an item",
+        description=(
+            "`attested` (team, with `evidence_url` and/or `evidence_text` as the criterion "
+            "asks), `not_applicable` (team, with `justification`), `verified` (reviewer, "
+            "optional `note`; also accepts a not-applicable claim), `rejected` (reviewer, "
+            "`note` required). A verification that completes the open review's conditions "
+            "advances the project in the same transaction."
+        ),
+        request=ItemUpdateSerializer,
+        responses={200: ChecklistItemSerializer, **ERRORS},
+        examples=[
+            OpenApiExample(
+                "Attest",
+                request_only=True,
+                value={"status": "attested", "evidence_url": "https://forge.example.org/kit"},
+            ),
+            OpenApiExample(
+                "Verify", request_only=True, value={"status": "verified", "note": "Vu."}
+            ),
+        ],
+    )
+    def patch(self, request, pk, item_id):
+        project = access.get_project(request.user, pk)
+        item = _item(project, item_id)
+        data = ItemUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        item = services.update_item(by=request.user, item=item, **data.validated_data)
+        return Response(ChecklistItemSerializer(item).data)
+
+
+class TransitionsView(APIView):
+    @extend_schema(
+        tags=["workflow"],
+        summary="What the current user may do now, with the blockers",
+        responses={200: TransitionOptionSerializer(many=True), 404: ERRORS[404]},
+    )
+    def get(self, request, pk):
+        project = access.get_project(request.user, pk)
+        return Response(gates.transitions_for(request.user, project))
+
+
+class FireTransitionView(APIView):
+    @extend_schema(
+        tags=["workflow"],
+        summary="Fire a transition: send_back, archive, reopen (rationale required) or advance",
+        request=RationaleSerializer,
+        responses={201: StageTransitionSerializer, **ERRORS},
+        examples=[
+            OpenApiExample(
+                "Archive",
+                request_only=True,
+                value={"rationale": "L'équipe a mis le projet en pause."},
+            ),
+            BLOCKERS_EXAMPLE,
+        ],
+    )
+    def post(self, request, pk, name):
+        project = access.get_project(request.user, pk)
+        data = RationaleSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        row = services.fire(
+            by=request.user,
+            project=project,
+            name=name,
+            rationale=data.validated_data.get("rationale", ""),
+        )
+        return Response(StageTransitionSerializer(row).data, status=201)
+
+
+class ProjectReviewsView(APIView):
+    @extend_schema(
+        tags=["workflow"],
+        summary="The project's gate reviews, newest first",
+        responses={200: GateReviewSerializer(many=True), 404: ERRORS[404]},
+    )
+    def get(self, request, pk):
+        project = access.get_project(request.user, pk)
+        reviews = project.reviews.select_related("gate", "opened_by").prefetch_related(
+            "decisions__reviewer"
+        )
+        return Response(GateReviewSerializer(reviews, many=True).data)
+
+    @extend_schema(
+        tags=["workflow"],
+        summary="Ask to pass the next gate",
+        description="Every required item must be attested or claimed not applicable; "
+        "otherwise 409 with the blockers.",
+        request=EmptySerializer,
+        responses={201: GateReviewSerializer, **ERRORS},
+        examples=[BLOCKERS_EXAMPLE],
+    )
+    def post(self, request, pk):
+        project = access.get_project(request.user, pk)
+        EmptySerializer(data=request.data).is_valid(raise_exception=True)
+        review = services.open_review(by=request.user, project=project)
+        return Response(GateReviewSerializer(review).data, status=201)
+
+
+class ReviewView(APIView):
+    @extend_schema(
+        tags=["workflow"],
+        summary="One gate review with its decisions",
+        responses={200: GateReviewSerializer, 404: ERRORS[404]},
+    )
+    def get(self, request, review_id):
+        return Response(GateReviewSerializer(_review(request.user, review_id)).data)
+
+
+class DecisionsView(APIView):
+    @extend_schema(
+        tags=["workflow"],
+        summary="Vote on a gate review",
+        description="`approve`, `request_changes` (returns the review to the team) or "
+        "`reject` (closes it), with a rationale. The approval that completes the quorum "
+        "while every required criterion is verified advances the project.",
+        request=DecisionInputSerializer,
+        responses={201: DecisionSerializer, **ERRORS},
+        examples=[
+            OpenApiExample(
+                "Approve",
+                request_only=True,
+                value={"verdict": "approve", "rationale": "Critères vérifiés, équipe solide."},
+            )
+        ],
+    )
+    def post(self, request, review_id):
+        review = _review(request.user, review_id)
+        data = DecisionInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        decision = services.decide(by=request.user, review=review, **data.validated_data)
+        return Response(DecisionSerializer(decision).data, status=201)
+
+
+class WithdrawView(APIView):
+    @extend_schema(
+        tags=["workflow"],
+        summary="Withdraw an open gate review (team)",
+        request=EmptySerializer,
+        responses={200: GateReviewSerializer, **ERRORS},
+    )
+    def post(self, request, review_id):
+        review = _review(request.user, review_id)
+        EmptySerializer(data=request.data).is_valid(raise_exception=True)
+        review = services.withdraw_review(by=request.user, review=review)
+        return Response(GateReviewSerializer(review).data)
+
+
+class HistoryView(GenericAPIView):
+    serializer_class = StageTransitionSerializer
+
+    @extend_schema(
+        tags=["workflow"],
+        summary="The project's stage transitions, oldest first",
+        responses={200: StageTransitionSerializer(many=True), 404: ERRORS[404]},
+    )
+    def get(self, request, pk):
+        project = access.get_project(request.user, pk)
+        rows = project.transitions.select_related("actor").order_by("at", "id")
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+class CuratorWrites(BasePermission):
+    """Everyone reads; only curators (global ``change_gate``) write."""
+
+    def has_permission(self, request, view):
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return True
+        return request.user.is_authenticated and request.user.has_perm("workflows.change_gate")
+
+
+@extend_schema(tags=["configuration"])
+class CriterionViewSet(viewsets.ModelViewSet):
+    """Gate criteria. Editing one never rewrites checklists already handed out; a criterion
+    with answers cannot be deleted (deactivate it instead)."""
+
+    queryset = Criterion.objects.select_related("gate").order_by("gate_id", "position", "id")
+    serializer_class = CriterionSerializer
+    permission_classes = [CuratorWrites]
+    filterset_fields = ["gate__stage", "principle", "level", "active"]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def perform_destroy(self, instance):
+        try:
+            instance.delete()
+        except ProtectedError:
+            raise Conflict(
+                "Ce critère a déjà des réponses : désactivez-le plutôt.", code="criterion_in_use"
+            ) from None
+
+
+@extend_schema(tags=["configuration"])
+class GateViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Gates with their quorum and reviewer pool (empty pool: every reviewer)."""
+
+    queryset = Gate.objects.prefetch_related("reviewers").order_by("id")
+    serializer_class = GateSerializer
+    permission_classes = [CuratorWrites]
+    pagination_class = None
+    http_method_names = ["get", "patch", "head", "options"]
+
+    def perform_update(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = services.configure_gate(
+            by=self.request.user,
+            gate=serializer.instance,
+            quorum=data.get("quorum"),
+            reviewers=data.get("reviewers"),
+        )

@@ -1,0 +1,186 @@
+"""Gate conditions as plain predicates: the services enforce them under the project's lock,
+the API and the pages reuse them to explain *why* a project cannot move.
+
+A blocker is ``{"code", "detail"}`` plus ``criteria`` (codes) or ``missing`` (a count).
+"""
+
+from django.db.models import Count, Q
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from projects import access
+from projects.models import NEXT_STAGE, PATH, Project, Stage
+
+from .models import ChecklistItem, Decision, Gate, GateReview, ItemStatus
+
+READY_TO_OPEN = (ItemStatus.ATTESTED, ItemStatus.VERIFIED, ItemStatus.NOT_APPLICABLE)
+
+
+def next_gate(project: Project) -> Gate | None:
+    stage = NEXT_STAGE.get(project.stage)
+    return Gate.objects.filter(stage=stage).first() if stage else None
+
+
+def checklist_for(project: Project, gate: Gate | None = None):
+    """The project's items for ``gate`` (default: its next gate), criteria attached."""
+    gate = gate or next_gate(project)
+    if gate is None:
+        return ChecklistItem.objects.none()
+    return (
+        ChecklistItem.objects.filter(project=project, criterion__gate=gate)
+        .select_related("criterion", "updated_by")
+        .order_by("criterion__position", "criterion_id")
+    )
+
+
+def open_review(project: Project) -> GateReview | None:
+    return project.reviews.filter(status=GateReview.Status.OPEN).select_related("gate").first()
+
+
+def is_done(item: ChecklistItem) -> bool:
+    """Verified, or not applicable with the reviewer's acceptance."""
+    return item.status == ItemStatus.VERIFIED or (
+        item.status == ItemStatus.NOT_APPLICABLE and item.na_accepted
+    )
+
+
+def blocker(code: str, detail: str, **extra) -> dict:
+    return {"code": code, "detail": detail, **extra}
+
+
+def opening_blockers(project: Project, items=None) -> list[dict]:
+    """What stops the team from asking to pass the next gate."""
+    gate = next_gate(project)
+    if gate is None:
+        return [blocker("no_next_gate", _("Ce projet n'a pas d'étape suivante."))]
+    if open_review(project) is not None:
+        return [blocker("review_already_open", _("Une revue de passage est déjà ouverte."))]
+    items = checklist_for(project, gate) if items is None else items
+    missing = [i.criterion.code for i in items if i.required and i.status not in READY_TO_OPEN]
+    if missing:
+        return [
+            blocker(
+                "checklist_incomplete",
+                ngettext(
+                    "%(count)d critère requis n'est pas encore attesté.",
+                    "%(count)d critères requis ne sont pas encore attestés.",
+                    len(missing),
+                )
+                % {"count": len(missing)},
+                criteria=missing,
+            )
+        ]
+    return []
+
+
+def advance_blockers(project: Project, review: GateReview | None, items=None) -> list[dict]:
+    """What stops ``advance``: an open review with quorum, no reject, every required
+    criterion verified or accepted as not applicable."""
+    if project.stage not in NEXT_STAGE:
+        return [blocker("no_next_gate", _("Ce projet n'a pas d'étape suivante."))]
+    if review is None or review.status != GateReview.Status.OPEN:
+        return [blocker("no_open_review", _("Aucune revue de passage n'est ouverte."))]
+    found = []
+    votes = review.decisions.aggregate(
+        approvals=Count("id", filter=Q(verdict=Decision.Verdict.APPROVE)),
+        rejects=Count("id", filter=Q(verdict=Decision.Verdict.REJECT)),
+    )
+    if votes["rejects"]:
+        found.append(blocker("rejected", _("Un relecteur a refusé le passage.")))
+    missing = review.gate.quorum - votes["approvals"]
+    if missing > 0:
+        found.append(
+            blocker(
+                "approvals_missing",
+                ngettext(
+                    "Il manque %(count)d approbation.",
+                    "Il manque %(count)d approbations.",
+                    missing,
+                )
+                % {"count": missing},
+                missing=missing,
+            )
+        )
+    items = checklist_for(project, review.gate) if items is None else items
+    unverified = [i.criterion.code for i in items if i.required and not is_done(i)]
+    if unverified:
+        found.append(
+            blocker(
+                "criteria_unverified",
+                ngettext(
+                    "%(count)d critère requis n'est pas encore vérifié.",
+                    "%(count)d critères requis ne sont pas encore vérifiés.",
+                    len(unverified),
+                )
+                % {"count": len(unverified)},
+                criteria=unverified,
+            )
+        )
+    return found
+
+
+def may_review(user, project: Project, gate: Gate | None) -> bool:
+    """A reviewer of the gate's pool (any reviewer when the pool is empty), or a curator;
+    never a member of the project's team."""
+    if gate is None or not access.can_review(user, project):
+        return False
+    if user.has_perm("workflows.change_gate"):
+        return True
+    pool = gate.reviewers.all()
+    return not pool.exists() or pool.filter(pk=user.pk).exists()
+
+
+def reopen_target(project: Project) -> str | None:
+    """The stage an archived project left, read from its newest transition."""
+    newest = project.transitions.order_by("-id").first()
+    if project.stage != Stage.ARCHIVED or newest is None:
+        return None
+    return newest.from_stage
+
+
+def transitions_for(user, project: Project) -> list[dict]:
+    """What ``user`` may do now on ``project``, each with its blockers."""
+    review = open_review(project)
+    items = list(checklist_for(project))
+    denied = blocker("permission_denied", _("Vous n'avez pas le droit de faire cela."))
+
+    def entry(name, permitted, blockers, *, rationale_required=False):
+        blockers = blockers if permitted else [denied, *blockers]
+        return {
+            "name": name,
+            "allowed": not blockers,
+            "rationale_required": rationale_required,
+            "blockers": blockers,
+        }
+
+    in_path = project.stage in PATH
+    return [
+        entry("open_review", access.can_edit(user, project), opening_blockers(project, items)),
+        entry(
+            "advance",
+            access.can_edit(user, project) or access.can_review(user, project),
+            advance_blockers(project, review, items),
+        ),
+        entry(
+            "send_back",
+            access.can_review(user, project),
+            []
+            if project.stage in (Stage.PROTOTYPE, Stage.PILOT, Stage.COMMONS)
+            else [blocker("wrong_stage", _("Ce projet ne peut pas revenir en arrière."))],
+            rationale_required=True,
+        ),
+        entry(
+            "archive",
+            access.can_archive(user, project),
+            [] if in_path else [blocker("wrong_stage", _("Ce projet est déjà archivé."))],
+            rationale_required=True,
+        ),
+        entry(
+            "reopen",
+            access.can_reopen(user, project),
+            []
+            if project.stage == Stage.ARCHIVED
+            else [blocker("wrong_stage", _("Seul un projet archivé peut être rouvert."))],
+            rationale_required=True,
+        ),
+    ]

@@ -1,0 +1,201 @@
+"""Output serializers of the workflow (also the ``data`` of its live events) and the input
+serializers of its endpoints, kept apart."""
+
+from django.contrib.auth import get_user_model
+from rest_framework import serializers
+
+from projects.api_support import RejectUnknownFields
+
+from .models import (
+    ChecklistChange,
+    ChecklistItem,
+    Criterion,
+    Decision,
+    Gate,
+    GateReview,
+    ItemStatus,
+    StageTransition,
+)
+
+User = get_user_model()
+
+
+class PersonSerializer(serializers.ModelSerializer):
+    name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "name"]
+
+    def get_name(self, user) -> str:
+        return user.get_full_name() or user.username
+
+
+class CriterionSerializer(RejectUnknownFields, serializers.ModelSerializer):
+    gate = serializers.SlugRelatedField(slug_field="stage", queryset=Gate.objects.all())
+
+    class Meta:
+        model = Criterion
+        fields = [
+            "id",
+            "gate",
+            "code",
+            "principle",
+            "title_fr",
+            "title_en",
+            "guidance_fr",
+            "guidance_en",
+            "level",
+            "evidence",
+            "position",
+            "active",
+        ]
+
+
+class CriterionSummarySerializer(serializers.ModelSerializer):
+    title = serializers.CharField(read_only=True)
+    guidance = serializers.CharField(read_only=True)
+    gate = serializers.CharField(source="gate.stage", read_only=True)
+
+    class Meta:
+        model = Criterion
+        fields = ["code", "gate", "principle", "title", "guidance", "level", "evidence"]
+
+
+class GateSerializer(RejectUnknownFields, serializers.ModelSerializer):
+    reviewers = serializers.PrimaryKeyRelatedField(
+        many=True, queryset=User.objects.filter(is_active=True), required=False
+    )
+
+    class Meta:
+        model = Gate
+        fields = ["id", "stage", "quorum", "reviewers"]
+        read_only_fields = ["id", "stage"]
+
+
+class ChecklistItemSerializer(serializers.ModelSerializer):
+    criterion = CriterionSummarySerializer(read_only=True)
+    updated_by = PersonSerializer(read_only=True)
+
+    class Meta:
+        model = ChecklistItem
+        fields = [
+            "id",
+            "project",
+            "criterion",
+            "required",
+            "status",
+            "evidence_url",
+            "evidence_text",
+            "justification",
+            "na_accepted",
+            "review_note",
+            "updated_by",
+            "updated_at",
+        ]
+
+
+class ChecklistChangeSerializer(serializers.ModelSerializer):
+    actor = PersonSerializer(read_only=True)
+    criterion = serializers.CharField(source="item.criterion.code", read_only=True)
+
+    class Meta:
+        model = ChecklistChange
+        fields = ["id", "item", "criterion", "actor", "from_status", "to_status", "note", "at"]
+
+
+class DecisionSerializer(serializers.ModelSerializer):
+    reviewer = PersonSerializer(read_only=True)
+
+    class Meta:
+        model = Decision
+        fields = ["id", "review", "reviewer", "verdict", "rationale", "at"]
+
+
+class GateReviewSerializer(serializers.ModelSerializer):
+    gate = serializers.CharField(source="gate.stage", read_only=True)
+    quorum = serializers.IntegerField(source="gate.quorum", read_only=True)
+    opened_by = PersonSerializer(read_only=True)
+    decisions = DecisionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = GateReview
+        fields = [
+            "id",
+            "project",
+            "gate",
+            "quorum",
+            "status",
+            "opened_by",
+            "opened_at",
+            "closed_at",
+            "decisions",
+        ]
+
+
+class StageTransitionSerializer(serializers.ModelSerializer):
+    actor = PersonSerializer(read_only=True)
+
+    class Meta:
+        model = StageTransition
+        fields = [
+            "id",
+            "project",
+            "name",
+            "from_stage",
+            "to_stage",
+            "actor",
+            "at",
+            "review",
+            "rationale",
+            "checklist",
+        ]
+
+
+class BlockerSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    detail = serializers.CharField()
+    criteria = serializers.ListField(child=serializers.CharField(), required=False)
+    missing = serializers.IntegerField(required=False)
+
+
+class TransitionOptionSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    allowed = serializers.BooleanField()
+    rationale_required = serializers.BooleanField()
+    blockers = BlockerSerializer(many=True)
+
+
+# Input
+
+
+class StrictSerializer(RejectUnknownFields, serializers.Serializer):
+    pass
+
+
+class ItemUpdateSerializer(StrictSerializer):
+    status = serializers.ChoiceField(
+        choices=[
+            ItemStatus.ATTESTED,
+            ItemStatus.NOT_APPLICABLE,
+            ItemStatus.VERIFIED,
+            ItemStatus.REJECTED,
+        ]
+    )
+    evidence_url = serializers.URLField(max_length=500, required=False, allow_blank=True)
+    evidence_text = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+    justification = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+
+class RationaleSerializer(StrictSerializer):
+    rationale = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+
+
+class DecisionInputSerializer(StrictSerializer):
+    verdict = serializers.ChoiceField(choices=Decision.Verdict.choices)
+    rationale = serializers.CharField(max_length=5000)
+
+
+class EmptySerializer(StrictSerializer):
+    pass

@@ -1,0 +1,412 @@
+"""Every workflow write: checklists, gate reviews, decisions and stage transitions.
+
+Each service opens a transaction, takes the project's row lock (``select_for_update``; on
+SQLite the IMMEDIATE transaction serialises writers), re-reads what it depends on under that
+lock, checks permission through ``access``, writes, records its events and returns. So two
+reviewers deciding at once, or a decision racing a checklist edit, are applied one after the
+other on fresh data and can never produce two transitions.
+"""
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from projects import access, events
+from projects import services as project_services
+from projects.errors import Conflict, Forbidden, Invalid, NotFound
+from projects.models import NEXT_STAGE, Project
+
+from . import gates
+from .models import (
+    ChecklistChange,
+    ChecklistItem,
+    Criterion,
+    Decision,
+    Gate,
+    GateReview,
+    ItemStatus,
+    StageTransition,
+)
+from .serializers import ChecklistItemSerializer, GateReviewSerializer, StageTransitionSerializer
+
+MAX_RATIONALE = 5000
+
+
+@transaction.atomic
+def propose_project(*, by, themes=(), territories=(), **fields) -> Project:
+    """Create a project at ``idea`` with ``by`` as owner, and hand out its first checklist."""
+    project = project_services.create_project(
+        by=by, themes=themes, territories=territories, **fields
+    )
+    issue_checklist(project)
+    return project
+
+
+def issue_checklist(project: Project) -> None:
+    """Give the project one item per active criterion of its next gate. Existing answers
+    are kept (a project sent back finds its checklist as it left it)."""
+    gate = gates.next_gate(project)
+    if gate is None:
+        return
+    ChecklistItem.objects.bulk_create(
+        [
+            ChecklistItem(
+                project=project,
+                criterion=criterion,
+                required=criterion.level == Criterion.Level.REQUIRED,
+            )
+            for criterion in gate.criteria.filter(active=True)
+        ],
+        ignore_conflicts=True,
+    )
+
+
+def _lock(by, project_id) -> Project:
+    return access.get_project(by, project_id, lock=True)
+
+
+def _locked_item(by, item: ChecklistItem) -> tuple[Project, ChecklistItem]:
+    project = _lock(by, item.project_id)
+    try:
+        item = ChecklistItem.objects.select_related("criterion__gate").get(
+            pk=item.pk, project=project
+        )
+    except ChecklistItem.DoesNotExist:
+        raise NotFound() from None
+    if item.criterion.gate.stage != NEXT_STAGE.get(project.stage):
+        raise Conflict(
+            _("Ce critère n'appartient pas à la prochaine étape du projet."), code="wrong_gate"
+        )
+    return project, item
+
+
+def _record_item_change(project, item, *, by, from_status, note="") -> None:
+    item.updated_by = by
+    item.updated_at = timezone.now()
+    item.save()
+    ChecklistChange.objects.create(
+        item=item, actor=by, from_status=from_status, to_status=item.status, note=note
+    )
+    events.record_event(
+        project, events.CHECKLIST_UPDATED, item.pk, ChecklistItemSerializer(item).data
+    )
+
+
+def _require_text(value: str, field: str, limit: int) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise Invalid({field: [_("Ce champ est obligatoire.")]})
+    if len(value) > limit:
+        raise Invalid({field: [_("%(limit)d caractères au plus.") % {"limit": limit}]})
+    return value
+
+
+@transaction.atomic
+def attest_item(*, by, item: ChecklistItem, evidence_url="", evidence_text="") -> ChecklistItem:
+    """The team gives evidence for a criterion; a verified item goes back to ``attested``
+    when its evidence changes, so reviewers see the new evidence."""
+    project, item = _locked_item(by, item)
+    access.require(access.can_edit(by, project), by)
+    evidence_url = (evidence_url or "").strip()
+    evidence_text = (evidence_text or "").strip()
+    errors = {}
+    if evidence_url:
+        if len(evidence_url) > 500:
+            errors["evidence_url"] = [_("500 caractères au plus.")]
+        else:
+            try:
+                URLValidator(schemes=["http", "https"])(evidence_url)
+            except ValidationError:
+                errors["evidence_url"] = [_("Saisissez une adresse web valide (http ou https).")]
+    if len(evidence_text) > 5000:
+        errors["evidence_text"] = [_("5000 caractères au plus.")]
+    wanted = item.criterion.evidence
+    if wanted == Criterion.Evidence.LINK and not evidence_url:
+        errors.setdefault("evidence_url", [_("Ce critère demande un lien.")])
+    elif wanted == Criterion.Evidence.TEXT and not evidence_text:
+        errors.setdefault("evidence_text", [_("Ce critère demande un texte.")])
+    elif not evidence_url and not evidence_text:
+        errors.setdefault("evidence_text", [_("Donnez un lien ou un texte.")])
+    if errors:
+        raise Invalid(errors)
+    before = item.status
+    item.status = ItemStatus.ATTESTED
+    item.evidence_url, item.evidence_text = evidence_url, evidence_text
+    item.justification, item.na_accepted = "", False
+    _record_item_change(project, item, by=by, from_status=before)
+    return item
+
+
+@transaction.atomic
+def claim_not_applicable(*, by, item: ChecklistItem, justification: str) -> ChecklistItem:
+    """The team says a criterion does not apply, and why; a reviewer must accept it."""
+    project, item = _locked_item(by, item)
+    access.require(access.can_edit(by, project), by)
+    justification = _require_text(justification, "justification", 2000)
+    before = item.status
+    item.status = ItemStatus.NOT_APPLICABLE
+    item.justification, item.na_accepted = justification, False
+    _record_item_change(project, item, by=by, from_status=before, note=justification)
+    return item
+
+
+@transaction.atomic
+def verify_item(*, by, item: ChecklistItem, note="") -> ChecklistItem:
+    """A reviewer confirms the evidence (or accepts a not-applicable claim). This may
+    complete the conditions of the open review and advance the project."""
+    project, item = _locked_item(by, item)
+    access.require(gates.may_review(by, project, item.criterion.gate), by)
+    if item.status not in (ItemStatus.ATTESTED, ItemStatus.NOT_APPLICABLE) or gates.is_done(item):
+        raise Conflict(_("Il n'y a rien à vérifier sur ce critère."), code="nothing_to_verify")
+    if len(note or "") > 2000:
+        raise Invalid({"note": [_("2000 caractères au plus.")]})
+    before = item.status
+    if item.status == ItemStatus.NOT_APPLICABLE:
+        item.na_accepted = True
+    else:
+        item.status = ItemStatus.VERIFIED
+    item.review_note = (note or "").strip()
+    _record_item_change(project, item, by=by, from_status=before, note=item.review_note)
+    _advance_if_ready(project, by=by)
+    return item
+
+
+@transaction.atomic
+def reject_item(*, by, item: ChecklistItem, note: str) -> ChecklistItem:
+    """A reviewer refuses the evidence or the claim, with a note for the team."""
+    project, item = _locked_item(by, item)
+    access.require(gates.may_review(by, project, item.criterion.gate), by)
+    if item.status == ItemStatus.TODO:
+        raise Conflict(_("Ce critère n'a pas encore été attesté."), code="nothing_to_verify")
+    note = _require_text(note, "note", 2000)
+    before = item.status
+    item.status, item.na_accepted, item.review_note = ItemStatus.REJECTED, False, note
+    _record_item_change(project, item, by=by, from_status=before, note=note)
+    return item
+
+
+def update_item(
+    *, by, item, status, evidence_url="", evidence_text="", justification="", note=""
+) -> ChecklistItem:
+    """One entry point for the API and the forms: the wanted status picks the service."""
+    if status == ItemStatus.ATTESTED:
+        return attest_item(by=by, item=item, evidence_url=evidence_url, evidence_text=evidence_text)
+    if status == ItemStatus.NOT_APPLICABLE:
+        return claim_not_applicable(by=by, item=item, justification=justification)
+    if status == ItemStatus.VERIFIED:
+        return verify_item(by=by, item=item, note=note)
+    if status == ItemStatus.REJECTED:
+        return reject_item(by=by, item=item, note=note)
+    raise Invalid({"status": [_("Statut inconnu.")]})
+
+
+@transaction.atomic
+def open_review(*, by, project: Project) -> GateReview:
+    """The team asks to pass the next gate; every required item must be answered."""
+    project = _lock(by, project.pk)
+    access.require(access.can_edit(by, project), by)
+    blockers = gates.opening_blockers(project)
+    if blockers:
+        raise Conflict(blockers[0]["detail"], code=blockers[0]["code"], blockers=blockers)
+    review = GateReview.objects.create(project=project, gate=gates.next_gate(project), opened_by=by)
+    events.record_event(project, events.REVIEW_OPENED, review.pk, GateReviewSerializer(review).data)
+    return review
+
+
+def _locked_review(by, review: GateReview) -> tuple[Project, GateReview]:
+    project = _lock(by, review.project_id)
+    review = GateReview.objects.select_related("gate").get(pk=review.pk)
+    return project, review
+
+
+def _require_open(review: GateReview) -> None:
+    if review.status != GateReview.Status.OPEN:
+        raise Conflict(_("Cette revue est close."), code="review_closed")
+
+
+@transaction.atomic
+def withdraw_review(*, by, review: GateReview) -> GateReview:
+    project, review = _locked_review(by, review)
+    access.require(access.can_edit(by, project), by)
+    _require_open(review)
+    _close(project, review, GateReview.Status.WITHDRAWN)
+    return review
+
+
+def _close(project: Project, review: GateReview, status: str) -> None:
+    review.status, review.closed_at = status, timezone.now()
+    review.save(update_fields=["status", "closed_at"])
+    events.record_event(
+        project, events.REVIEW_DECIDED, review.pk, GateReviewSerializer(review).data
+    )
+
+
+@transaction.atomic
+def decide(*, by, review: GateReview, verdict: str, rationale: str) -> Decision:
+    """A reviewer votes. ``reject`` closes the review, ``request_changes`` returns it to the
+    team, and the approval that completes the conditions advances the project here."""
+    project, review = _locked_review(by, review)
+    if not gates.may_review(by, project, review.gate):
+        if access.is_team_member(by, project):
+            raise Forbidden(
+                _("Un membre de l'équipe ne relit pas son propre projet."),
+                code="conflict_of_interest",
+            )
+        access.require(False, by)
+    if verdict not in Decision.Verdict.values:
+        raise Invalid({"verdict": [_("Choix inconnu.")]})
+    rationale = _require_text(rationale, "rationale", MAX_RATIONALE)
+    _require_open(review)
+    if review.decisions.filter(reviewer=by).exists():
+        raise Conflict(_("Vous avez déjà décidé sur cette revue."), code="already_decided")
+    decision = Decision.objects.create(
+        review=review, reviewer=by, verdict=verdict, rationale=rationale
+    )
+    if verdict == Decision.Verdict.REJECT:
+        _close(project, review, GateReview.Status.REJECTED)
+    elif verdict == Decision.Verdict.REQUEST_CHANGES:
+        _close(project, review, GateReview.Status.CHANGES_REQUESTED)
+    elif not _advance_if_ready(project, by=by, review=review):
+        events.record_event(
+            project, events.REVIEW_DECIDED, review.pk, GateReviewSerializer(review).data
+        )
+    return decision
+
+
+def _advance_if_ready(project: Project, *, by, review: GateReview | None = None) -> bool:
+    """Fire ``advance`` when the open review meets every condition. Called under the lock."""
+    review = review or gates.open_review(project)
+    if review is None or gates.advance_blockers(project, review):
+        return False
+    review.status, review.closed_at = GateReview.Status.APPROVED, timezone.now()
+    review.save(update_fields=["status", "closed_at"])
+    events.record_event(
+        project, events.REVIEW_DECIDED, review.pk, GateReviewSerializer(review).data
+    )
+    _transition(project, "advance", by=by, review=review, rationale=_("Passage approuvé."))
+    return True
+
+
+def _transition(project: Project, name: str, *, by, rationale: str, review=None, **kwargs):
+    """Move the stage through its FSM method and write the audit row first: the database
+    refuses a stage change that is not the target of the newest StageTransition."""
+    before = project.stage
+    snapshot = [
+        {
+            "criterion": item.criterion.code,
+            "principle": item.criterion.principle,
+            "required": item.required,
+            "status": item.status,
+            "na_accepted": item.na_accepted,
+            "evidence_url": item.evidence_url,
+            "evidence_text": item.evidence_text,
+            "justification": item.justification,
+        }
+        for item in gates.checklist_for(project, review.gate if review else None)
+    ]
+    getattr(project, name)(**kwargs)
+    row = StageTransition.objects.create(
+        project=project,
+        name=name,
+        from_stage=before,
+        to_stage=project.stage,
+        actor=by,
+        review=review,
+        rationale=rationale,
+        checklist=snapshot,
+    )
+    project.save(update_fields=["stage", "stage_changed_at", "updated_at"])
+    open_one = gates.open_review(project)
+    if open_one is not None:
+        _close(project, open_one, GateReview.Status.WITHDRAWN)
+    issue_checklist(project)
+    events.record_event(
+        project,
+        events.STAGE_CHANGED,
+        project.pk,
+        {
+            "from": before,
+            "to": project.stage,
+            "name": name,
+            "transition": StageTransitionSerializer(row).data,
+        },
+    )
+    return row
+
+
+def _manual_transition(*, by, project: Project, name: str, allowed, rationale: str):
+    project = _lock(by, project.pk)
+    access.require(allowed(by, project), by)
+    rationale = _require_text(rationale, "rationale", MAX_RATIONALE)
+    option = next(o for o in gates.transitions_for(by, project) if o["name"] == name)
+    if option["blockers"]:
+        first = option["blockers"][0]
+        raise Conflict(first["detail"], code=first["code"], blockers=option["blockers"])
+    kwargs = {"to": gates.reopen_target(project)} if name == "reopen" else {}
+    return _transition(project, name, by=by, rationale=rationale, **kwargs)
+
+
+@transaction.atomic
+def send_back(*, by, project: Project, rationale: str) -> StageTransition:
+    """Reviewers and curators return a project one stage, saying why."""
+    return _manual_transition(
+        by=by, project=project, name="send_back", allowed=access.can_review, rationale=rationale
+    )
+
+
+@transaction.atomic
+def archive(*, by, project: Project, rationale: str) -> StageTransition:
+    """The owner or a curator stops a project; an open review is withdrawn."""
+    return _manual_transition(
+        by=by, project=project, name="archive", allowed=access.can_archive, rationale=rationale
+    )
+
+
+@transaction.atomic
+def reopen(*, by, project: Project, rationale: str) -> StageTransition:
+    """Curators bring an archived project back to the stage it left."""
+    return _manual_transition(
+        by=by, project=project, name="reopen", allowed=access.can_reopen, rationale=rationale
+    )
+
+
+@transaction.atomic
+def advance(*, by, project: Project) -> StageTransition:
+    """Fire ``advance`` by hand, e.g. after a curator lowered a quorum that an open review
+    now meets. Refused with the blockers otherwise."""
+    project = _lock(by, project.pk)
+    access.require(access.can_edit(by, project) or access.can_review(by, project), by)
+    review = gates.open_review(project)
+    blockers = gates.advance_blockers(project, review)
+    if blockers:
+        raise Conflict(blockers[0]["detail"], code=blockers[0]["code"], blockers=blockers)
+    _advance_if_ready(project, by=by, review=review)
+    return project.transitions.order_by("-id").first()
+
+
+def fire(*, by, project: Project, name: str, rationale: str = "") -> StageTransition:
+    """The API's ``POST transitions/{name}/``."""
+    if name == "advance":
+        return advance(by=by, project=project)
+    manual = {"send_back": send_back, "archive": archive, "reopen": reopen}
+    if name not in manual:
+        raise NotFound(_("Transition inconnue."))
+    return manual[name](by=by, project=project, rationale=rationale)
+
+
+@transaction.atomic
+def configure_gate(*, by, gate: Gate, quorum=None, reviewers=None) -> Gate:
+    """Curators set a gate's quorum and reviewer pool. Open reviews keep their checklists;
+    a lowered quorum applies to them at the next decision or by ``advance``."""
+    access.require(by.has_perm("workflows.change_gate"), by)
+    gate = Gate.objects.select_for_update().get(pk=gate.pk)
+    if quorum is not None:
+        if not 1 <= int(quorum) <= 9:
+            raise Invalid({"quorum": [_("Entre 1 et 9.")]})
+        gate.quorum = int(quorum)
+        gate.save(update_fields=["quorum"])
+    if reviewers is not None:
+        gate.reviewers.set(reviewers)
+    return gate
