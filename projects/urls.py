@@ -1,8 +1,12 @@
 from django.urls import path
 
-from . import thread_api
+from . import api, thread_api
 
 urlpatterns = [
+    path("auth/token/", api.TokenView.as_view(), name="api-token"),
+    path("themes/", api.ThemeList.as_view(), name="theme-list"),
+    path("territories/", api.TerritoryList.as_view(), name="territory-list"),
+    path("me/", api.MeView.as_view(), name="me"),
     path("projects/<int:pk>/comments/", thread_api.CommentListView.as_view(), name="comments"),
     path("comments/<int:pk>/", thread_api.CommentDetailView.as_view(), name="comment"),
     path("projects/<int:pk>/events/", thread_api.EventListView.as_view(), name="events"),

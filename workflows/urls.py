@@ -1,9 +1,12 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from projects.api import ProjectViewSet
+
 from . import api
 
 router = SimpleRouter()
+router.register("projects", ProjectViewSet, basename="project")
 router.register("criteria", api.CriterionViewSet, basename="criterion")
 router.register("gates", api.GateViewSet, basename="gate")
 

@@ -1,0 +1,331 @@
+"""The REST API of projects and teams.
+
+Views read through ``Project.objects.visible_to`` and ``access``, validate input with the
+input serializers, and write only through ``services``. Every refusal is checked before
+the input is read, so a hidden project answers 404 and a forbidden write 401/403 whatever
+the body says, and nothing is written.
+"""
+
+from django.contrib.auth import authenticate
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
+from rest_framework import generics, mixins, serializers, status, viewsets
+from rest_framework.authtoken.models import Token
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from . import access, services
+from .api_support import ErrorSerializer
+from .errors import Invalid, NotFound
+from .filters import ProjectFilter
+from .models import Project, Territory, Theme
+from .serializers import (
+    Abilities,
+    MemberInputSerializer,
+    MembershipSerializer,
+    MeSerializer,
+    ProjectInputSerializer,
+    ProjectSerializer,
+    RoleInputSerializer,
+    TerritorySerializer,
+    ThemeSerializer,
+    TokenInputSerializer,
+)
+
+ERROR_DESCRIPTIONS = {
+    400: "Invalid input: `errors` maps each field to its messages. Nothing was written.",
+    401: "Not signed in (session or `Authorization: Token ...`).",
+    403: "Signed in, and allowed to see this, but not to do it.",
+    404: "No such object, or one hidden from you: both answer alike.",
+    409: "Not possible in the current state; `blockers` says why when it can.",
+}
+
+
+def errors(*codes: int) -> dict[int, OpenApiResponse]:
+    """OpenAPI responses for the given error statuses, all in the ``{"detail", "code"}``
+    shape of DESIGN.md. For the ``responses`` of ``extend_schema`` in every API module."""
+    return {
+        code: OpenApiResponse(ErrorSerializer, description=ERROR_DESCRIPTIONS[code])
+        for code in codes
+    }
+
+
+def validated(request, serializer_class, **kwargs) -> dict:
+    """The request body validated by an input serializer; a 400 with field errors if not."""
+    serializer = serializer_class(data=request.data, context={"request": request}, **kwargs)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+PROJECT_EXAMPLE = OpenApiExample(
+    "Proposer un projet",
+    value={
+        "title": "Kit d'inclusion numérique",
+        "summary": "Un kit pour accompagner les premiers pas en ligne.",
+        "themes": ["inclusion"],
+        "territories": ["44", "R52"],
+        "origin": "NEC 2018 Nantes",
+        "visibility": "public",
+    },
+    request_only=True,
+)
+USER_ID = OpenApiParameter(
+    "user_id", int, OpenApiParameter.PATH, description="The id of the team member."
+)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List the projects you may read",
+        description="Restricted projects appear only to their team and to reviewers, "
+        "funders and curators. Unknown filter values answer 400.",
+        responses={200: ProjectSerializer(many=True), **errors(400, 404)},
+    ),
+    retrieve=extend_schema(
+        summary="Read a project", responses={200: ProjectSerializer, **errors(404)}
+    ),
+    create=extend_schema(
+        summary="Propose a project",
+        description="Any signed-in person; they become its owner. Unknown fields answer 400.",
+        request=ProjectInputSerializer,
+        responses={201: ProjectSerializer, **errors(400, 401)},
+        examples=[PROJECT_EXAMPLE],
+    ),
+    partial_update=extend_schema(
+        summary="Edit a project",
+        description="Team members and curators. The stage is not a field: transitions move it.",
+        request=ProjectInputSerializer(partial=True),
+        responses={200: ProjectSerializer, **errors(400, 401, 403, 404)},
+    ),
+    destroy=extend_schema(
+        summary="Delete a project",
+        description="Owners and curators, only while the project has no stage history "
+        "(409 otherwise: archive it instead).",
+        responses={204: None, **errors(401, 403, 404, 409)},
+    ),
+)
+class ProjectViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Projects and their teams. Subclasses add actions (the workflow engine adds checklists,
+    reviews and transitions) and may swap ``propose``, the service that creates a project."""
+
+    queryset = Project.objects.none()  # the real one is per person: see get_queryset
+    serializer_class = ProjectSerializer
+    input_serializer_class = ProjectInputSerializer
+    filterset_class = ProjectFilter
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    propose = staticmethod(services.create_project)
+
+    def get_queryset(self):
+        return ProjectSerializer.prefetch(Project.objects.visible_to(self.request.user))
+
+    def get_object(self) -> Project:
+        """The project of the URL if this person may read it; 404 alike when hidden."""
+        return access.get_project(self.request.user, self.kwargs[self.lookup_field])
+
+    def output(self, projects, *, many: bool = False) -> dict | list:
+        """Serialize projects (fetched again with everything the serializer reads)."""
+        if not many:
+            projects = [self.get_queryset().get(pk=projects.pk)]
+        abilities = Abilities(self.request.user, projects)
+        serializer = self.get_serializer(
+            projects, many=True, context={**self.get_serializer_context(), "abilities": abilities}
+        )
+        return serializer.data if many else serializer.data[0]
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(self.output(page, many=True))
+
+    def retrieve(self, request, *args, **kwargs):
+        return Response(self.output(self.get_object()))
+
+    def create(self, request, *args, **kwargs):
+        access.require(request.user.is_authenticated, request.user)
+        data = validated(request, self.input_serializer_class)
+        project = self.propose(by=request.user, **data)
+        return Response(
+            self.output(project),
+            status=status.HTTP_201_CREATED,
+            headers={"Location": self.reverse_action("detail", args=[project.pk])},
+        )
+
+    def update(self, request, *args, **kwargs):
+        project = self.get_object()
+        access.require(access.can_edit(request.user, project), request.user)
+        data = validated(request, self.input_serializer_class, partial=True)
+        project = services.update_project(by=request.user, project=project, **data)
+        return Response(self.output(project))
+
+    def destroy(self, request, *args, **kwargs):
+        project = self.get_object()
+        access.require(access.can_delete(request.user, project), request.user)
+        services.delete_project(by=request.user, project=project)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        methods=["GET"],
+        summary="List a project's team",
+        responses={200: MembershipSerializer(many=True), **errors(404)},
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Add someone to a project's team",
+        description="Owners and curators. Someone already in the team answers 400.",
+        request=MemberInputSerializer,
+        responses={201: MembershipSerializer, **errors(400, 401, 403, 404)},
+        examples=[OpenApiExample("Ajouter un membre", value={"user": 42, "role": "member"})],
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        url_path="members",
+        filter_backends=[],
+        pagination_class=None,
+    )
+    def members(self, request, pk=None):
+        project = self.get_object()
+        if request.method == "GET":
+            team = project.memberships.select_related("user")
+            return Response(MembershipSerializer(team, many=True).data)
+        access.require(access.can_manage_team(request.user, project), request.user)
+        data = validated(request, MemberInputSerializer)
+        membership = services.add_member(
+            by=request.user, project=project, user_id=data["user"], role=data["role"]
+        )
+        return Response(MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        methods=["PATCH"],
+        summary="Change a team member's role",
+        description="Owners and curators. Demoting the last owner answers 400.",
+        parameters=[USER_ID],
+        request=RoleInputSerializer,
+        responses={200: MembershipSerializer, **errors(400, 401, 403, 404)},
+    )
+    @extend_schema(
+        methods=["DELETE"],
+        summary="Remove someone from a project's team",
+        description="Owners and curators remove anyone; a member may leave. "
+        "The last owner stays (400).",
+        parameters=[USER_ID],
+        responses={204: None, **errors(400, 401, 403, 404)},
+    )
+    @action(
+        detail=True,
+        methods=["patch", "delete"],
+        url_path=r"members/(?P<user_id>[^/.]+)",
+        url_name="member",
+        filter_backends=[],
+        pagination_class=None,
+    )
+    def member(self, request, pk=None, user_id=None):
+        project = self.get_object()
+        if not user_id.isdigit() or len(user_id) > 18:
+            raise NotFound()
+        if request.method == "DELETE":
+            services.remove_member(by=request.user, project=project, user_id=int(user_id))
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        access.require(access.can_manage_team(request.user, project), request.user)
+        data = validated(request, RoleInputSerializer)
+        membership = services.change_role(
+            by=request.user, project=project, user_id=int(user_id), role=data["role"]
+        )
+        return Response(MembershipSerializer(membership).data)
+
+
+class TokenView(APIView):
+    """Exchange a username and password for an API token."""
+
+    authentication_classes = []
+    permission_classes = []
+
+    @extend_schema(
+        summary="Get an API token",
+        description="Send it back as `Authorization: Token <token>`. The same token is "
+        "returned until it is revoked.",
+        request=TokenInputSerializer,
+        responses={
+            200: inline_serializer("Token", fields={"token": serializers.CharField()}),
+            **errors(400),
+        },
+        auth=[],
+        examples=[
+            OpenApiExample(
+                "Identifiants", value={"username": "camille", "password": "..."}, request_only=True
+            )
+        ],
+    )
+    def post(self, request):
+        data = validated(request, TokenInputSerializer)
+        user = authenticate(request, username=data["username"], password=data["password"])
+        if user is None or not user.is_active:
+            raise Invalid(
+                {"non_field_errors": [_("Identifiant ou mot de passe incorrect.")]},
+                code="invalid_credentials",
+            )
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
+
+
+class ReferenceList(generics.ListAPIView):
+    """A small reference table, listed whole; clients may cache it for a few minutes."""
+
+    pagination_class = None
+    filter_backends = []
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if response.status_code == status.HTTP_200_OK:
+            patch_cache_control(response, max_age=300)
+            patch_vary_headers(response, ["Accept-Language", "Cookie"])
+        return response
+
+
+@extend_schema(summary="List the themes", responses={200: ThemeSerializer(many=True)})
+class ThemeList(ReferenceList):
+    queryset = Theme.objects.all()
+    serializer_class = ThemeSerializer
+
+
+@extend_schema(
+    summary="List the territories",
+    description="French départements (INSEE code) and régions (`R` + INSEE code).",
+    responses={200: TerritorySerializer(many=True)},
+)
+class TerritoryList(ReferenceList):
+    queryset = Territory.objects.all()
+    serializer_class = TerritorySerializer
+
+
+class MeView(APIView):
+    """The signed-in person."""
+
+    @extend_schema(
+        summary="Who am I",
+        description="Your platform roles (`curators`, `reviewers`, `funders`) and teams.",
+        responses={200: MeSerializer, **errors(401)},
+    )
+    def get(self, request):
+        access.require(request.user.is_authenticated, request.user)
+        user = (
+            type(request.user)
+            .objects.prefetch_related("groups", "memberships__project")
+            .get(pk=request.user.pk)
+        )
+        return Response(MeSerializer(user).data)

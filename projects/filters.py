@@ -1,0 +1,78 @@
+"""The filters of the project list (DESIGN.md). A value the filter does not know is a 400
+with the field named, never a silently empty page."""
+
+import django_filters as filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+
+from .models import Project, Stage, Territory, Theme
+
+MAX_SEARCH_WORDS = 8
+
+
+def _theme_choices():
+    return [(slug, slug) for slug in Theme.objects.values_list("slug", flat=True)]
+
+
+def _territory_choices():
+    return [(code, code) for code in Territory.objects.values_list("code", flat=True)]
+
+
+# The schema says "strings" rather than freezing today's reference tables into an enum:
+# curators may add themes, and GET /api/themes/ and /api/territories/ list the codes.
+@extend_schema_field(OpenApiTypes.STR)
+class CodesFilter(filters.MultipleChoiceFilter):
+    """Codes of a reference table; repeated, it keeps projects matching any of them."""
+
+
+class ProjectFilter(filters.FilterSet):
+    stage = filters.ChoiceFilter(choices=Stage.choices, help_text=_("Étape du projet."))
+    theme = CodesFilter(
+        field_name="themes__slug",
+        choices=_theme_choices,
+        distinct=True,
+        help_text=_("Thème (slug) ; répétez le paramètre pour en accepter plusieurs."),
+    )
+    territory = CodesFilter(
+        field_name="territories__code",
+        choices=_territory_choices,
+        distinct=True,
+        help_text=_("Territoire (code INSEE, « R » + code pour une région) ; répétable."),
+    )
+    origin = filters.CharFilter(
+        lookup_expr="icontains",
+        max_length=Project._meta.get_field("origin").max_length,
+        help_text=_("Origine contenant ce texte, par ex. « Nantes »."),
+    )
+    q = filters.CharFilter(
+        method="search",
+        max_length=200,
+        help_text=_("Recherche dans le titre, le résumé et le problème traité."),
+    )
+    mine = filters.ChoiceFilter(
+        method="only_mine",
+        choices=[("true", "true"), ("false", "false")],
+        help_text=_("« true » : seulement les projets dont je fais partie de l'équipe."),
+    )
+
+    class Meta:
+        model = Project
+        fields = ["stage", "theme", "territory", "origin", "q", "mine"]
+
+    def search(self, queryset, name, value):
+        # Every word must appear somewhere; a bounded number of words keeps the query small.
+        for word in value.split()[:MAX_SEARCH_WORDS]:
+            queryset = queryset.filter(
+                Q(title__icontains=word) | Q(summary__icontains=word) | Q(problem__icontains=word)
+            )
+        return queryset
+
+    def only_mine(self, queryset, name, value):
+        if value != "true":
+            return queryset
+        user = self.request.user if self.request else None
+        if user is None or not user.is_authenticated:
+            return queryset.none()
+        return queryset.filter(memberships__user=user)

@@ -1,0 +1,325 @@
+"""API shapes of projects and teams. Input and output serializers are kept apart: input
+serializers only validate (services write), output serializers only read."""
+
+from django.contrib.auth import get_user_model
+from django.db.models import Prefetch
+from django.urls import reverse
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from . import access
+from .models import (
+    Membership,
+    Project,
+    ProjectGroupObjectPermission,
+    ProjectUserObjectPermission,
+    Role,
+    Stage,
+    Territory,
+    Theme,
+    Visibility,
+)
+
+User = get_user_model()
+
+# The most themes and territories one project may name: enough for a national project
+# (18 regions and then some), small enough to keep one request cheap.
+MAX_THEMES = 20
+MAX_TERRITORIES = 120
+
+
+class StrictSerializer(serializers.Serializer):
+    """Refuses fields it does not know (a typo must not be silently ignored)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError(
+                    {name: [gettext_lazy("Champ inconnu.")] for name in unknown}
+                )
+        return super().to_internal_value(data)
+
+
+class CodesField(serializers.Field):
+    """A list of codes of a reference table (themes by slug, territories by code), resolved
+    in one query. Unknown codes are listed in the error; duplicates collapse."""
+
+    default_error_messages = {
+        "not_a_list": gettext_lazy("Une liste de codes est attendue."),
+        "too_many": gettext_lazy("Au plus %(limit)s éléments."),
+        "unknown": gettext_lazy("Code inconnu : %(codes)s."),
+    }
+
+    def __init__(self, *, model, code_field: str, max_items: int, **kwargs):
+        self.model = model
+        self.code_field = code_field
+        self.max_items = max_items
+        self.code_length = model._meta.get_field(code_field).max_length
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, list) or not all(isinstance(code, str) for code in data):
+            self.fail("not_a_list")
+        codes = list(dict.fromkeys(data))
+        if len(codes) > self.max_items:
+            self.fail("too_many", limit=self.max_items)
+        well_formed = [code for code in codes if 0 < len(code) <= self.code_length]
+        found = {
+            getattr(obj, self.code_field): obj
+            for obj in self.model.objects.filter(**{f"{self.code_field}__in": well_formed})
+        }
+        unknown = [code for code in codes if code not in found]
+        if unknown:
+            self.fail("unknown", codes=", ".join(unknown[:10]))
+        return [found[code] for code in codes]
+
+    def to_representation(self, value):
+        return [getattr(obj, self.code_field) for obj in value.all()]
+
+
+extend_schema_field({"type": "array", "items": {"type": "string"}})(CodesField)
+
+
+class ProjectInputSerializer(StrictSerializer, serializers.ModelSerializer):
+    """What a team may write about its project. Limits come from the model."""
+
+    themes = CodesField(model=Theme, code_field="slug", max_items=MAX_THEMES, required=False)
+    territories = CodesField(
+        model=Territory, code_field="code", max_items=MAX_TERRITORIES, required=False
+    )
+
+    class Meta:
+        model = Project
+        fields = [
+            "title",
+            "summary",
+            "problem",
+            "public_served",
+            "themes",
+            "territories",
+            "origin",
+            "repository_url",
+            "website_url",
+            "licence",
+            "visibility",
+        ]
+        extra_kwargs = {"title": {"trim_whitespace": True}, "summary": {"trim_whitespace": True}}
+
+
+class MemberInputSerializer(StrictSerializer):
+    user = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    role = serializers.ChoiceField(choices=Role.choices, default=Role.MEMBER)
+
+
+class RoleInputSerializer(StrictSerializer):
+    role = serializers.ChoiceField(choices=Role.choices)
+
+
+class TokenInputSerializer(StrictSerializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=128, trim_whitespace=False)
+
+
+class ThemeSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(read_only=True, source="__str__")
+
+    class Meta:
+        model = Theme
+        fields = ["slug", "name", "name_fr", "name_en"]
+
+
+class TerritorySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Territory
+        fields = ["code", "name", "kind"]
+
+
+class PersonSerializer(serializers.ModelSerializer):
+    """A person as others see them: no e-mail."""
+
+    name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "name"]
+
+    def get_name(self, user) -> str:
+        return user.get_full_name() or user.get_username()
+
+
+class MembershipSerializer(serializers.ModelSerializer):
+    user = PersonSerializer(read_only=True)
+    role_label = serializers.CharField(source="get_role_display", read_only=True)
+
+    class Meta:
+        model = Membership
+        fields = ["user", "role", "role_label", "created_at"]
+
+
+class PermissionsSerializer(serializers.Serializer):
+    """What the requesting person may do on the project now."""
+
+    edit = serializers.BooleanField()
+    manage_team = serializers.BooleanField()
+    delete = serializers.BooleanField()
+    archive = serializers.BooleanField()
+    reopen = serializers.BooleanField()
+    review = serializers.BooleanField()
+    comment = serializers.BooleanField()
+
+
+class ProjectUrlsSerializer(serializers.Serializer):
+    self = serializers.CharField()
+    members = serializers.CharField()
+
+
+class Abilities:
+    """``projects.access`` answered for a whole page of projects in a constant number of
+    queries: the person's global permissions (cached on the user), their object permissions
+    on these projects (one query each for user and group rows) and the prefetched teams.
+
+    The rules are access's: a permission holds globally or on the project; reviewing is never
+    on one's own project; commenting needs a signed-in person who can read the project.
+    ``tests/projects/test_api_projects.py`` checks both agree for every role.
+    """
+
+    CODENAMES = {
+        "edit": "change_project",
+        "manage_team": "manage_team",
+        "delete": "delete_project",
+        "archive": "archive_project",
+        "reopen": "reopen_project",
+        "review": "review_project",
+    }
+
+    def __init__(self, user, projects):
+        self.user = user
+        self.granted: dict[int, set[str]] = {}
+        self.active = user.is_authenticated and user.is_active
+        if not self.active:
+            return
+        self.global_perms = {
+            codename
+            for codename in {*self.CODENAMES.values(), "view_project"}
+            if user.has_perm(f"projects.{codename}")
+        }
+        pks = [project.pk for project in projects]
+        if pks and not user.is_superuser:
+            rows = ProjectUserObjectPermission.objects.filter(
+                user=user, content_object_id__in=pks
+            ).values_list("content_object_id", "permission__codename")
+            group_rows = ProjectGroupObjectPermission.objects.filter(
+                group__user=user, content_object_id__in=pks
+            ).values_list("content_object_id", "permission__codename")
+            for pk, codename in [*rows, *group_rows]:
+                self.granted.setdefault(pk, set()).add(codename)
+
+    def has(self, codename: str, project: Project) -> bool:
+        return self.active and (
+            codename in self.global_perms or codename in self.granted.get(project.pk, ())
+        )
+
+    def for_project(self, project: Project) -> dict[str, bool]:
+        answer = {name: self.has(codename, project) for name, codename in self.CODENAMES.items()}
+        in_team = any(m.user_id == self.user.pk for m in project.memberships.all())
+        answer["review"] = answer["review"] and not in_team
+        answer["comment"] = self.active and (
+            project.visibility == Visibility.PUBLIC or self.has("view_project", project)
+        )
+        return answer
+
+
+class ProjectSerializer(serializers.ModelSerializer):
+    """A project as the API shows it, with its team and what the reader may do.
+
+    Views pass ``abilities`` (an :class:`Abilities` for the page) in the context and a
+    queryset prepared with :meth:`prefetch`.
+    """
+
+    themes = ThemeSerializer(many=True, read_only=True)
+    territories = TerritorySerializer(many=True, read_only=True)
+    team = MembershipSerializer(many=True, read_only=True, source="memberships")
+    stage_label = serializers.CharField(source="get_stage_display", read_only=True)
+    next_stage = serializers.ChoiceField(choices=Stage.choices, allow_null=True, read_only=True)
+    visibility_label = serializers.CharField(source="get_visibility_display", read_only=True)
+    urls = serializers.SerializerMethodField()
+    permissions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Project
+        fields = [
+            "id",
+            "title",
+            "summary",
+            "problem",
+            "public_served",
+            "themes",
+            "territories",
+            "origin",
+            "repository_url",
+            "website_url",
+            "licence",
+            "visibility",
+            "visibility_label",
+            "stage",
+            "stage_label",
+            "next_stage",
+            "stage_changed_at",
+            "team",
+            "urls",
+            "permissions",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    @staticmethod
+    def prefetch(queryset):
+        """Everything the serializer reads, in a fixed number of queries per page."""
+        return queryset.prefetch_related(
+            "themes",
+            "territories",
+            Prefetch("memberships", queryset=Membership.objects.select_related("user")),
+        )
+
+    @extend_schema_field(ProjectUrlsSerializer)
+    def get_urls(self, project) -> dict[str, str]:
+        return {
+            "self": reverse("project-detail", args=[project.pk]),
+            "members": reverse("project-members", args=[project.pk]),
+        }
+
+    @extend_schema_field(PermissionsSerializer)
+    def get_permissions(self, project) -> dict[str, bool]:
+        abilities = self.context.get("abilities")
+        if abilities is None:
+            abilities = Abilities(self.context["request"].user, [project])
+        return abilities.for_project(project)
+
+
+class MyMembershipSerializer(serializers.ModelSerializer):
+    project = serializers.IntegerField(source="project_id")
+    title = serializers.CharField(source="project.title")
+
+    class Meta:
+        model = Membership
+        fields = ["project", "title", "role"]
+
+
+class MeSerializer(PersonSerializer):
+    """The signed-in person, their platform roles (group names) and their teams."""
+
+    roles = serializers.SerializerMethodField()
+    sees_everything = serializers.SerializerMethodField()
+    memberships = MyMembershipSerializer(many=True, read_only=True)
+
+    class Meta(PersonSerializer.Meta):
+        fields = [*PersonSerializer.Meta.fields, "email", "roles", "sees_everything", "memberships"]
+
+    def get_roles(self, user) -> list[str]:
+        return sorted(group.name for group in user.groups.all())
+
+    def get_sees_everything(self, user) -> bool:
+        return access.can_see_everything(user)
