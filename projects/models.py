@@ -3,6 +3,7 @@ import itertools
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -139,6 +140,9 @@ class Project(ConcurrentTransitionMixin, models.Model):
 
     def __str__(self):
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("frontend:project_detail", args=[self.pk])
 
     @property
     def next_stage(self) -> str | None:

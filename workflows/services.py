@@ -7,16 +7,19 @@ reviewers deciding at once, or a decision racing a checklist edit, are applied o
 other on fresh data and can never produce two transitions.
 """
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from projects import access, events
 from projects import services as project_services
 from projects.errors import Conflict, Forbidden, Invalid, NotFound
-from projects.models import NEXT_STAGE, Project
+from projects.models import NEXT_STAGE, Notification, Project, Stage
+from projects.notifications import notify
 
 from . import gates
 from .models import (
@@ -32,6 +35,24 @@ from .models import (
 from .serializers import ChecklistItemSerializer, GateReviewSerializer, StageTransitionSerializer
 
 MAX_RATIONALE = 5000
+User = get_user_model()
+
+
+def _team(project: Project):
+    return User.objects.filter(memberships__project=project)
+
+
+def _followers(project: Project):
+    """Team members follow their project implicitly; others follow it explicitly."""
+    return User.objects.filter(
+        Q(memberships__project=project) | Q(follow__project=project)
+    ).distinct()
+
+
+def _reviewers_of(project: Project, gate: Gate):
+    pool = gate.reviewers.all()
+    people = pool if pool.exists() else User.objects.filter(groups__name="reviewers")
+    return people.exclude(memberships__project=project)
 
 
 @transaction.atomic
@@ -264,6 +285,19 @@ def decide(*, by, review: GateReview, verdict: str, rationale: str) -> Decision:
     decision = Decision.objects.create(
         review=review, reviewer=by, verdict=verdict, rationale=rationale
     )
+    notify(
+        kind=Notification.Kind.DECISION,
+        recipients=_team(project),
+        project=project,
+        actor=by,
+        text=_("%(who)s sur « %(title)s » : %(verdict)s.")
+        % {
+            "who": by.get_full_name() or by.get_username(),
+            "title": project.title,
+            "verdict": Decision.Verdict(verdict).label,
+        },
+        url=project.get_absolute_url(),
+    )
     if verdict == Decision.Verdict.REJECT:
         _close(project, review, GateReview.Status.REJECTED)
     elif verdict == Decision.Verdict.REQUEST_CHANGES:
@@ -322,6 +356,15 @@ def _transition(project: Project, name: str, *, by, rationale: str, review=None,
     if open_one is not None:
         _close(project, open_one, GateReview.Status.WITHDRAWN)
     issue_checklist(project)
+    notify(
+        kind=Notification.Kind.STAGE_CHANGED,
+        recipients=_followers(project),
+        project=project,
+        actor=by,
+        text=_("« %(title)s » passe de l'étape %(from)s à l'étape %(to)s.")
+        % {"title": project.title, "from": Stage(before).label, "to": Stage(project.stage).label},
+        url=project.get_absolute_url(),
+    )
     events.record_event(
         project,
         events.STAGE_CHANGED,

@@ -1,0 +1,361 @@
+"""Workflow endpoints: the allowed person, the one who may see but not act, the stranger."""
+
+import pytest
+
+from projects.models import ProjectEvent, Stage
+from workflows import gates, services
+from workflows.models import ChecklistChange, Criterion, Decision, Gate, GateReview, StageTransition
+
+from .conftest import attest_all, evidence_for, pass_gate, verify_all
+
+
+def url(project, tail=""):
+    return f"/api/projects/{project.pk}/{tail}"
+
+
+def footprint(project):
+    """Everything a refused workflow request must leave untouched."""
+    project.refresh_from_db()
+    return (
+        project.stage,
+        ChecklistChange.objects.count(),
+        GateReview.objects.count(),
+        Decision.objects.count(),
+        StageTransition.objects.count(),
+        ProjectEvent.objects.count(),
+    )
+
+
+@pytest.fixture
+def hidden(owner, member):
+    from projects.models import Role
+    from projects.services import add_member
+
+    project = services.propose_project(
+        by=owner, title="Projet discret", summary="Restreint.", visibility="restricted"
+    )
+    add_member(by=owner, project=project, user_id=member.pk, role=Role.MEMBER)
+    return project
+
+
+def test_checklist_is_public_for_a_public_project(api, wf_project):
+    answer = api.get(url(wf_project, "checklist/"))
+    assert answer.status_code == 200
+    assert {row["criterion"]["gate"] for row in answer.json()} == {"prototype"}
+
+
+@pytest.mark.parametrize("who", [None, "stranger"])
+def test_restricted_checklist_is_hidden(api, hidden, who, request):
+    user = request.getfixturevalue(who) if who else None
+    for tail in ("checklist/", "transitions/", "reviews/", "history/"):
+        assert api.as_(user).get(url(hidden, tail)).status_code == 404
+
+
+@pytest.mark.parametrize("who", ["member", "reviewer", "funder", "curator"])
+def test_restricted_checklist_is_readable_by_team_and_platform_roles(api, hidden, who, request):
+    assert api.as_(request.getfixturevalue(who)).get(url(hidden, "checklist/")).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [(None, 401), ("stranger", 403), ("funder", 403), ("reviewer", 403), ("member", 200)],
+)
+def test_attest_permissions(api, wf_project, who, status, request):
+    user = request.getfixturevalue(who) if who else None
+    item = gates.checklist_for(wf_project).first()
+    before = footprint(wf_project)
+    answer = api.as_(user).patch(
+        url(wf_project, f"checklist/{item.pk}/"),
+        {"status": "attested", **evidence_for(item)},
+        format="json",
+    )
+    assert answer.status_code == status, answer.json()
+    if status != 200:
+        assert footprint(wf_project) == before
+        assert set(answer.json()) >= {"detail", "code"}
+    else:
+        assert answer.json()["status"] == "attested"
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"status": "attested", "evidence_url": "not a url"},
+        {"status": "attested", "evidence_text": "x" * 5001},
+        {"status": "attested"},
+        {"status": "teleported"},
+        {"status": "attested", "evidence_text": "ok", "stage": "commons"},
+        {"status": "not_applicable", "justification": ""},
+        [],
+    ],
+)
+def test_bad_item_input_is_a_400_and_writes_nothing(api, wf_project, member, payload):
+    item = gates.checklist_for(wf_project).filter(criterion__evidence="text").first()
+    before = footprint(wf_project)
+    answer = api.as_(member).patch(url(wf_project, f"checklist/{item.pk}/"), payload, format="json")
+    assert answer.status_code == 400, answer.json()
+    assert answer.json()["code"] == "invalid"
+    assert footprint(wf_project) == before
+
+
+def test_item_of_another_project_is_not_found(api, wf_project, owner, member):
+    other = services.propose_project(by=owner, title="Autre", summary="Autre projet.")
+    item = gates.checklist_for(other).first()
+    answer = api.as_(member).patch(
+        url(wf_project, f"checklist/{item.pk}/"), {"status": "attested"}, format="json"
+    )
+    assert answer.status_code == 404
+
+
+def test_item_detail_shows_its_changes(api, wf_project, owner, reviewer):
+    item = gates.checklist_for(wf_project).first()
+    services.attest_item(by=owner, item=item, **evidence_for(item))
+    services.reject_item(by=reviewer, item=item, note="Trop vague.")
+    body = api.get(url(wf_project, f"checklist/{item.pk}/")).json()
+    assert [(c["from_status"], c["to_status"]) for c in body["changes"]] == [
+        ("todo", "attested"),
+        ("attested", "rejected"),
+    ]
+
+
+def test_refused_opening_answers_the_same_blockers_as_transitions(api, wf_project, owner):
+    options = api.as_(owner).get(url(wf_project, "transitions/")).json()
+    opening = next(o for o in options if o["name"] == "open_review")
+    assert not opening["allowed"]
+    answer = api.as_(owner).post(url(wf_project, "reviews/"), {}, format="json")
+    assert answer.status_code == 409
+    assert answer.json()["blockers"] == opening["blockers"]
+    assert answer.json()["blockers"][0]["criteria"]
+
+
+def test_refused_advance_answers_the_same_blockers_as_transitions(api, wf_project, owner):
+    attest_all(wf_project, owner)
+    services.open_review(by=owner, project=wf_project)
+    options = api.as_(owner).get(url(wf_project, "transitions/")).json()
+    advance = next(o for o in options if o["name"] == "advance")
+    codes = [b["code"] for b in advance["blockers"]]
+    assert codes == ["approvals_missing", "criteria_unverified"]
+    answer = api.as_(owner).post(url(wf_project, "transitions/advance/"), {}, format="json")
+    assert answer.status_code == 409
+    assert answer.json()["blockers"] == advance["blockers"]
+
+
+def test_whole_gate_through_the_api(api, wf_project, owner, reviewer):
+    for item in gates.checklist_for(wf_project):
+        answer = api.as_(owner).patch(
+            url(wf_project, f"checklist/{item.pk}/"),
+            {"status": "attested", **evidence_for(item)},
+            format="json",
+        )
+        assert answer.status_code == 200
+    review = api.as_(owner).post(url(wf_project, "reviews/"), {}, format="json")
+    assert review.status_code == 201
+    for item in gates.checklist_for(wf_project).filter(required=True):
+        answer = api.as_(reviewer).patch(
+            url(wf_project, f"checklist/{item.pk}/"), {"status": "verified"}, format="json"
+        )
+        assert answer.status_code == 200
+    decision = api.as_(reviewer).post(
+        f"/api/reviews/{review.json()['id']}/decisions/",
+        {"verdict": "approve", "rationale": "Prototype solide."},
+        format="json",
+    )
+    assert decision.status_code == 201
+    wf_project.refresh_from_db()
+    assert wf_project.stage == Stage.PROTOTYPE
+    history = api.get(url(wf_project, "history/")).json()
+    assert [row["to_stage"] for row in history["results"]] == ["prototype"]
+    assert {row["criterion"]["gate"] for row in api.get(url(wf_project, "checklist/")).json()} == {
+        "pilot"
+    }
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [(None, 401), ("stranger", 403), ("funder", 403), ("member", 403), ("owner", 403)],
+)
+def test_decision_permissions(api, wf_project, owner, who, status, request):
+    attest_all(wf_project, owner)
+    review = services.open_review(by=owner, project=wf_project)
+    user = request.getfixturevalue(who) if who else None
+    before = footprint(wf_project)
+    answer = api.as_(user).post(
+        f"/api/reviews/{review.pk}/decisions/",
+        {"verdict": "approve", "rationale": "Oui."},
+        format="json",
+    )
+    assert answer.status_code == status
+    assert footprint(wf_project) == before
+
+
+def test_decision_on_hidden_review_is_not_found(api, hidden, owner, stranger):
+    attest_all(hidden, owner)
+    review = services.open_review(by=owner, project=hidden)
+    answer = api.as_(stranger).post(
+        f"/api/reviews/{review.pk}/decisions/", {"verdict": "approve", "rationale": "Oui."}
+    )
+    assert answer.status_code == 404
+    assert api.as_(stranger).get(f"/api/reviews/{review.pk}/").status_code == 404
+
+
+def test_decision_bad_input_and_closed_review(api, wf_project, owner, reviewer, reviewer2):
+    attest_all(wf_project, owner)
+    review = services.open_review(by=owner, project=wf_project)
+    for payload in ({"verdict": "approve"}, {"verdict": "yes", "rationale": "x"}, {"x": 1}):
+        answer = api.as_(reviewer).post(
+            f"/api/reviews/{review.pk}/decisions/", payload, format="json"
+        )
+        assert answer.status_code == 400
+    api.as_(reviewer).post(
+        f"/api/reviews/{review.pk}/decisions/",
+        {"verdict": "reject", "rationale": "Non."},
+        format="json",
+    )
+    answer = api.as_(reviewer2).post(
+        f"/api/reviews/{review.pk}/decisions/",
+        {"verdict": "approve", "rationale": "Oui."},
+        format="json",
+    )
+    assert answer.status_code == 409
+    assert answer.json()["code"] == "review_closed"
+    assert api.as_(reviewer).post("/api/reviews/999999/decisions/", {}).status_code == 404
+
+
+def test_withdraw(api, wf_project, owner, reviewer):
+    attest_all(wf_project, owner)
+    review = services.open_review(by=owner, project=wf_project)
+    assert api.as_(reviewer).post(f"/api/reviews/{review.pk}/withdraw/").status_code == 403
+    answer = api.as_(owner).post(f"/api/reviews/{review.pk}/withdraw/")
+    assert answer.status_code == 200
+    assert answer.json()["status"] == "withdrawn"
+    assert api.as_(owner).post(f"/api/reviews/{review.pk}/withdraw/").status_code == 409
+
+
+@pytest.mark.parametrize(
+    ("name", "who", "status"),
+    [
+        ("archive", None, 401),
+        ("archive", "stranger", 403),
+        ("archive", "member", 403),
+        ("archive", "reviewer", 403),
+        ("archive", "funder", 403),
+        ("archive", "owner", 201),
+        ("archive", "curator", 201),
+        ("send_back", "owner", 403),
+        ("send_back", "reviewer", 201),
+        ("reopen", "owner", 403),
+        ("teleport", "curator", 404),
+    ],
+)
+def test_manual_transitions(api, wf_project, owner, reviewer, name, who, status, request):
+    pass_gate(wf_project, owner, [reviewer])
+    user = request.getfixturevalue(who) if who else None
+    before = footprint(wf_project)
+    answer = api.as_(user).post(
+        url(wf_project, f"transitions/{name}/"), {"rationale": "Parce que."}, format="json"
+    )
+    assert answer.status_code == status, answer.json()
+    if status != 201:
+        assert footprint(wf_project) == before
+
+
+def test_transition_from_wrong_stage_or_without_rationale(api, wf_project, owner, curator):
+    before = footprint(wf_project)
+    answer = api.as_(curator).post(url(wf_project, "transitions/send_back/"), {"rationale": "x"})
+    assert answer.status_code == 409
+    assert answer.json()["blockers"][0]["code"] == "wrong_stage"
+    answer = api.as_(curator).post(url(wf_project, "transitions/reopen/"), {"rationale": "x"})
+    assert answer.status_code == 409
+    answer = api.as_(owner).post(url(wf_project, "transitions/archive/"), {}, format="json")
+    assert answer.status_code == 400
+    assert "rationale" in answer.json()["errors"]
+    assert footprint(wf_project) == before
+
+
+def test_reopen_returns_to_the_stage_left(api, wf_project, owner, reviewer, curator):
+    pass_gate(wf_project, owner, [reviewer])
+    services.archive(by=owner, project=wf_project, rationale="Pause.")
+    answer = api.as_(curator).post(url(wf_project, "transitions/reopen/"), {"rationale": "Go."})
+    assert answer.status_code == 201
+    assert answer.json()["to_stage"] == "prototype"
+
+
+def test_transitions_list_for_each_role(api, wf_project, owner, reviewer, curator, funder):
+    def allowed(user):
+        rows = api.as_(user).get(url(wf_project, "transitions/")).json()
+        return {row["name"] for row in rows if row["allowed"]}
+
+    pass_gate(wf_project, owner, [reviewer])
+    assert allowed(owner) == {"archive"}
+    assert allowed(reviewer) == {"send_back"}
+    assert allowed(curator) == {"send_back", "archive"}
+    assert allowed(funder) == set()
+    assert allowed(None) == set()
+
+
+def test_history_query_count_is_flat(api, wf_project, owner, reviewer, reviewer2, curator):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    pass_gate(wf_project, owner, [reviewer])
+    with CaptureQueriesContext(connection) as one:
+        api.get(url(wf_project, "history/"))
+    for _ in range(3):
+        services.archive(by=curator, project=wf_project, rationale="Pause.")
+        services.reopen(by=curator, project=wf_project, rationale="Retour.")
+    with CaptureQueriesContext(connection) as many:
+        api.get(url(wf_project, "history/"))
+    assert len(many) == len(one)
+
+
+def test_criteria_are_public_and_curators_edit_them(api, curator, reviewer):
+    listing = api.get("/api/criteria/?gate__stage=pilot")
+    assert listing.status_code == 200
+    assert {row["gate"] for row in listing.json()["results"]} == {"pilot"}
+    criterion = Criterion.objects.get(code="pilot-gdpr")
+    assert (
+        api.as_(reviewer)
+        .patch(f"/api/criteria/{criterion.pk}/", {"level": "recommended"})
+        .status_code
+        == 403
+    )
+    answer = api.as_(curator).patch(
+        f"/api/criteria/{criterion.pk}/", {"level": "recommended"}, format="json"
+    )
+    assert answer.status_code == 200
+    assert (
+        api.as_(curator)
+        .patch(f"/api/criteria/{criterion.pk}/", {"levle": "required"}, format="json")
+        .status_code
+        == 400
+    )
+
+
+def test_answered_criterion_cannot_be_deleted(api, wf_project, curator):
+    criterion = gates.checklist_for(wf_project).first().criterion
+    answer = api.as_(curator).delete(f"/api/criteria/{criterion.pk}/")
+    assert answer.status_code == 409
+    assert Criterion.objects.filter(pk=criterion.pk).exists()
+
+
+def test_curators_set_quorums(api, curator, reviewer):
+    gate = Gate.objects.get(stage="pilot")
+    assert api.as_(reviewer).patch(f"/api/gates/{gate.pk}/", {"quorum": 1}).status_code == 403
+    assert api.as_(curator).patch(f"/api/gates/{gate.pk}/", {"quorum": 0}).status_code == 400
+    answer = api.as_(curator).patch(f"/api/gates/{gate.pk}/", {"quorum": 3}, format="json")
+    assert answer.status_code == 200
+    gate.refresh_from_db()
+    assert gate.quorum == 3
+
+
+def test_lowered_quorum_lets_the_team_advance_by_hand(api, wf_project, owner, reviewer, curator):
+    pass_gate(wf_project, owner, [reviewer])
+    attest_all(wf_project, owner)
+    review = services.open_review(by=owner, project=wf_project)
+    verify_all(wf_project, reviewer)
+    services.decide(by=reviewer, review=review, verdict="approve", rationale="Oui.")
+    assert api.as_(owner).post(url(wf_project, "transitions/advance/")).status_code == 409
+    Gate.objects.filter(stage="pilot").update(quorum=1)
+    assert api.as_(owner).post(url(wf_project, "transitions/advance/")).status_code == 201
+    wf_project.refresh_from_db()
+    assert wf_project.stage == Stage.PILOT
