@@ -1,0 +1,225 @@
+"""The pages' forms. They only shape and validate input; the services decide and write."""
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from projects.models import Notification, Project, Role, Stage, Territory, Theme
+from workflows.models import Decision
+
+User = get_user_model()
+
+PROJECT_FIELDS = [
+    "title",
+    "summary",
+    "problem",
+    "public_served",
+    "origin",
+    "repository_url",
+    "website_url",
+    "licence",
+    "visibility",
+]
+
+
+class ProjectForm(forms.ModelForm):
+    """Propose or edit a project's description (never its stage)."""
+
+    themes = forms.ModelMultipleChoiceField(
+        label=_("Thèmes"),
+        queryset=Theme.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    territories = forms.ModelMultipleChoiceField(
+        label=_("Territoires"),
+        queryset=Territory.objects.all(),
+        required=False,
+        help_text=_(
+            "Départements ou régions où le projet agit (Ctrl ou Cmd pour en choisir plusieurs)."
+        ),
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
+
+    class Meta:
+        model = Project
+        fields = PROJECT_FIELDS
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 3}),
+            "problem": forms.Textarea(attrs={"rows": 5}),
+            "public_served": forms.Textarea(attrs={"rows": 3}),
+            "visibility": forms.RadioSelect,
+        }
+        help_texts = {
+            "summary": _("Une ou deux phrases : ce que fait le projet et pour qui."),
+            "visibility": _(
+                "Un projet restreint n'est visible que de son équipe et des relecteurs."
+            ),
+        }
+
+    def service_fields(self) -> dict:
+        data = {name: self.cleaned_data[name] for name in PROJECT_FIELDS}
+        data["themes"] = list(self.cleaned_data["themes"])
+        data["territories"] = list(self.cleaned_data["territories"])
+        return data
+
+
+class ProjectFilterForm(forms.Form):
+    """The filters of the project list: the same as the API's."""
+
+    q = forms.CharField(label=_("Rechercher"), required=False, max_length=200)
+    stage = forms.ChoiceField(
+        label=_("Étape"), required=False, choices=[("", _("Toutes")), *Stage.choices]
+    )
+    theme = forms.ModelChoiceField(
+        label=_("Thème"), required=False, queryset=Theme.objects.all(), empty_label=_("Tous")
+    )
+    territory = forms.ModelChoiceField(
+        label=_("Territoire"),
+        required=False,
+        queryset=Territory.objects.all(),
+        empty_label=_("Tous"),
+    )
+    origin = forms.CharField(label=_("Origine"), required=False, max_length=120)
+    mine = forms.BooleanField(label=_("Seulement mes projets"), required=False)
+
+    def apply(self, queryset, user):
+        data = self.cleaned_data
+        if data["q"]:
+            words = data["q"]
+            queryset = queryset.filter(
+                Q(title__icontains=words)
+                | Q(summary__icontains=words)
+                | Q(problem__icontains=words)
+            )
+        if data["stage"]:
+            queryset = queryset.filter(stage=data["stage"])
+        if data["theme"]:
+            queryset = queryset.filter(themes=data["theme"])
+        if data["territory"]:
+            queryset = queryset.filter(territories=data["territory"])
+        if data["origin"]:
+            queryset = queryset.filter(origin__icontains=data["origin"])
+        if data["mine"] and user.is_authenticated:
+            queryset = queryset.filter(memberships__user=user)
+        return queryset.distinct()
+
+
+class AddMemberForm(forms.Form):
+    username = forms.CharField(
+        label=_("Identifiant de la personne"),
+        max_length=150,
+        help_text=_("L'identifiant avec lequel la personne se connecte."),
+    )
+    role = forms.ChoiceField(label=_("Rôle"), choices=Role.choices, initial=Role.MEMBER)
+
+    def clean_username(self):
+        username = self.cleaned_data["username"].strip()
+        user = User.objects.filter(username=username, is_active=True).first()
+        if user is None:
+            raise forms.ValidationError(_("Aucune personne n'a cet identifiant."))
+        self.user = user
+        return username
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Rôle"), choices=Role.choices)
+
+
+class AttestForm(forms.Form):
+    evidence_url = forms.URLField(label=_("Lien vers la preuve"), required=False, max_length=500)
+    evidence_text = forms.CharField(
+        label=_("Explication"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and not data.get("evidence_url") and not data.get("evidence_text"):
+            raise forms.ValidationError(_("Donnez un lien ou une explication."))
+        return data
+
+
+class NotApplicableForm(forms.Form):
+    justification = forms.CharField(
+        label=_("Pourquoi ce critère ne s'applique pas"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class VerifyForm(forms.Form):
+    note = forms.CharField(
+        label=_("Note (facultative)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class RejectForm(forms.Form):
+    note = forms.CharField(
+        label=_("Ce qui manque"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class DecisionForm(forms.Form):
+    verdict = forms.ChoiceField(
+        label=_("Votre décision"), choices=Decision.Verdict.choices, widget=forms.RadioSelect
+    )
+    rationale = forms.CharField(
+        label=_("Motivation"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+
+class RationaleForm(forms.Form):
+    rationale = forms.CharField(
+        label=_("Motif"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label=_("Votre message"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Markdown accepté. Mentionnez quelqu'un avec @identifiant."),
+    )
+
+
+class AccountForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["first_name", "last_name", "email"]
+
+
+class PreferencesForm(forms.Form):
+    """In-app and e-mail choices for each kind of notification."""
+
+    def __init__(self, *args, preferences: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        for kind, label in Notification.Kind.choices:
+            in_app, by_email = preferences.get(kind, (True, False))
+            self.fields[f"{kind}__in_app"] = forms.BooleanField(
+                label=_("%(kind)s : dans l'application") % {"kind": label},
+                required=False,
+                initial=in_app,
+            )
+            self.fields[f"{kind}__by_email"] = forms.BooleanField(
+                label=_("%(kind)s : par e-mail") % {"kind": label},
+                required=False,
+                initial=by_email,
+            )
+
+    def choices(self) -> dict:
+        return {
+            kind: (
+                self.cleaned_data[f"{kind}__in_app"],
+                self.cleaned_data[f"{kind}__by_email"],
+            )
+            for kind in Notification.Kind.values
+        }

@@ -1,0 +1,146 @@
+// Live updates of a project page (DESIGN.md, real-time contract).
+//
+// The socket only carries hints: for each event the page fetches the server-rendered
+// fragment of the item it is about (the same template as the first render), so what the
+// person sees is always what the database says, with their own permissions applied.
+// After every (re)connection the page asks for what it missed with
+// {"type": "resume", "after": lastSeq}; events at or below lastSeq are dropped.
+
+const root = document.getElementById("project");
+
+if (root && "WebSocket" in window) {
+  const status = document.getElementById("live-status");
+  const text = (name) => root.dataset[name] || "";
+  let lastSeq = Number(root.dataset.lastSeq || 0);
+  let delay = 1000;
+  let socket = null;
+  // Events are applied one after the other, in seq order.
+  let queue = Promise.resolve();
+
+  const say = (message) => {
+    if (status) status.textContent = message;
+  };
+
+  const fragmentUrl = (kind, id) =>
+    root.dataset[kind].replace(/\/0\/$/, `/${encodeURIComponent(id)}/`);
+
+  async function fetchFragment(url) {
+    const response = await fetch(url, {
+      headers: { "X-Requested-With": "fetch" },
+      credentials: "same-origin",
+    });
+    if (!response.ok) return null;
+    const template = document.createElement("template");
+    template.innerHTML = (await response.text()).trim();
+    return template.content;
+  }
+
+  // Replace ``target`` unless the person is typing in it: then wait until focus leaves.
+  function replace(target, content) {
+    const swap = () => {
+      const first = content.firstElementChild;
+      target.replaceWith(content);
+      if (first) first.classList.add("flash");
+      if (window.htmx && first) window.htmx.process(first);
+    };
+    if (target.contains(document.activeElement) && document.activeElement !== document.body) {
+      target.addEventListener("focusout", function later(event) {
+        if (target.contains(event.relatedTarget)) return;
+        target.removeEventListener("focusout", later);
+        swap();
+      });
+    } else {
+      swap();
+    }
+  }
+
+  async function refresh(selector, url) {
+    const target = document.querySelector(selector);
+    const content = await fetchFragment(url);
+    if (target && content) replace(target, content);
+  }
+
+  async function showComment(event) {
+    const content = await fetchFragment(fragmentUrl("fragmentComment", event.id));
+    if (!content) return;
+    const existing = document.getElementById(`comment-${event.id}`);
+    if (existing) {
+      replace(existing, content);
+      return;
+    }
+    const parent = event.data && event.data.parent;
+    const list = parent
+      ? document.getElementById(`replies-${parent}`)
+      : document.getElementById("comments");
+    if (!list) return;
+    const first = content.firstElementChild;
+    list.appendChild(content);
+    if (first) first.classList.add("flash");
+    const empty = document.getElementById("no-comments");
+    if (empty) empty.remove();
+  }
+
+  async function apply(event) {
+    switch (event.type) {
+      case "comment.created":
+      case "comment.updated":
+      case "comment.deleted":
+        await showComment(event);
+        if (event.type === "comment.created") say(text("textComment"));
+        break;
+      case "checklist.updated":
+        await refresh(`#item-${event.id}`, fragmentUrl("fragmentItem", event.id));
+        await refresh("#review", root.dataset.fragmentReview);
+        say(text("textChecklist"));
+        break;
+      case "review.opened":
+      case "review.decided":
+        await refresh("#review", root.dataset.fragmentReview);
+        say(text("textReview"));
+        break;
+      case "project.stage_changed":
+        await refresh("#workflow", root.dataset.fragmentWorkflow);
+        say(text("textStage"));
+        break;
+      default:
+        break;
+    }
+  }
+
+  function receive(message) {
+    let event;
+    try {
+      event = JSON.parse(message.data);
+    } catch {
+      return;
+    }
+    if (typeof event.seq !== "number") return; // presence, errors, unread counts
+    if (event.seq <= lastSeq) return;
+    lastSeq = event.seq;
+    root.dataset.lastSeq = String(lastSeq);
+    queue = queue.then(() => apply(event)).catch(() => undefined);
+  }
+
+  function connect() {
+    const scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
+    socket = new WebSocket(`${scheme}//${window.location.host}${root.dataset.socket}`);
+    socket.addEventListener("open", () => {
+      delay = 1000;
+      socket.send(JSON.stringify({ type: "resume", after: lastSeq }));
+      root.dataset.live = "connected";
+      say(text("textConnected"));
+    });
+    socket.addEventListener("message", receive);
+    socket.addEventListener("close", (closed) => {
+      root.dataset.live = "closed";
+      // 4403/4404: no longer allowed to read this project; do not insist.
+      if (closed.code === 4403 || closed.code === 4404) return;
+      say(text("textOffline"));
+      const wait = delay + Math.random() * 500;
+      delay = Math.min(delay * 2, 30000);
+      window.setTimeout(connect, wait);
+    });
+  }
+
+  connect();
+}

@@ -1,0 +1,100 @@
+"""The comment thread's forms. Posting works without JavaScript (the page reloads at the new
+comment); the live module then shows it to everyone else on the page."""
+
+from django.contrib import messages
+from django.views.decorators.http import require_POST
+
+from projects import access
+from projects import comments as comment_services
+from projects.errors import Conflict, Invalid, NotFound, RateLimited
+from projects.models import Comment
+
+from ..forms import CommentForm
+from ..http import add_service_errors, refusals
+from .projects import render_project_page
+from .workflow import back_to
+
+
+def _answer(request, project, *, form, prefix: str, call, anchor):
+    if form.is_valid():
+        try:
+            comment = call(form.cleaned_data["body"])
+        except Invalid as error:
+            add_service_errors(form, error)
+        except (Conflict, RateLimited) as error:
+            form.add_error("body", str(error.detail))
+        else:
+            return back_to(project, anchor(comment))
+    return render_project_page(request, project, bound={prefix: form})
+
+
+@require_POST
+@refusals
+def comment_post(request, pk):
+    project = access.get_project(request.user, pk)
+    access.require(access.can_comment(request.user, project), request.user)
+    return _answer(
+        request,
+        project,
+        form=CommentForm(request.POST, prefix="comment"),
+        prefix="comment",
+        call=lambda body: comment_services.post_comment(
+            by=request.user, project=project, body=body
+        )[0],
+        anchor=lambda comment: f"comment-{comment.pk}",
+    )
+
+
+def _comment(request, comment_id):
+    """The comment and its project, if this person may read that project."""
+    comment = Comment.objects.filter(pk=comment_id).select_related("author").first()
+    if comment is None:
+        raise NotFound()
+    return comment, access.get_project(request.user, comment.project_id)
+
+
+@require_POST
+@refusals
+def comment_reply(request, comment_id):
+    parent, project = _comment(request, comment_id)
+    access.require(access.can_comment(request.user, project), request.user)
+    prefix = f"reply-{parent.pk}"
+    return _answer(
+        request,
+        project,
+        form=CommentForm(request.POST, prefix=prefix),
+        prefix=prefix,
+        call=lambda body: comment_services.post_comment(
+            by=request.user, project=project, body=body, parent=parent.pk
+        )[0],
+        anchor=lambda comment: f"comment-{comment.pk}",
+    )
+
+
+@require_POST
+@refusals
+def comment_edit(request, comment_id):
+    comment, project = _comment(request, comment_id)
+    access.require(access.can_change_comment(request.user, comment), request.user)
+    prefix = f"edit-{comment.pk}"
+    return _answer(
+        request,
+        project,
+        form=CommentForm(request.POST, prefix=prefix),
+        prefix=prefix,
+        call=lambda body: comment_services.edit_comment(
+            by=request.user, comment=comment, body=body
+        ),
+        anchor=lambda edited: f"comment-{edited.pk}",
+    )
+
+
+@require_POST
+@refusals
+def comment_delete(request, comment_id):
+    comment, project = _comment(request, comment_id)
+    try:
+        comment_services.delete_comment(by=request.user, comment=comment)
+    except Conflict as error:
+        messages.error(request, str(error.detail))
+    return back_to(project, f"comment-{comment.pk}")

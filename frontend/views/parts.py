@@ -1,0 +1,224 @@
+"""The pieces of the project page, built once for the first render and for each live
+fragment alike (DESIGN.md: one template fragment per live item).
+
+``bound`` carries a form that failed validation, keyed by its prefix, so the page comes
+back with the errors next to the fields and what the person typed.
+"""
+
+from django.db.models import Prefetch
+
+from projects import access
+from projects.models import Comment, Follow
+from workflows import gates
+from workflows.models import Decision, ItemStatus
+
+from ..forms import (
+    AttestForm,
+    CommentForm,
+    DecisionForm,
+    NotApplicableForm,
+    RationaleForm,
+    RejectForm,
+    VerifyForm,
+)
+
+MANUAL_TRANSITIONS = ("send_back", "archive", "reopen")
+
+
+def _form(form_class, prefix: str, bound: dict | None, **kwargs):
+    if bound and prefix in bound:
+        return bound[prefix]
+    return form_class(prefix=prefix, **kwargs)
+
+
+def item_prefixes(item_id: int) -> dict:
+    return {
+        "attest": f"attest-{item_id}",
+        "not_applicable": f"na-{item_id}",
+        "verify": f"verify-{item_id}",
+        "reject": f"reject-{item_id}",
+    }
+
+
+def checklist_item_context(user, project, item, *, gate, bound=None) -> dict:
+    """One checklist item with the forms this person may use on it now."""
+    prefixes = item_prefixes(item.pk)
+    done = gates.is_done(item)
+    forms = {}
+    if access.can_edit(user, project) and not done:
+        forms["attest"] = _form(
+            AttestForm,
+            prefixes["attest"],
+            bound,
+            initial={"evidence_url": item.evidence_url, "evidence_text": item.evidence_text},
+        )
+        forms["not_applicable"] = _form(
+            NotApplicableForm,
+            prefixes["not_applicable"],
+            bound,
+            initial={"justification": item.justification},
+        )
+    awaiting = item.status == ItemStatus.ATTESTED or (
+        item.status == ItemStatus.NOT_APPLICABLE and not item.na_accepted
+    )
+    if awaiting and gates.may_review(user, project, gate):
+        forms["verify"] = _form(VerifyForm, prefixes["verify"], bound)
+        forms["reject"] = _form(RejectForm, prefixes["reject"], bound)
+    return {"project": project, "item": item, "item_forms": forms, "item_done": done}
+
+
+def _criteria_titles(items) -> dict:
+    return {item.criterion.code: item.criterion.title for item in items}
+
+
+def explain(blockers, titles) -> list[dict]:
+    """Blockers in words: each detail with the titles of the criteria it names."""
+    return [
+        {
+            "code": entry["code"],
+            "detail": entry["detail"],
+            "criteria": [titles.get(code, code) for code in entry.get("criteria", [])],
+        }
+        for entry in blockers
+    ]
+
+
+def review_context(user, project, *, items=None, bound=None) -> dict:
+    """The open gate review (or the last closed one), its decisions, what blocks the next
+    step, and the forms this person may use: open, withdraw, decide."""
+    gate = gates.next_gate(project)
+    items = list(gates.checklist_for(project, gate)) if items is None else items
+    titles = _criteria_titles(items)
+    review = gates.open_review(project)
+    latest = review or project.reviews.select_related("gate").first()
+    decisions = (
+        list(latest.decisions.select_related("reviewer").order_by("at", "id")) if latest else []
+    )
+    options = {option["name"]: option for option in gates.transitions_for(user, project)}
+    can_edit = access.can_edit(user, project)
+    decide_form = None
+    if (
+        review is not None
+        and gates.may_review(user, project, review.gate)
+        and not any(d.reviewer_id == user.pk for d in decisions)
+    ):
+        decide_form = _form(DecisionForm, "decide", bound)
+    if review is not None:
+        blockers = explain(gates.advance_blockers(project, review, items), titles)
+    else:
+        blockers = explain(gates.opening_blockers(project, items), titles)
+    return {
+        "project": project,
+        "gate": gate,
+        "review": review,
+        "latest_review": latest,
+        "decisions": decisions,
+        "review_blockers": blockers,
+        "can_open_review": options["open_review"]["allowed"],
+        "can_withdraw": review is not None and can_edit,
+        "show_open_button": review is None and can_edit and gate is not None,
+        "decide_form": decide_form,
+        "approvals": sum(1 for d in decisions if d.verdict == Decision.Verdict.APPROVE)
+        if review
+        else 0,
+        "is_team": access.is_team_member(user, project),
+    }
+
+
+def workflow_context(user, project, *, bound=None) -> dict:
+    """Everything that moves with the stage: checklist, review, history, transitions."""
+    gate = gates.next_gate(project)
+    items = list(gates.checklist_for(project, gate))
+    checklist = [
+        checklist_item_context(user, project, item, gate=gate, bound=bound) for item in items
+    ]
+    history = list(project.transitions.select_related("actor").order_by("at", "id"))
+    options = gates.transitions_for(user, project)
+    titles = _criteria_titles(items)
+    manual = []
+    for option in options:
+        if option["name"] not in MANUAL_TRANSITIONS:
+            continue
+        permitted = not any(b["code"] == "permission_denied" for b in option["blockers"])
+        if not permitted:
+            continue
+        manual.append(
+            {
+                "name": option["name"],
+                "allowed": option["allowed"],
+                "blockers": explain(option["blockers"], titles),
+                "form": _form(RationaleForm, f"transition-{option['name']}", bound),
+            }
+        )
+    return {
+        "project": project,
+        "gate": gate,
+        "checklist": checklist,
+        "required_count": sum(1 for item in items if item.required),
+        "done_count": sum(1 for item in items if item.required and gates.is_done(item)),
+        "history": history,
+        "manual_transitions": manual,
+        **review_context(user, project, items=items, bound=bound),
+    }
+
+
+def comment_queryset(project):
+    replies = Comment.objects.select_related("author").order_by("created_at", "id")
+    return (
+        Comment.objects.filter(project=project)
+        .select_related("author")
+        .prefetch_related(Prefetch("replies", queryset=replies))
+    )
+
+
+def comment_context(user, project, comment, *, bound=None) -> dict:
+    """One comment (with its replies when it opens a thread) and what this person may do."""
+    context = {
+        "comment": comment,
+        "can_reply": comment.parent_id is None
+        and not comment.is_deleted
+        and access.can_comment(user, project),
+        "can_change": not comment.is_deleted and access.can_change_comment(user, comment),
+        "replies": [],
+    }
+    if context["can_reply"]:
+        context["reply_form"] = _form(CommentForm, f"reply-{comment.pk}", bound)
+    if context["can_change"]:
+        context["edit_form"] = _form(
+            CommentForm, f"edit-{comment.pk}", bound, initial={"body": comment.body}
+        )
+    if comment.parent_id is None:
+        context["replies"] = [
+            comment_context(user, project, reply, bound=bound) for reply in comment.replies.all()
+        ]
+    return context
+
+
+def thread_context(user, project, *, bound=None) -> dict:
+    top = comment_queryset(project).filter(parent=None).order_by("created_at", "id")
+    return {
+        "thread": [comment_context(user, project, comment, bound=bound) for comment in top],
+        "can_comment": access.can_comment(user, project),
+        "comment_form": _form(CommentForm, "comment", bound),
+    }
+
+
+def page_context(user, project, *, bound=None) -> dict:
+    """The whole project page."""
+    # Read first: an event committed while the page renders is replayed by the live module
+    # (fragments are idempotent), never lost.
+    last_seq = project.event_seq
+    return {
+        "project": project,
+        "last_seq": last_seq,
+        "memberships": list(project.memberships.select_related("user")),
+        "themes": list(project.themes.all()),
+        "territories": list(project.territories.all()),
+        "can_edit": access.can_edit(user, project),
+        "can_manage_team": access.can_manage_team(user, project),
+        "can_delete": access.can_delete(user, project) and project.stage == "idea",
+        "is_following": user.is_authenticated
+        and Follow.objects.filter(project=project, user=user).exists(),
+        **workflow_context(user, project, bound=bound),
+        **thread_context(user, project, bound=bound),
+    }
