@@ -32,7 +32,7 @@ CLIENT_ID_MAX_LENGTH = Comment._meta.get_field("client_id").max_length
 _markdown = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
 ALLOWED_TAGS = {
     "a", "blockquote", "br", "code", "del", "em", "h1", "h2", "h3", "h4", "h5", "h6", "hr",
-    "li", "ol", "p", "pre", "strong", "table", "tbody", "td", "th", "thead", "tr", "ul",
+    "li", "ol", "p", "pre", "s", "strong", "table", "tbody", "td", "th", "thead", "tr", "ul",
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}, "th": {"style"}, "td": {"style"}}
 ALLOWED_SCHEMES = {"http", "https", "mailto"}
@@ -44,8 +44,13 @@ MENTION = re.compile(r"(?<![\w@.+-])@([\w.@+-]*[\w+-])")
 
 def render(body: str) -> str:
     """Markdown to sanitised HTML: what a browser may display as is."""
+    return sanitise(_markdown.render(body))
+
+
+def sanitise(html: str) -> str:
+    """Keep only the allow-listed tags, attributes and URL schemes."""
     return nh3.clean(
-        _markdown.render(body),
+        html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=ALLOWED_SCHEMES,
