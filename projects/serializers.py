@@ -30,15 +30,28 @@ MAX_TERRITORIES = 120
 
 
 class StrictSerializer(serializers.Serializer):
-    """Refuses fields it does not know (a typo must not be silently ignored)."""
+    """Refuses fields it does not know (a typo must not be silently ignored) and values of
+    the wrong JSON type (DRF would turn the number 12 into the title "12")."""
 
     def to_internal_value(self, data):
         if isinstance(data, dict):
-            unknown = sorted(set(data) - set(self.fields))
-            if unknown:
-                raise serializers.ValidationError(
-                    {name: [gettext_lazy("Champ inconnu.")] for name in unknown}
-                )
+            problems = {
+                name: [gettext_lazy("Champ inconnu.")]
+                for name in sorted(set(data) - set(self.fields))
+            }
+            for name, field in self.fields.items():
+                value = data.get(name)
+                if value is None or field.read_only:
+                    continue
+                if isinstance(field, serializers.CharField | serializers.ChoiceField):
+                    if not isinstance(value, str):
+                        problems[name] = [gettext_lazy("Une chaîne de caractères est attendue.")]
+                elif isinstance(field, serializers.IntegerField) and (
+                    isinstance(value, bool) or not isinstance(value, int)
+                ):
+                    problems[name] = [gettext_lazy("Un nombre entier est attendu.")]
+            if problems:
+                raise serializers.ValidationError(problems)
         return super().to_internal_value(data)
 
 
@@ -48,8 +61,8 @@ class CodesField(serializers.Field):
 
     default_error_messages = {
         "not_a_list": gettext_lazy("Une liste de codes est attendue."),
-        "too_many": gettext_lazy("Au plus %(limit)s éléments."),
-        "unknown": gettext_lazy("Code inconnu : %(codes)s."),
+        "too_many": gettext_lazy("Au plus {limit} éléments."),
+        "unknown": gettext_lazy("Code inconnu : {codes}."),
     }
 
     def __init__(self, *, model, code_field: str, max_items: int, **kwargs):

@@ -29,6 +29,12 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     _set_suffix_to_test_databases(suffix=str(os.getpid()))
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Passwords hashed in a microsecond: the strong hasher costs a third of a second each."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def make_user(db):
     def make(username: str, *groups: str, **fields):

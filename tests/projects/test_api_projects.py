@@ -201,3 +201,260 @@ def test_permissions_say_what_access_says(api, people, projects, role, visibilit
     assert response.json()["permissions"] == expected
     listed = api.get("/api/projects/").json()["results"]
     assert next(p for p in listed if p["id"] == project.pk)["permissions"] == expected
+
+
+# Bad input: a 400 naming the fields, and nothing written.
+
+VALID = {"title": "Tiers-lieu numérique", "summary": "Un lieu ouvert."}
+
+
+@pytest.mark.parametrize(
+    ("body", "fields"),
+    [
+        (VALID | {"colour": "red", "stage": "commons"}, {"colour", "stage"}),
+        (VALID | {"title": 12}, {"title"}),
+        (VALID | {"summary": ["a"]}, {"summary"}),
+        (VALID | {"visibility": "secret"}, {"visibility"}),
+        (VALID | {"visibility": True}, {"visibility"}),
+        (VALID | {"title": "x" * 201}, {"title"}),
+        (VALID | {"summary": "x" * 501}, {"summary"}),
+        (VALID | {"problem": "x" * 5001}, {"problem"}),
+        (VALID | {"origin": "x" * 121}, {"origin"}),
+        (VALID | {"repository_url": "not a url"}, {"repository_url"}),
+        (VALID | {"territories": ["44", "999"]}, {"territories"}),
+        (VALID | {"territories": "44"}, {"territories"}),
+        (VALID | {"territories": [44]}, {"territories"}),
+        (VALID | {"themes": ["no-such-theme"]}, {"themes"}),
+        (VALID | {"themes": ["x" * 500]}, {"themes"}),
+        (VALID | {"territories": [str(n) for n in range(200)]}, {"territories"}),
+        ({"title": "", "summary": "   "}, {"title", "summary"}),
+        ({}, {"title", "summary"}),
+        ([VALID], {"non_field_errors"}),
+    ],
+)
+def test_bad_proposals_are_refused_with_field_errors(api, owner, body, fields):
+    response = api.as_(owner).post("/api/projects/", body, format="json")
+    assert response.status_code == 400
+    error = response.json()
+    assert error["code"] == "invalid"
+    assert set(error["errors"]) == fields
+    assert all(isinstance(m, str) for messages in error["errors"].values() for m in messages)
+    assert not Project.objects.exists()
+
+
+def test_unknown_codes_are_named(api, owner):
+    body = VALID | {"territories": ["44", "999", "ZZ"]}
+    response = api.as_(owner).post("/api/projects/", body, format="json")
+    assert "999, ZZ" in response.json()["errors"]["territories"][0]
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b'{"title": "x", "summary": ',
+        b'{"title": "\\ud800", "summary": "y"}',
+        b'{"title": "a\\u0000b", "summary": "y"}',
+        b'{"title": NaN, "summary": "y"}',
+        b"[" * 100_000,
+        b"\xff\xfe",
+    ],
+)
+def test_unreadable_bodies_are_refused(api, owner, raw):
+    response = api.as_(owner).generic(
+        "POST", "/api/projects/", raw, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "parse_error"
+    assert not Project.objects.exists()
+
+
+def test_only_json_is_read(api, owner):
+    response = api.as_(owner).post("/api/projects/", VALID, format="multipart")
+    assert response.status_code == 415
+    assert response.json()["code"] == "unsupported_media_type"
+    assert not Project.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"stage": "commons"},
+        {"id": 99},
+        {"title": None},
+        {"title": ""},
+        {"themes": None},
+        {"territories": ["2A", "nope"]},
+        {"website_url": "javascript:alert(1)"},
+    ],
+)
+def test_bad_edits_change_nothing(api, owner, project, body):
+    before = snapshot(project)
+    response = api.as_(owner).patch(url(project), body, format="json")
+    assert response.status_code == 400
+    assert set(response.json()["errors"]) == set(body)
+    assert snapshot(project) == before
+
+
+def test_a_refusal_comes_before_the_body_is_read(api, stranger, project, restricted_project):
+    body = {"title": 12, "colour": "red"}
+    assert api.as_(stranger).patch(url(project), body, format="json").status_code == 403
+    assert api.as_(stranger).patch(url(restricted_project), body, format="json").status_code == 404
+    assert api.as_(None).patch(url(project), body, format="json").status_code == 401
+
+
+@pytest.mark.parametrize("pk", ["0", "999999", "abc", "99999999999999999999999", "-1"])
+def test_guessing_ids_finds_nothing(api, curator, pk, db):
+    response = api.as_(curator).get(f"/api/projects/{pk}/")
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+
+
+# Lists: restricted projects never appear to those who may not read them.
+
+
+@pytest.fixture
+def catalogue(make_project, owner, member, stranger):
+    """Three public projects and a restricted one, in different stages of description."""
+    return {
+        "kit": make_project(
+            owner,
+            title="Kit d'inclusion",
+            themes=["inclusion"],
+            territories=["44"],
+            origin="NEC 2018 Nantes",
+        ),
+        "lieu": make_project(
+            stranger,
+            title="Tiers-lieu rural",
+            summary="Un lieu ouvert à tous.",
+            territories=["R52"],
+            origin="NEC 2019 Marseille",
+        ),
+        "cartes": make_project(
+            owner,
+            title="Cartographie",
+            summary="Les lieux de médiation.",
+            problem="Personne ne sait où trouver de l'aide.",
+            themes=["open-data"],
+        ),
+        "discret": make_project(
+            owner,
+            members=[member],
+            title="Projet discret",
+            visibility="restricted",
+            themes=["inclusion"],
+            territories=["44"],
+            origin="NEC 2018 Nantes",
+        ),
+    }
+
+
+def titles(response):
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert body["count"] == len(body["results"])
+    return sorted(p["title"] for p in body["results"])
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "?stage=idea",
+        "?theme=inclusion",
+        "?territory=44",
+        "?origin=nantes",
+        "?q=discret",
+        "?q=projet",
+        "?theme=inclusion&theme=open-data",
+    ],
+)
+def test_restricted_projects_stay_hidden_in_lists(api, people, catalogue, role, query):
+    listed = titles(api.as_(people[role]).get(f"/api/projects/{query}"))
+    sees_restricted = role in {"member", "owner", "reviewer", "funder", "curator"}
+    assert ("Projet discret" in listed) == (sees_restricted and query != "?theme=open-data")
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("?stage=idea", ["Cartographie", "Kit d'inclusion", "Tiers-lieu rural"]),
+        ("?stage=pilot", []),
+        ("?theme=inclusion", ["Kit d'inclusion"]),
+        ("?theme=inclusion&theme=open-data", ["Cartographie", "Kit d'inclusion"]),
+        ("?territory=R52", ["Tiers-lieu rural"]),
+        ("?origin=2018", ["Kit d'inclusion"]),
+        ("?q=aide", ["Cartographie"]),
+        ("?q=lieu ouvert", ["Tiers-lieu rural"]),
+        ("?q=LIEUX", ["Cartographie"]),
+        ("?mine=true", ["Tiers-lieu rural"]),
+        ("?mine=false", ["Cartographie", "Kit d'inclusion", "Tiers-lieu rural"]),
+    ],
+)
+def test_filters(api, stranger, catalogue, query, expected):
+    assert titles(api.as_(stranger).get(f"/api/projects/{query}")) == expected
+
+
+def test_mine_lists_my_teams_restricted_projects_too(api, member, catalogue):
+    assert titles(api.as_(member).get("/api/projects/?mine=true")) == ["Projet discret"]
+    assert titles(api.as_(None).get("/api/projects/?mine=true")) == []
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("?stage=launched", "stage"),
+        ("?theme=no-such-theme", "theme"),
+        ("?territory=999", "territory"),
+        ("?territory=44&territory=%00", "territory"),
+        ("?mine=maybe", "mine"),
+        ("?origin=" + "x" * 121, "origin"),
+        ("?q=" + "x" * 201, "q"),
+        ("?q=a%00b", "q"),
+    ],
+)
+def test_unknown_filter_values_are_a_400(api, stranger, catalogue, query, field):
+    response = api.as_(stranger).get(f"/api/projects/{query}")
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid"
+    assert list(response.json()["errors"]) == [field]
+
+
+def test_pagination(api, curator, make_project, owner):
+    for n in range(3):
+        make_project(owner, title=f"Projet {n}")
+    first = api.as_(curator).get("/api/projects/?page_size=2").json()
+    assert first["count"] == 3
+    assert len(first["results"]) == 2
+    assert first["next"].endswith("page=2&page_size=2")
+    assert len(api.get(first["next"]).json()["results"]) == 1
+    assert api.get("/api/projects/?page=9").status_code == 404
+
+
+@pytest.mark.parametrize("role", ["visitor", "stranger", "member", "reviewer", "curator"])
+def test_list_query_count_does_not_grow_with_projects(api, people, make_project, owner, role):
+    person = people[role]
+
+    def count_queries():
+        # A fresh user object each time: Django caches global permissions on it.
+        client = api.as_(person and type(person).objects.get(pk=person.pk))
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/api/projects/").status_code == 200
+        return len(queries)
+
+    def add_projects(n):
+        for index in range(n):
+            project = make_project(
+                owner,
+                members=[people["member"]],
+                themes=["inclusion"],
+                territories=["44", "R52"],
+                visibility="restricted" if index % 2 else "public",
+            )
+            assert project.pk
+
+    add_projects(2)
+    few = count_queries()
+    add_projects(6)
+    assert count_queries() == few
