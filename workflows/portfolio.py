@@ -1,0 +1,377 @@
+"""The portfolio figures: every number is computed by the database.
+
+``figures(user, filters)`` runs a fixed number of aggregate queries, whatever the number of
+projects. Each query starts from the projects ``user`` may read (``visible_to``) narrowed by
+the filters, passed to the database as a subquery, so nothing restricted is ever counted
+for someone who may not read it. Medians and quartiles use ``percentile_cont`` on
+PostgreSQL and the same linear interpolation over ``ROW_NUMBER()`` on SQLite.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import Count, Min, Q, QuerySet, Window
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from projects.models import PATH, Follow, Membership, Project, Stage, Theme
+
+from .models import ChecklistItem, GateReview, GateStage, ItemStatus, Principle, StageTransition
+
+# A project that has not changed stage for this long is "dormant" (commons and archived
+# projects are at rest by design and never count).
+DEFAULT_STALE_DAYS = 180
+LISTED = 10  # rows in the dormant and followed lists
+BREAKDOWN_ROWS = 30  # territories and origins beyond this are summed into "others"
+QUARTILES = (0.25, 0.5, 0.75)
+DECIDED = (
+    GateReview.Status.APPROVED,
+    GateReview.Status.CHANGES_REQUESTED,
+    GateReview.Status.REJECTED,
+)
+MET = Q(status=ItemStatus.VERIFIED) | Q(status=ItemStatus.NOT_APPLICABLE, na_accepted=True)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """``selection``: projects already narrowed by the project list's filters (None: all);
+    ``since``/``until``: the period in which the projects were proposed."""
+
+    selection: QuerySet | None = None
+    since: datetime.date | None = None
+    until: datetime.date | None = None
+    stale_days: int = DEFAULT_STALE_DAYS
+
+
+def projects_for(user, filters: Filters) -> QuerySet:
+    """The projects ``user`` may read among the selection, proposed in the period. Visibility
+    is applied here whatever the selection, so no figure can count a hidden project."""
+    projects = Project.objects.visible_to(user)
+    if filters.selection is not None:
+        projects = projects.filter(pk__in=filters.selection.values("pk"))
+    if filters.since:
+        projects = projects.filter(created_at__gte=_start_of(filters.since))
+    if filters.until:
+        projects = projects.filter(
+            created_at__lt=_start_of(filters.until + datetime.timedelta(days=1))
+        )
+    return projects.order_by()
+
+
+def _start_of(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def figures(user, filters: Filters) -> dict:
+    """Every figure of the dashboard for ``user``'s projects matching ``filters``."""
+    projects = projects_for(user, filters)
+    ids = projects.values("pk")
+    by_stage = dict(projects.values_list("stage").annotate(n=Count("pk")))
+    stage_counts = [{"stage": s.value, "count": by_stage.get(s.value, 0)} for s in Stage]
+    total = sum(by_stage.values())
+    return {
+        "total": total,
+        "stages": stage_counts,
+        "funnel": _funnel(ids, total),
+        "time_in_stage": _time_in_stage(ids),
+        "transitions_per_month": _transitions_per_month(ids),
+        "reviews": _reviews(ids),
+        "compliance": _compliance(ids),
+        "themes": _themes(ids),
+        "territories": _territories(ids),
+        "origins": _origins(projects),
+        "dormant": _dormant(projects, filters.stale_days),
+        "followed": _followed(projects, user),
+    }
+
+
+def _funnel(ids, total: int) -> list[dict]:
+    """How many projects ever reached each stage of the path, and the share of those
+    that went on to the next one."""
+    reached = dict(
+        StageTransition.objects.filter(project__in=ids, to_stage__in=PATH[1:])
+        .values_list("to_stage")
+        .annotate(n=Count("project", distinct=True))
+        .order_by()
+    )
+    reached[Stage.IDEA.value] = total
+    steps = []
+    for before, stage in zip((None, *PATH), PATH, strict=False):
+        count = reached.get(stage.value, 0)
+        previous = reached.get(before.value, 0) if before else None
+        steps.append(
+            {
+                "stage": stage.value,
+                "reached": count,
+                "conversion": round(count / previous, 4) if previous else None,
+            }
+        )
+    return steps
+
+
+def _time_in_stage(ids) -> list[dict]:
+    """Median and quartiles, in days, of the completed stays in each stage: a stay ends with
+    a transition out of the stage and starts at the previous transition (or the proposal)."""
+    ids_sql, ids_params = ids.query.sql_with_params()
+    seconds = _seconds_between(
+        "COALESCE(LAG(t.at) OVER (PARTITION BY t.project_id ORDER BY t.at, t.id), p.created_at)",
+        "t.at",
+    )
+    stays = f"""
+        SELECT t.from_stage AS grp, {seconds} AS value
+        FROM workflows_stagetransition t
+        JOIN projects_project p ON p.id = t.project_id
+        WHERE t.project_id IN ({ids_sql})"""
+    stats = _quartiles(stays, ids_params)
+    return [
+        {"stage": stage.value, **_in_days(stats.get(stage.value))}
+        for stage in (*PATH, Stage.ARCHIVED)
+    ]
+
+
+def _transitions_per_month(ids) -> list[dict]:
+    """Per month: the passages of each gate, and the other moves by name."""
+    rows = (
+        StageTransition.objects.filter(project__in=ids)
+        .annotate(month=TruncMonth("at"))
+        .values_list("month", "name", "to_stage")
+        .annotate(n=Count("pk"))
+        .order_by("month")
+    )
+    months: dict[str, dict] = {}
+    for month, name, to_stage, n in rows:
+        key = month.strftime("%Y-%m")
+        row = months.setdefault(key, {"month": key, **dict.fromkeys(_MOVES, 0)})
+        row[to_stage if name == "advance" else name] += n
+    return list(months.values())
+
+
+_MOVES = (*GateStage.values, "send_back", "archive", "reopen")
+
+
+def _reviews(ids) -> list[dict]:
+    """Gate review outcomes per gate, and the median days from opening to decision."""
+    counts = (
+        GateReview.objects.filter(project__in=ids)
+        .values_list("gate__stage", "status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    table = {gate: dict.fromkeys(GateReview.Status.values, 0) for gate in GateStage.values}
+    for gate, status, n in counts:
+        table[gate][status] = n
+    ids_sql, ids_params = ids.query.sql_with_params()
+    statuses = ", ".join(f"'{status}'" for status in DECIDED)
+    decided = f"""
+        SELECT g.stage AS grp, {_seconds_between("r.opened_at", "r.closed_at")} AS value
+        FROM workflows_gatereview r JOIN workflows_gate g ON g.id = r.gate_id
+        WHERE r.status IN ({statuses}) AND r.closed_at IS NOT NULL
+          AND r.project_id IN ({ids_sql})"""
+    stats = _quartiles(decided, ids_params)
+    return [
+        {"gate": gate, "outcomes": table[gate], "decision_days": _in_days(stats.get(gate))}
+        for gate in GateStage.values
+    ]
+
+
+def _compliance(ids) -> list[dict]:
+    """Per stage of the project and principle: the share of checklist criteria verified
+    (or accepted as not applicable) among all the criteria handed out."""
+    rows = (
+        ChecklistItem.objects.filter(project__in=ids)
+        .values_list("project__stage", "criterion__principle")
+        .annotate(total=Count("pk"), met=Count("pk", filter=MET))
+        .order_by()
+    )
+    cells = {(stage, principle): (total, met) for stage, principle, total, met in rows}
+    result = []
+    for stage in Stage.values:
+        for principle in Principle.values:
+            total, met = cells.get((stage, principle), (0, 0))
+            result.append(
+                {
+                    "stage": stage,
+                    "principle": principle,
+                    "verified": met,
+                    "total": total,
+                    "share": round(met / total, 4) if total else None,
+                }
+            )
+    return result
+
+
+def _themes(ids) -> list[dict]:
+    counts = dict(
+        Project.themes.through.objects.filter(project_id__in=ids)
+        .values_list("theme_id")
+        .annotate(n=Count("project_id"))
+        .order_by()
+    )
+    return [
+        {"slug": theme.slug, "name": theme.localized("name"), "count": counts[theme.slug]}
+        for theme in Theme.objects.filter(slug__in=counts)
+    ]
+
+
+def _territories(ids) -> dict:
+    rows = list(
+        Project.territories.through.objects.filter(project_id__in=ids)
+        .values_list("territory_id", "territory__name")
+        .annotate(n=Count("project_id"), distinct=Window(Count("*")))
+        .order_by("-n", "territory_id")[:BREAKDOWN_ROWS]
+    )
+    return {
+        "rows": [{"code": code, "name": name, "count": n} for code, name, n, _ in rows],
+        "distinct": rows[0][3] if rows else 0,
+    }
+
+
+def _origins(projects) -> dict:
+    rows = list(
+        projects.exclude(origin="")
+        .values_list("origin")
+        .annotate(n=Count("pk"), distinct=Window(Count("*")))
+        .order_by("-n", "origin")[:BREAKDOWN_ROWS]
+    )
+    return {
+        "rows": [{"origin": origin, "count": n} for origin, n, _ in rows],
+        "distinct": rows[0][2] if rows else 0,
+    }
+
+
+def _dormant(projects, stale_days: int) -> dict:
+    """Projects on the path that have not changed stage for ``stale_days`` days, oldest first."""
+    cutoff = timezone.now() - datetime.timedelta(days=stale_days)
+    rows = list(
+        projects.filter(
+            stage__in=[Stage.IDEA, Stage.PROTOTYPE, Stage.PILOT], stage_changed_at__lt=cutoff
+        )
+        .annotate(total=Window(Count("pk")))
+        .values("id", "title", "stage", "stage_changed_at", "total")
+        .order_by("stage_changed_at", "id")[:LISTED]
+    )
+    return {
+        "days": stale_days,
+        "count": rows[0]["total"] if rows else 0,
+        "projects": [_listed(row) for row in rows],
+    }
+
+
+def _followed(projects, user) -> list[dict]:
+    """The projects ``user`` follows or works on, most recently moved first."""
+    if not user.is_authenticated:
+        return []
+    followed = Follow.objects.filter(user_id=user.pk).values("project_id")
+    team = Membership.objects.filter(user_id=user.pk).values("project_id")
+    rows = (
+        projects.filter(Q(pk__in=followed) | Q(pk__in=team))
+        .values("id", "title", "stage", "stage_changed_at")
+        .order_by("-stage_changed_at", "-id")[:LISTED]
+    )
+    return [_listed(row) for row in rows]
+
+
+def _listed(row: dict) -> dict:
+    return {
+        "id": row["id"],
+        "title": row["title"],
+        "stage": row["stage"],
+        "stage_changed_at": row["stage_changed_at"],
+    }
+
+
+def export_rows(user, filters: Filters) -> list[dict]:
+    """One row per project: stage, dates, first arrival in each stage of the path and the
+    share of criteria verified per principle. Five queries whatever the number of projects."""
+    projects = projects_for(user, filters)
+    ids = projects.values("pk")
+    reached = {
+        (project_id, stage): at
+        for project_id, stage, at in StageTransition.objects.filter(
+            project__in=ids, to_stage__in=PATH[1:]
+        )
+        .values_list("project_id", "to_stage")
+        .annotate(at=Min("at"))
+        .order_by()
+    }
+    compliance = {
+        (project_id, principle): (met, total)
+        for project_id, principle, total, met in ChecklistItem.objects.filter(project__in=ids)
+        .values_list("project_id", "criterion__principle")
+        .annotate(total=Count("pk"), met=Count("pk", filter=MET))
+        .order_by()
+    }
+    themes = _pairs(Project.themes.through.objects.filter(project_id__in=ids), "theme_id")
+    territories = _pairs(
+        Project.territories.through.objects.filter(project_id__in=ids), "territory_id"
+    )
+    rows = []
+    for project in projects.values(
+        "id", "title", "stage", "visibility", "origin", "created_at", "stage_changed_at"
+    ).order_by("id"):
+        pk = project["id"]
+        row = {
+            **project,
+            "themes": sorted(themes.get(pk, ())),
+            "territories": sorted(territories.get(pk, ())),
+        }
+        for stage in PATH[1:]:
+            row[f"reached_{stage.value}_at"] = reached.get((pk, stage.value))
+        for principle in Principle.values:
+            met, total = compliance.get((pk, principle), (0, 0))
+            row[f"compliance_{principle}"] = round(met / total, 4) if total else None
+        rows.append(row)
+    return rows
+
+
+def _pairs(through, column: str) -> dict[int, list[str]]:
+    pairs: dict[int, list[str]] = {}
+    for project_id, value in through.values_list("project_id", column):
+        pairs.setdefault(project_id, []).append(value)
+    return pairs
+
+
+def _seconds_between(start: str, end: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"EXTRACT(EPOCH FROM ({end}) - ({start}))"
+    return f"(julianday({end}) - julianday({start})) * 86400.0"
+
+
+def _quartiles(rows_sql: str, params) -> dict[str, tuple]:
+    """``{grp: (count, p25, p50, p75)}`` over ``rows_sql`` (columns ``grp``, ``value``),
+    interpolated linearly like ``percentile_cont``."""
+    if connection.vendor == "postgresql":
+        columns = ", ".join(
+            f"percentile_cont({q}) WITHIN GROUP (ORDER BY value)" for q in QUARTILES
+        )
+        sql = f"SELECT grp, COUNT(*), {columns} FROM ({rows_sql}) s GROUP BY grp"
+    else:
+        # Position of quantile q among n sorted values (0-based): q * (n - 1); the value is
+        # the one at the floor plus the fraction of the gap to the next one.
+        columns = ", ".join(
+            f"""SUM(CASE WHEN i = CAST({q} * (n - 1) AS INTEGER)
+                     THEN value * (1 - ({q} * (n - 1) - CAST({q} * (n - 1) AS INTEGER)))
+                     WHEN i = CAST({q} * (n - 1) AS INTEGER) + 1
+                     THEN value * ({q} * (n - 1) - CAST({q} * (n - 1) AS INTEGER))
+                     ELSE 0 END)"""
+            for q in QUARTILES
+        )
+        sql = f"""
+            SELECT grp, n, {columns} FROM (
+                SELECT grp, value,
+                       ROW_NUMBER() OVER (PARTITION BY grp ORDER BY value) - 1 AS i,
+                       COUNT(*) OVER (PARTITION BY grp) AS n
+                FROM ({rows_sql}) s
+            ) ranked GROUP BY grp, n"""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {row[0]: row[1:] for row in cursor.fetchall()}
+
+
+def _in_days(stats: tuple | None) -> dict:
+    if not stats:
+        return {"count": 0, "p25": None, "median": None, "p75": None}
+    count, *values = stats
+    p25, median, p75 = (round(float(v) / 86400, 1) for v in values)
+    return {"count": count, "p25": p25, "median": median, "p75": p75}
