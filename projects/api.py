@@ -6,7 +6,7 @@ the input is read, so a hidden project answers 404 and a forbidden write 401/403
 the body says, and nothing is written.
 """
 
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, get_user_model
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
@@ -39,6 +39,7 @@ from .serializers import (
     TerritorySerializer,
     ThemeSerializer,
     TokenInputSerializer,
+    team_queryset,
 )
 
 ERROR_DESCRIPTIONS = {
@@ -201,7 +202,7 @@ class ProjectViewSet(
     def members(self, request, pk=None):
         project = self.get_object()
         if request.method == "GET":
-            team = project.memberships.select_related("user")
+            team = team_queryset().filter(project=project)
             return Response(MembershipSerializer(team, many=True).data)
         access.require(access.can_manage_team(request.user, project), request.user)
         data = validated(request, MemberInputSerializer)
@@ -324,7 +325,7 @@ class MeView(APIView):
     def get(self, request):
         access.require(request.user.is_authenticated, request.user)
         user = (
-            type(request.user)
+            get_user_model()
             .objects.prefetch_related("groups", "memberships__project")
             .get(pk=request.user.pk)
         )

@@ -2,7 +2,7 @@
 serializers only validate (services write), output serializers only read."""
 
 from django.contrib.auth import get_user_model
-from django.db.models import Prefetch
+from django.db.models import Case, Prefetch, When
 from django.urls import reverse
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
@@ -188,6 +188,12 @@ class ProjectUrlsSerializer(serializers.Serializer):
     members = serializers.CharField()
 
 
+def team_queryset():
+    """Memberships as the API lists them: owners first, then by arrival."""
+    owners_first = Case(When(role=Role.OWNER, then=0), default=1)
+    return Membership.objects.select_related("user").order_by(owners_first, "created_at", "id")
+
+
 class Abilities:
     """``projects.access`` answered for a whole page of projects in a constant number of
     queries: the person's global permissions (cached on the user), their object permissions
@@ -294,7 +300,7 @@ class ProjectSerializer(serializers.ModelSerializer):
         return queryset.prefetch_related(
             "themes",
             "territories",
-            Prefetch("memberships", queryset=Membership.objects.select_related("user")),
+            Prefetch("memberships", queryset=team_queryset()),
         )
 
     @extend_schema_field(ProjectUrlsSerializer)
