@@ -1,13 +1,17 @@
 """Comment services: posting, replies, links, edits, tombstones, limits, idempotency."""
 
+import threading
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.db import connection
 from django.test import override_settings
 
 from projects import comments, events
 from projects.comments import delete_comment, edit_comment, post_comment, render
 from projects.errors import Conflict, Forbidden, Invalid, NotAuthenticated, NotFound, RateLimited
 from projects.models import Comment, Notification, ProjectEvent
+from tests.conftest import on_postgresql
 
 
 def stream(project):
@@ -281,3 +285,33 @@ def test_reply_notifies_parent_author(project, owner, member, stranger):
     post_comment(by=owner, project=project, body="Merci.", parent=top.pk)  # not to oneself
     replies = Notification.objects.filter(kind=Notification.Kind.REPLY)
     assert [(n.recipient, n.actor) for n in replies] == [(owner, stranger)]
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_concurrent_posts_get_gapless_seqs(project, make_user, settings):
+    """Eight people post at once on PostgreSQL: seqs 1..8, one each, in commit order."""
+    people = [make_user(f"person{n}") for n in range(8)]
+    start = threading.Barrier(len(people))
+    failures = []
+
+    def post(person):
+        try:
+            start.wait()
+            post_comment(by=person, project=project, body=f"Bonjour de {person.username}")
+        except Exception as error:  # reported by the assertion below
+            failures.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=post, args=(person,)) for person in people]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    rows = list(ProjectEvent.objects.filter(project=project).order_by("seq"))
+    assert [e.seq for e in rows] == list(range(1, 9))
+    assert sorted(e.object_id for e in rows) == sorted(Comment.objects.values_list("pk", flat=True))
+    # Commit order is seq order: comment ids were taken in the same order as the seqs.
+    assert [e.object_id for e in rows] == sorted(e.object_id for e in rows)
