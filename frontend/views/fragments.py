@@ -13,6 +13,7 @@ from .parts import (
     checklist_item_context,
     comment_context,
     comment_queryset,
+    item_rights,
     review_context,
     workflow_context,
 )
@@ -26,7 +27,8 @@ def item_fragment(request, pk, item_id):
     item = gates.checklist_for(project, gate).filter(pk=item_id).first()
     if item is None:
         raise NotFound()
-    context = checklist_item_context(request.user, project, item, gate=gate)
+    rights = item_rights(request.user, project, gate)
+    context = checklist_item_context(project, item, rights=rights)
     return render(request, "frontend/fragments/checklist_item.html", context)
 
 

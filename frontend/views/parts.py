@@ -40,12 +40,20 @@ def item_prefixes(item_id: int) -> dict:
     }
 
 
-def checklist_item_context(user, project, item, *, gate, bound=None) -> dict:
+def item_rights(user, project, gate) -> dict:
+    """Asked once per page: may this person answer the checklist, may they verify it."""
+    return {
+        "can_edit": access.can_edit(user, project),
+        "can_verify": gates.may_review(user, project, gate),
+    }
+
+
+def checklist_item_context(project, item, *, rights: dict, bound=None) -> dict:
     """One checklist item with the forms this person may use on it now."""
     prefixes = item_prefixes(item.pk)
     done = gates.is_done(item)
     forms = {}
-    if access.can_edit(user, project) and not done:
+    if rights["can_edit"] and not done:
         forms["attest"] = _form(
             AttestForm,
             prefixes["attest"],
@@ -61,7 +69,7 @@ def checklist_item_context(user, project, item, *, gate, bound=None) -> dict:
     awaiting = item.status == ItemStatus.ATTESTED or (
         item.status == ItemStatus.NOT_APPLICABLE and not item.na_accepted
     )
-    if awaiting and gates.may_review(user, project, gate):
+    if awaiting and rights["can_verify"]:
         forms["verify"] = _form(VerifyForm, prefixes["verify"], bound)
         forms["reject"] = _form(RejectForm, prefixes["reject"], bound)
     return {"project": project, "item": item, "item_forms": forms, "item_done": done}
@@ -83,7 +91,7 @@ def explain(blockers, titles) -> list[dict]:
     ]
 
 
-def review_context(user, project, *, items=None, bound=None) -> dict:
+def review_context(user, project, *, items=None, options=None, bound=None) -> dict:
     """The open gate review (or the last closed one), its decisions, what blocks the next
     step, and the forms this person may use: open, withdraw, decide."""
     gate = gates.next_gate(project)
@@ -94,7 +102,8 @@ def review_context(user, project, *, items=None, bound=None) -> dict:
     decisions = (
         list(latest.decisions.select_related("reviewer").order_by("at", "id")) if latest else []
     )
-    options = {option["name"]: option for option in gates.transitions_for(user, project)}
+    options = options or gates.transitions_for(user, project)
+    can_open = next(o["allowed"] for o in options if o["name"] == "open_review")
     can_edit = access.can_edit(user, project)
     decide_form = None
     if (
@@ -114,7 +123,7 @@ def review_context(user, project, *, items=None, bound=None) -> dict:
         "latest_review": latest,
         "decisions": decisions,
         "review_blockers": blockers,
-        "can_open_review": options["open_review"]["allowed"],
+        "can_open_review": can_open,
         "can_withdraw": review is not None and can_edit,
         "show_open_button": review is None and can_edit and gate is not None,
         "decide_form": decide_form,
@@ -129,8 +138,9 @@ def workflow_context(user, project, *, bound=None) -> dict:
     """Everything that moves with the stage: checklist, review, history, transitions."""
     gate = gates.next_gate(project)
     items = list(gates.checklist_for(project, gate))
+    rights = item_rights(user, project, gate)
     checklist = [
-        checklist_item_context(user, project, item, gate=gate, bound=bound) for item in items
+        checklist_item_context(project, item, rights=rights, bound=bound) for item in items
     ]
     history = list(project.transitions.select_related("actor").order_by("at", "id"))
     options = gates.transitions_for(user, project)
@@ -158,7 +168,7 @@ def workflow_context(user, project, *, bound=None) -> dict:
         "done_count": sum(1 for item in items if item.required and gates.is_done(item)),
         "history": history,
         "manual_transitions": manual,
-        **review_context(user, project, items=items, bound=bound),
+        **review_context(user, project, items=items, options=options, bound=bound),
     }
 
 

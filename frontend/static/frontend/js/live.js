@@ -17,6 +17,25 @@ if (root && "WebSocket" in window) {
   // Events are applied one after the other, in seq order.
   let queue = Promise.resolve();
 
+  const EVENT_TYPES = new Set([
+    "comment.created",
+    "comment.updated",
+    "comment.deleted",
+    "checklist.updated",
+    "review.opened",
+    "review.decided",
+    "project.stage_changed",
+  ]);
+  const presence = document.getElementById("presence");
+
+  // Who else is on this page now (best effort, no seq).
+  function showPresence(viewers) {
+    if (!presence) return;
+    const me = root.dataset.me;
+    const names = viewers.filter((v) => v.username !== me).map((v) => v.name);
+    presence.textContent = names.length ? `${text("textPresence")} ${names.join(", ")}` : "";
+  }
+
   const say = (message) => {
     if (status) status.textContent = message;
   };
@@ -114,7 +133,12 @@ if (root && "WebSocket" in window) {
     } catch {
       return;
     }
-    if (typeof event.seq !== "number") return; // presence, errors, unread counts
+    if (event.type === "presence") {
+      showPresence(event.viewers || []);
+      return;
+    }
+    // hello, resumed, pong and error frames are not events of the stream.
+    if (!EVENT_TYPES.has(event.type) || typeof event.seq !== "number") return;
     if (event.seq <= lastSeq) return;
     lastSeq = event.seq;
     root.dataset.lastSeq = String(lastSeq);

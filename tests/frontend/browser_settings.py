@@ -1,0 +1,11 @@
+"""Settings of the Daphne server that the browser tests drive: the project's settings on the
+test database of the pytest process, static files served straight from the apps."""
+
+import os
+
+from incubator.settings import *  # noqa: F403
+from incubator.settings import DATABASES
+
+DATABASES["default"]["NAME"] = os.environ["BROWSER_TEST_DATABASE"]
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -1,0 +1,244 @@
+"""Writing through the pages: propose, edit, team, follow, delete, account, notifications.
+Bad input comes back with the errors next to the fields and what was typed; refusals are
+clear pages; nothing is written when a form is refused."""
+
+import pytest
+from django.test import Client
+
+from projects.models import Follow, Membership, Notification, Project
+from workflows.models import ChecklistItem
+
+pytestmark = pytest.mark.django_db
+
+
+def test_propose_asks_a_visitor_to_sign_in(browse):
+    response = browse().get("/projects/new/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/?next=/projects/new/")
+
+
+def test_propose_creates_the_project_with_its_checklist(browse, stranger):
+    response = browse(stranger).post(
+        "/projects/new/",
+        {
+            "title": "Bus numérique",
+            "summary": "Un bus qui va au-devant des gens.",
+            "visibility": "public",
+        },
+    )
+    project = Project.objects.get(title="Bus numérique")
+    assert response.status_code == 302
+    assert response["Location"] == f"/projects/{project.pk}/"
+    assert Membership.objects.get(project=project).user == stranger
+    assert ChecklistItem.objects.filter(project=project).count() == 6
+
+
+def test_propose_with_bad_input_keeps_what_was_typed(browse, stranger):
+    response = browse(stranger).post(
+        "/projects/new/",
+        {"title": "", "summary": "Mon résumé <em>tapé</em>", "website_url": "pas une url"},
+    )
+    assert response.status_code == 400
+    form = response.context["form"]
+    assert set(form.errors) >= {"title", "website_url", "visibility"}
+    html = response.content.decode()
+    assert "Mon résumé &lt;em&gt;tapé&lt;/em&gt;" in html
+    assert 'aria-invalid="true"' in html
+    assert Project.objects.count() == 0
+
+
+def test_edit_by_a_member(browse, proposed, member):
+    url = f"/projects/{proposed.pk}/edit/"
+    assert browse(member).get(url).status_code == 200
+    response = browse(member).post(
+        url, {"title": "Nouveau titre", "summary": "Nouveau résumé", "visibility": "public"}
+    )
+    assert response.status_code == 302
+    proposed.refresh_from_db()
+    assert proposed.title == "Nouveau titre"
+
+
+def test_edit_with_bad_input(browse, proposed, member):
+    response = browse(member).post(
+        f"/projects/{proposed.pk}/edit/", {"title": "Gardé", "summary": "", "visibility": "public"}
+    )
+    assert response.status_code == 400
+    assert "summary" in response.context["form"].errors
+    assert 'value="Gardé"' in response.content.decode()
+    proposed.refresh_from_db()
+    assert proposed.title == "Kit d'inclusion numérique"
+
+
+def test_edit_refused(browse, proposed, hidden, stranger, reviewer):
+    assert browse(stranger).get(f"/projects/{proposed.pk}/edit/").status_code == 403
+    response = browse(reviewer).post(
+        f"/projects/{proposed.pk}/edit/", {"title": "X", "summary": "Y", "visibility": "public"}
+    )
+    assert response.status_code == 403
+    assert "Accès refusé" in response.content.decode()
+    assert browse(stranger).get(f"/projects/{hidden.pk}/edit/").status_code == 404
+    proposed.refresh_from_db()
+    assert proposed.title == "Kit d'inclusion numérique"
+
+
+def test_csrf_is_enforced(proposed, member):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(member)
+    response = client.post(
+        f"/projects/{proposed.pk}/edit/", {"title": "X", "summary": "Y", "visibility": "public"}
+    )
+    assert response.status_code == 403
+    assert "Formulaire expiré" in response.content.decode()
+    proposed.refresh_from_db()
+    assert proposed.title == "Kit d'inclusion numérique"
+    page = client.get(f"/projects/{proposed.pk}/").content.decode()
+    assert page.count('name="csrfmiddlewaretoken"') >= 5
+
+
+def test_team_management(browse, proposed, owner, stranger):
+    client = browse(owner)
+    response = client.post(
+        f"/projects/{proposed.pk}/team/", {"username": "stranger", "role": "member"}
+    )
+    assert response.status_code == 302
+    assert Membership.objects.filter(project=proposed, user=stranger).exists()
+    client.post(
+        f"/projects/{proposed.pk}/team/{stranger.pk}/role/", {f"role-{stranger.pk}-role": "owner"}
+    )
+    assert Membership.objects.get(project=proposed, user=stranger).role == "owner"
+    client.post(f"/projects/{proposed.pk}/team/{stranger.pk}/remove/")
+    assert not Membership.objects.filter(project=proposed, user=stranger).exists()
+
+
+def test_team_bad_input(browse, proposed, owner):
+    client = browse(owner)
+    response = client.post(
+        f"/projects/{proposed.pk}/team/", {"username": "personne", "role": "member"}
+    )
+    assert response.status_code == 400
+    assert response.context["add_form"].errors["username"] == [
+        "Aucune personne n'a cet identifiant."
+    ]
+    assert 'id="id_username_error"' in response.content.decode()
+    assert 'value="personne"' in response.content.decode()
+    response = client.post(
+        f"/projects/{proposed.pk}/team/", {"username": "member", "role": "member"}
+    )
+    assert response.status_code == 400
+    assert "fait déjà partie" in response.content.decode()
+
+
+def test_last_owner_stays(browse, proposed, owner):
+    response = browse(owner).post(f"/projects/{proposed.pk}/team/{owner.pk}/remove/", follow=True)
+    assert "au moins un porteur" in response.content.decode()
+    assert Membership.objects.filter(project=proposed, user=owner).exists()
+
+
+def test_team_refused(browse, proposed, hidden, member, stranger):
+    assert browse(member).get(f"/projects/{proposed.pk}/team/").status_code == 200
+    response = browse(member).post(
+        f"/projects/{proposed.pk}/team/", {"username": "stranger", "role": "member"}
+    )
+    assert response.status_code == 403
+    assert browse(stranger).get(f"/projects/{proposed.pk}/team/").status_code == 403
+    assert browse(stranger).get(f"/projects/{hidden.pk}/team/").status_code == 404
+    assert not Membership.objects.filter(user=stranger).exists()
+
+
+def test_member_leaves(browse, hidden, member):
+    response = browse(member).post(f"/projects/{hidden.pk}/team/{member.pk}/remove/")
+    assert response["Location"] == "/projects/"
+    assert not Membership.objects.filter(project=hidden, user=member).exists()
+
+
+def test_follow_and_unfollow(browse, proposed, stranger):
+    client = browse(stranger)
+    client.post(f"/projects/{proposed.pk}/follow/", {"follow": "1"})
+    assert Follow.objects.filter(project=proposed, user=stranger).exists()
+    assert 'aria-pressed="true"' in client.get(f"/projects/{proposed.pk}/").content.decode()
+    client.post(f"/projects/{proposed.pk}/follow/", {"follow": "0"})
+    assert not Follow.objects.exists()
+
+
+def test_follow_refused(browse, hidden, stranger):
+    assert browse().post(f"/projects/{hidden.pk}/follow/").status_code == 404
+    assert browse(stranger).post(f"/projects/{hidden.pk}/follow/").status_code == 404
+    assert browse(stranger).get(f"/projects/{hidden.pk}/follow/").status_code == 405
+    assert not Follow.objects.exists()
+
+
+def test_delete_project(browse, proposed, member, owner):
+    assert browse(member).post(f"/projects/{proposed.pk}/delete/").status_code == 403
+    response = browse(owner).post(f"/projects/{proposed.pk}/delete/")
+    assert response.status_code == 302
+    assert not Project.objects.filter(pk=proposed.pk).exists()
+
+
+def test_account_settings(browse, stranger):
+    client = browse(stranger)
+    assert client.get("/account/").status_code == 200
+    response = client.post(
+        "/account/",
+        {"form": "account", "first_name": "Sacha", "last_name": "Martin", "email": "s@example.org"},
+    )
+    assert response.status_code == 302
+    stranger.refresh_from_db()
+    assert stranger.last_name == "Martin"
+    response = client.post("/account/", {"form": "account", "email": "pas-un-email"})
+    assert response.status_code == 400
+    assert "email" in response.context["account_form"].errors
+    response = client.post("/account/", {"form": "preferences", "mention__by_email": "on"})
+    assert response.status_code == 302
+    prefs = {row.kind: row for row in stranger.notification_preferences.all()}
+    assert prefs["mention"].by_email is True
+    assert prefs["mention"].in_app is False
+
+
+def test_account_needs_sign_in(browse):
+    assert browse().get("/account/").status_code == 302
+    assert browse().get("/notifications/").status_code == 302
+
+
+def test_notifications(browse, proposed, owner, stranger):
+    mine = Notification.objects.create(
+        recipient=stranger,
+        kind="mention",
+        project=proposed,
+        text="<b>Olga</b> vous a mentionné",
+        url=f"/projects/{proposed.pk}/#comment-1",
+    )
+    theirs = Notification.objects.create(recipient=owner, kind="mention", text="À Olga")
+    client = browse(stranger)
+    html = client.get("/notifications/").content.decode()
+    assert "&lt;b&gt;Olga&lt;/b&gt; vous a mentionné" in html
+    assert "À Olga" not in html
+    response = client.post(f"/notifications/{mine.pk}/open/")
+    assert response["Location"] == f"/projects/{proposed.pk}/#comment-1"
+    mine.refresh_from_db()
+    assert mine.read_at is not None
+    assert client.post(f"/notifications/{theirs.pk}/open/").status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.read_at is None
+    browse(owner).post("/notifications/read/")
+    theirs.refresh_from_db()
+    assert theirs.read_at is not None
+
+
+def test_notification_to_another_site_is_not_followed(browse, stranger):
+    row = Notification.objects.create(
+        recipient=stranger, kind="mention", text="x", url="https://ailleurs.example/"
+    )
+    response = browse(stranger).post(f"/notifications/{row.pk}/open/")
+    assert response["Location"] == "/notifications/"
+
+
+def test_sign_in_and_out(client, stranger):
+    from tests.conftest import PASSWORD
+
+    response = client.post("/accounts/login/", {"username": "stranger", "password": "faux"})
+    assert response.status_code == 200
+    assert "Identifiant ou mot de passe incorrect" in response.content.decode()
+    response = client.post("/accounts/login/", {"username": "stranger", "password": PASSWORD})
+    assert response["Location"] == "/"
+    assert client.post("/accounts/logout/")["Location"] == "/"
+    assert client.get("/account/").status_code == 302

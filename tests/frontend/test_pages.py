@@ -1,0 +1,148 @@
+"""Reading pages: who sees what, filters, escaping, query counts."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from projects import comments as comment_services
+from projects.models import Territory, Theme
+
+pytestmark = pytest.mark.django_db
+
+
+def test_public_pages_answer_a_visitor(browse, proposed):
+    visitor = browse()
+    for url in ["/", "/projects/", "/pipeline/", f"/projects/{proposed.pk}/", "/accounts/login/"]:
+        response = visitor.get(url)
+        assert response.status_code == 200, url
+        assert b'<main id="main"' in response.content
+        assert b'lang="fr"' in response.content
+
+
+def test_home_counts_only_what_the_person_may_read(browse, proposed, hidden, stranger, funder):
+    assert browse(stranger).get("/").context["total"] == 1
+    assert browse(funder).get("/").context["total"] == 2
+
+
+def test_restricted_project_is_hidden_from_outsiders(browse, hidden, stranger, member, funder):
+    url = f"/projects/{hidden.pk}/"
+    assert browse().get(url).status_code == 404
+    response = browse(stranger).get(url)
+    assert response.status_code == 404
+    assert "Projet discret" not in response.content.decode()
+    assert browse(member).get(url).status_code == 200
+    assert browse(funder).get(url).status_code == 200
+
+
+def test_missing_project_is_a_clear_404(browse, owner):
+    response = browse(owner).get("/projects/999999/")
+    assert response.status_code == 404
+    assert "Page introuvable" in response.content.decode()
+
+
+def test_list_hides_restricted_projects(browse, proposed, hidden, stranger, member):
+    titles = lambda user: [p.title for p in browse(user).get("/projects/").context["page"]]  # noqa: E731
+    assert titles(stranger) == [proposed.title]
+    assert sorted(titles(member)) == sorted([proposed.title, hidden.title])
+
+
+def test_list_filters(browse, owner, make_project, stranger):
+    from workflows import services as workflow_services
+
+    inclusion = Theme.objects.first()
+    loire = Territory.objects.get(code="44")
+    match = workflow_services.propose_project(
+        by=owner,
+        title="Atelier numérique",
+        summary="Des ateliers en médiathèque.",
+        origin="NEC 2018 Nantes",
+        themes=[inclusion],
+        territories=[loire],
+    )
+    workflow_services.propose_project(by=stranger, title="Autre chose", summary="Rien à voir.")
+    client = browse(owner)
+
+    def found(**query):
+        return [p.pk for p in client.get("/projects/", query).context["page"]]
+
+    assert found(q="médiathèque") == [match.pk]
+    assert found(theme=inclusion.pk) == [match.pk]
+    assert found(territory="44") == [match.pk]
+    assert found(origin="nantes") == [match.pk]
+    assert found(mine="on") == [match.pk]
+    assert found(stage="idea", q="atelier") == [match.pk]
+    assert found(stage="commons") == []
+
+
+def test_list_with_a_bad_filter_shows_the_error(browse, proposed):
+    response = browse().get("/projects/", {"stage": "nowhere"})
+    assert response.status_code == 200
+    assert response.context["form"].errors["stage"]
+
+
+def test_list_query_count_does_not_grow_with_projects(browse, owner, django_assert_max_num_queries):
+    from workflows import services as workflow_services
+
+    for number in range(15):
+        workflow_services.propose_project(by=owner, title=f"Projet {number}", summary="Résumé.")
+    client = browse(owner)
+    with django_assert_max_num_queries(14):
+        client.get("/projects/")
+
+
+def test_board_has_one_column_per_stage(browse, proposed, hidden, stranger):
+    response = browse(stranger).get("/pipeline/")
+    columns = response.context["columns"]
+    assert [c["stage"] for c in columns] == ["idea", "prototype", "pilot", "commons", "archived"]
+    assert [p.pk for p in columns[0]["projects"]] == [proposed.pk]
+
+
+def test_user_text_is_escaped(browse, owner):
+    from workflows import services as workflow_services
+
+    project = workflow_services.propose_project(
+        by=owner, title="<script>alert(1)</script>", summary="<b>gras</b>", origin="<i>x</i>"
+    )
+    comment_services.post_comment(
+        by=owner, project=project, body="Voir <script>alert(2)</script> et **ceci**"
+    )
+    for url in ["/", "/projects/", "/pipeline/", f"/projects/{project.pk}/"]:
+        html = browse().get(url).content.decode()
+        assert "<script>alert" not in html, url
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html, url
+    page = browse().get(f"/projects/{project.pk}/").content.decode()
+    assert "<strong>ceci</strong>" in page
+    assert "<b>gras</b>" not in page
+
+
+def test_project_page_shows_team_checklist_and_history(browse, proposed, owner):
+    page = browse(owner).get(f"/projects/{proposed.pk}/")
+    html = page.content.decode()
+    assert "Olga" in html and "Porteur" in html
+    assert len(page.context["checklist"]) == 6
+    assert "Proposition" in html
+    assert page.context["last_seq"] == proposed.event_seq
+
+
+def test_project_page_query_count_does_not_grow_with_comments(browse, proposed, owner):
+    client = browse(owner)
+    client.get(f"/projects/{proposed.pk}/")
+    with CaptureQueriesContext(connection) as empty:
+        client.get(f"/projects/{proposed.pk}/")
+    for number in range(5):
+        comment_services.post_comment(by=owner, project=proposed, body=f"Message {number}")
+    with CaptureQueriesContext(connection) as busy:
+        client.get(f"/projects/{proposed.pk}/")
+    assert len(busy) <= len(empty) + 2
+    assert len(empty) < 60
+
+
+def test_english_is_switchable(browse, proposed):
+    client = browse()
+    response = client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert response.status_code == 302
+    html = client.get("/").content.decode()
+    assert 'lang="en"' in html
+    assert "Propose a project" in html
+    assert "Proposer un projet" not in html
