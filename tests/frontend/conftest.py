@@ -108,8 +108,10 @@ def daphne_url(django_db_setup, django_db_blocker, tmp_path_factory):
     }
     with log.open("w") as output:
         server = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port)]
-            + ["incubator.asgi:application"],
+            [
+                *(sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port)),
+                "incubator.asgi:application",
+            ],
             env=env,
             stdout=output,
             stderr=subprocess.STDOUT,
