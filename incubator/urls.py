@@ -16,3 +16,6 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("frontend.urls")),
 ]
+
+# Unknown addresses under /api/ answer in the API's JSON error format; elsewhere, the page.
+handler404 = "projects.api.not_found"

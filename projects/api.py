@@ -7,8 +7,10 @@ the body says, and nothing is written.
 """
 
 from django.contrib.auth import authenticate, get_user_model
+from django.http import JsonResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
+from django.views.defaults import page_not_found
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
@@ -58,6 +60,15 @@ def errors(*codes: int) -> dict[int, OpenApiResponse]:
         code: OpenApiResponse(ErrorSerializer, description=ERROR_DESCRIPTIONS[code])
         for code in codes
     }
+
+
+def not_found(request, exception):
+    """The site's 404 handler: JSON ``{"detail", "code"}`` under ``/api/``, the page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"detail": str(NotFound.default_detail), "code": NotFound.code}, status=404
+        )
+    return page_not_found(request, exception)
 
 
 def validated(request, serializer_class, **kwargs) -> dict:

@@ -2,6 +2,7 @@
 serializers only validate (services write), output serializers only read."""
 
 from django.contrib.auth import get_user_model
+from django.db import models
 from django.db.models import Case, Prefetch, When
 from django.urls import reverse
 from django.utils.translation import gettext_lazy
@@ -95,8 +96,20 @@ class CodesField(serializers.Field):
 extend_schema_field({"type": "array", "items": {"type": "string"}})(CodesField)
 
 
+@extend_schema_field(
+    {"oneOf": [{"type": "string", "format": "uri"}, {"type": "string", "maxLength": 0}]}
+)
+class OptionalURLField(serializers.URLField):
+    """A web address, or the empty string for none."""
+
+
 class ProjectInputSerializer(StrictSerializer, serializers.ModelSerializer):
     """What a team may write about its project. Limits come from the model."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.URLField: OptionalURLField,
+    }
 
     themes = CodesField(model=Theme, code_field="slug", max_items=MAX_THEMES, required=False)
     territories = CodesField(
@@ -257,6 +270,7 @@ class ProjectSerializer(serializers.ModelSerializer):
     queryset prepared with :meth:`prefetch`.
     """
 
+    serializer_field_mapping = ProjectInputSerializer.serializer_field_mapping
     themes = ThemeSerializer(many=True, read_only=True)
     territories = TerritorySerializer(many=True, read_only=True)
     team = MembershipSerializer(many=True, read_only=True, source="memberships")
