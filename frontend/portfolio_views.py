@@ -11,6 +11,8 @@ import json
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils import formats
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from projects.models import Stage, Territory, Theme
@@ -19,16 +21,6 @@ from workflows.models import GateReview, GateStage, Principle
 from workflows.portfolio_api import parse_filters
 
 REFRESH_SECONDS = 30
-
-
-def labels() -> dict:
-    """The names the charts show, in the active language."""
-    return {
-        "stages": {stage.value: str(stage.label) for stage in Stage},
-        "gates": {gate.value: str(gate.label) for gate in GateStage},
-        "principles": {p.value: str(p.label) for p in Principle},
-        "statuses": {s.value: str(s.label) for s in GateReview.Status},
-    }
 
 
 @require_GET
@@ -45,12 +37,10 @@ def portfolio_page(request):
     context = {
         "figures": figures,
         "errors": errors,
-        "labels": labels(),
+        "sections": sections(figures) if figures else [],
         "version": version,
         "query": query.urlencode(),
         "refresh": REFRESH_SECONDS,
-        "stage_rows": _stage_rows(figures) if figures else [],
-        "compliance_rows": _compliance_rows(figures) if figures else [],
     }
     if partial:
         # htmx swaps only 2xx answers: bad filters come back as a message to show.
@@ -66,25 +56,211 @@ def portfolio_page(request):
     return render(request, "frontend/portfolio.html", context, status=400 if errors else 200)
 
 
-def _stage_rows(figures: dict) -> list[dict]:
-    """One row per stage: projects there now, ever reached, conversion, time spent."""
+def sections(figures: dict) -> list[dict]:
+    """Each chart with its table: the same numbers, drawn and written."""
+    stage = {s.value: str(s.label) for s in Stage}
+    gate = {g.value: str(g.label) for g in GateStage}
     funnel = {row["stage"]: row for row in figures["funnel"]}
-    time = {row["stage"]: row for row in figures["time_in_stage"]}
+    moves = [*GateStage.values, "send_back", "archive", "reopen"]
+    move_labels = [
+        *(_("Passages en %(stage)s") % {"stage": gate[g].lower()} for g in GateStage.values),
+        _("Renvois à l'étape précédente"),
+        _("Archivages"),
+        _("Réouvertures"),
+    ]
+    statuses = GateReview.Status.values
+    principles = Principle.values
+    compliance = {(r["stage"], r["principle"]): r for r in figures["compliance"]}
     return [
-        {
-            "stage": row["stage"],
-            "count": row["count"],
-            "funnel": funnel.get(row["stage"]),
-            "time": time.get(row["stage"]),
-        }
-        for row in figures["stages"]
+        _section(
+            "stages",
+            _("Projets par étape"),
+            _(
+                "Combien de projets sont à chaque étape aujourd'hui, combien l'ont atteinte un "
+                "jour, et la part de ceux-là qui ont atteint l'étape précédente puis celle-ci."
+            ),
+            [_("Étape"), _("Projets aujourd'hui"), _("L'ont atteinte"), _("Conversion")],
+            [
+                [
+                    stage[row["stage"]],
+                    row["count"],
+                    funnel[row["stage"]]["reached"] if row["stage"] in funnel else "—",
+                    _percent(funnel.get(row["stage"], {}).get("conversion")),
+                ]
+                for row in figures["stages"]
+            ],
+            chart=_bar(
+                [stage[row["stage"]] for row in figures["stages"]],
+                [
+                    (_("Projets aujourd'hui"), [row["count"] for row in figures["stages"]]),
+                    (
+                        _("L'ont atteinte"),
+                        [funnel.get(row["stage"], {}).get("reached") for row in figures["stages"]],
+                    ),
+                ],
+            ),
+        ),
+        _section(
+            "time",
+            _("Temps passé dans chaque étape (jours)"),
+            _("Séjours terminés : du passage dans l'étape (ou de la proposition) au départ."),
+            [_("Étape"), _("Séjours"), _("1er quartile"), _("Médiane"), _("3e quartile")],
+            [
+                [
+                    stage[row["stage"]],
+                    row["count"],
+                    *map(_days, (row["p25"], row["median"], row["p75"])),
+                ]
+                for row in figures["time_in_stage"]
+            ],
+            chart=_bar(
+                [stage[row["stage"]] for row in figures["time_in_stage"]],
+                [
+                    (_("1er quartile"), [row["p25"] for row in figures["time_in_stage"]]),
+                    (_("Médiane"), [row["median"] for row in figures["time_in_stage"]]),
+                    (_("3e quartile"), [row["p75"] for row in figures["time_in_stage"]]),
+                ],
+            ),
+        ),
+        _section(
+            "months",
+            _("Changements d'étape par mois"),
+            _("Passages de chaque porte, renvois, archivages et réouvertures."),
+            [_("Mois"), *move_labels],
+            [[row["month"], *(row[m] for m in moves)] for row in figures["transitions_per_month"]],
+            chart=_bar(
+                [row["month"] for row in figures["transitions_per_month"]],
+                [
+                    (label, [row[m] for row in figures["transitions_per_month"]])
+                    for m, label in zip(moves, move_labels, strict=True)
+                ],
+                stacked=True,
+            ),
+        ),
+        _section(
+            "reviews",
+            _("Revues de passage"),
+            _("Issue des revues à chaque porte et délai médian entre l'ouverture et la décision."),
+            [
+                _("Porte"),
+                *(str(GateReview.Status(s).label) for s in statuses),
+                _("Délai médian de décision (jours)"),
+            ],
+            [
+                [
+                    gate[row["gate"]],
+                    *(row["outcomes"][s] for s in statuses),
+                    _days(row["decision_days"]["median"]),
+                ]
+                for row in figures["reviews"]
+            ],
+            chart=_bar(
+                [gate[row["gate"]] for row in figures["reviews"]],
+                [
+                    (
+                        str(GateReview.Status(s).label),
+                        [row["outcomes"][s] for row in figures["reviews"]],
+                    )
+                    for s in statuses
+                ],
+                stacked=True,
+            ),
+        ),
+        _section(
+            "compliance",
+            _("Conformité aux six principes"),
+            _(
+                "Part des critères vérifiés (ou reconnus sans objet) parmi ceux remis aux "
+                "projets, selon l'étape où ils sont."
+            ),
+            [_("Étape"), *(str(Principle(p).label) for p in principles)],
+            [[stage[s], *(_share(compliance[(s, p)]) for p in principles)] for s in Stage.values],
+            chart=_bar(
+                [str(Principle(p).label) for p in principles],
+                [
+                    (stage[s], [_rounded_share(compliance[(s, p)]) for p in principles])
+                    for s in Stage.values
+                ],
+                percent=True,
+            ),
+        ),
+        _section(
+            "themes",
+            _("Projets par thème"),
+            "",
+            [_("Thème"), _("Projets")],
+            [[row["name"], row["count"]] for row in figures["themes"]],
+            chart=_bar(
+                [row["name"] for row in figures["themes"]],
+                [(_("Projets"), [row["count"] for row in figures["themes"]])],
+                horizontal=True,
+            ),
+        ),
+        _section(
+            "territories",
+            _("Projets par territoire"),
+            _("%(count)s territoires en tout ; les plus fréquents :")
+            % {"count": figures["territories"]["distinct"]},
+            [_("Territoire"), _("Projets")],
+            [[f"{r['name']} ({r['code']})", r["count"]] for r in figures["territories"]["rows"]],
+            chart=_bar(
+                [r["name"] for r in figures["territories"]["rows"]],
+                [(_("Projets"), [r["count"] for r in figures["territories"]["rows"]])],
+                horizontal=True,
+            ),
+        ),
+        _section(
+            "origins",
+            _("Projets par origine"),
+            _("%(count)s origines en tout ; les plus fréquentes :")
+            % {"count": figures["origins"]["distinct"]},
+            [_("Origine"), _("Projets")],
+            [[r["origin"], r["count"]] for r in figures["origins"]["rows"]],
+            chart=_bar(
+                [r["origin"] for r in figures["origins"]["rows"]],
+                [(_("Projets"), [r["count"] for r in figures["origins"]["rows"]])],
+                horizontal=True,
+            ),
+        ),
     ]
 
 
-def _compliance_rows(figures: dict) -> list[dict]:
-    """The compliance table: a row per stage, a cell per principle."""
-    cells = {(row["stage"], row["principle"]): row for row in figures["compliance"]}
-    return [
-        {"stage": stage, "cells": [cells[(stage, principle)] for principle in Principle.values]}
-        for stage in Stage.values
-    ]
+def _section(key, title, description, headers, rows, *, chart) -> dict:
+    return {
+        "id": key,
+        "chart_id": f"chart-{key}",
+        "title": title,
+        "description": description,
+        "headers": headers,
+        "rows": rows,
+        "chart": chart,
+    }
+
+
+def _bar(labels, datasets, *, stacked=False, horizontal=False, percent=False) -> dict:
+    """What ``portfolio.js`` hands to Chart.js."""
+    return {
+        "labels": [str(label) for label in labels],
+        "datasets": [{"label": str(label), "data": data} for label, data in datasets],
+        "stacked": stacked,
+        "horizontal": horizontal,
+        "percent": percent,
+    }
+
+
+def _percent(value) -> str:
+    return "—" if value is None else f"{formats.number_format(value * 100, 0)} %"
+
+
+def _days(value) -> str:
+    return "—" if value is None else formats.number_format(value, 1)
+
+
+def _rounded_share(cell: dict) -> int | None:
+    return None if cell["share"] is None else round(cell["share"] * 100)
+
+
+def _share(cell: dict) -> str:
+    if not cell["total"]:
+        return "—"
+    return f"{_percent(cell['share'])} ({cell['verified']}/{cell['total']})"

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from . import portfolio_views
 from .views import (
     account,
     comments,
@@ -56,4 +57,5 @@ urlpatterns = [
     ),
     path("notifications/read/", notifications.notification_read_all, name="notifications_read"),
     path("account/", account.account, name="account"),
+    path("portfolio/", portfolio_views.portfolio_page, name="portfolio"),
 ]
