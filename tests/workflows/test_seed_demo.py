@@ -1,0 +1,138 @@
+"""manage.py seed_demo: idempotent, every stage, one account per role, honest histories."""
+
+import io
+
+import pytest
+from django.contrib.auth import authenticate, get_user_model
+from django.core.management import CommandError, call_command
+from django.db.models import Count, OuterRef, Subquery
+from django.test import override_settings
+
+from projects.models import Comment, Membership, Project, Stage
+from workflows.management.commands.seed_demo import ACCOUNTS, CATALOGUE, password_of
+from workflows.models import ChecklistItem, Decision, GateReview, StageTransition
+
+pytestmark = pytest.mark.django_db(transaction=False)
+User = get_user_model()
+
+
+def seed(*args) -> str:
+    out = io.StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def counts() -> dict:
+    return {
+        model.__name__: model.objects.count()
+        for model in (
+            User,
+            Project,
+            Membership,
+            StageTransition,
+            ChecklistItem,
+            GateReview,
+            Decision,
+            Comment,
+        )
+    }
+
+
+def test_seed_is_idempotent_and_prints_the_accounts_every_time():
+    first = seed()
+    after_first = counts()
+    second = seed()
+    assert counts() == after_first
+    for output in (first, second):
+        for username, *_ in ACCOUNTS:
+            assert f"{username}" in output
+            assert password_of(username) in output
+    assert "projets de démonstration créés" in first
+    assert "créés" not in second
+
+
+def test_catalogue_covers_every_stage_with_real_histories():
+    seed()
+    projects = Project.objects.filter(title__in=[fields["title"] for _, _, fields, _ in CATALOGUE])
+    assert projects.count() == len(CATALOGUE) >= 12
+    assert set(projects.values_list("stage", flat=True)) == set(Stage.values)
+    assert projects.filter(visibility="restricted").exists()
+    for project in projects.exclude(stage=Stage.IDEA):
+        newest = project.transitions.order_by("-id").first()
+        assert newest.to_stage == project.stage
+    advances = StageTransition.objects.filter(name="advance", project__in=projects)
+    assert advances.exists()
+    assert all(t.review and t.review.status == GateReview.Status.APPROVED for t in advances)
+    statuses = set(GateReview.objects.values_list("status", flat=True))
+    assert {"approved", "changes_requested", "open"} <= statuses
+    assert set(StageTransition.objects.values_list("name", flat=True)) == {
+        "advance",
+        "send_back",
+        "archive",
+        "reopen",
+    }
+    assert ChecklistItem.objects.filter(status="verified").exists()
+    assert Comment.objects.filter(project__in=projects).count() == len(CATALOGUE)
+
+
+def test_one_account_per_role_with_the_printed_password():
+    seed()
+    for username, _, groups, _ in ACCOUNTS:
+        user = authenticate(username=username, password=password_of(username))
+        assert user is not None, username
+        assert sorted(user.groups.values_list("name", flat=True)) == sorted(groups)
+    roles = {
+        "curators": "curatrice",
+        "reviewers": "relecteur",
+        "funders": "financeuse",
+    }
+    for group, username in roles.items():
+        assert User.objects.get(username=username).groups.filter(name=group).exists()
+    owners = Membership.objects.filter(role="owner").values_list("user__username", flat=True)
+    assert {"porteuse", "porteur"} <= set(owners)
+
+
+def test_passwords_are_reset_to_the_printed_ones():
+    seed()
+    user = User.objects.get(username="financeuse")
+    user.set_password("autre-chose-1234")
+    user.save()
+    seed()
+    assert authenticate(username="financeuse", password=password_of("financeuse"))
+
+
+def test_scale_tops_up_generated_projects_honestly():
+    output = seed("--scale", "25")
+    assert "25 projects" in output
+    generated = Project.objects.filter(memberships__user__username__startswith="equipe-").distinct()
+    assert generated.count() == 25
+    seed("--scale", "25")
+    assert generated.count() == 25
+    seed("--scale", "30")
+    assert generated.count() == 30
+    newest = StageTransition.objects.filter(project=OuterRef("pk")).order_by("-id")
+    moved = generated.annotate(
+        last_to=Subquery(newest.values("to_stage")[:1]),
+        moves=Count("transitions", distinct=True),
+    ).filter(moves__gt=0)
+    assert moved.exists()
+    assert all(p.stage == p.last_to for p in moved)
+    # Every project has an owner who may read it (guardian rows derived from memberships).
+    for project in generated:
+        owner = project.memberships.get(role="owner").user
+        assert owner.has_perm("projects.view_project", project)
+
+
+@pytest.mark.parametrize("value", ["-1", "2000000"])
+def test_absurd_scale_is_refused(value):
+    with pytest.raises(CommandError):
+        seed("--scale", value)
+
+
+@override_settings(PRODUCTION=True)
+def test_refused_in_production_without_force():
+    with pytest.raises(CommandError, match="production"):
+        seed()
+    assert not User.objects.filter(username="curatrice").exists()
+    seed("--force")
+    assert User.objects.filter(username="curatrice").exists()
