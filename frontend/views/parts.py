@@ -144,22 +144,15 @@ def workflow_context(user, project, *, bound=None) -> dict:
     ]
     history = list(project.transitions.select_related("actor").order_by("at", "id"))
     options = gates.transitions_for(user, project)
-    titles = _criteria_titles(items)
-    manual = []
-    for option in options:
-        if option["name"] not in MANUAL_TRANSITIONS:
-            continue
-        permitted = not any(b["code"] == "permission_denied" for b in option["blockers"])
-        if not permitted:
-            continue
-        manual.append(
-            {
-                "name": option["name"],
-                "allowed": option["allowed"],
-                "blockers": explain(option["blockers"], titles),
-                "form": _form(RationaleForm, f"transition-{option['name']}", bound),
-            }
-        )
+    # Only what this person may do now: a transition they may not fire is not offered.
+    manual = [
+        {
+            "name": option["name"],
+            "form": _form(RationaleForm, f"transition-{option['name']}", bound),
+        }
+        for option in options
+        if option["name"] in MANUAL_TRANSITIONS and option["allowed"]
+    ]
     return {
         "project": project,
         "gate": gate,

@@ -9,3 +9,5 @@ from incubator.settings import DATABASES
 DATABASES["default"]["NAME"] = os.environ["BROWSER_TEST_DATABASE"]
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# The test process hashes passwords with the fast hasher (tests/conftest.py).
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,7 +1,10 @@
 """What the browser tests share: signing in, the accessibility scan, screenshots."""
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+
+from django.db import connections
 
 from tests.conftest import PASSWORD
 
@@ -13,8 +16,9 @@ def sign_in(page, user) -> None:
     page.goto("/accounts/login/")
     page.fill("#id_username", user.username)
     page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    with page.expect_navigation():
+        page.click("main button[type=submit]")
+    assert "/accounts/login/" not in page.url, page.locator("main").inner_text()
 
 
 def assert_accessible(page) -> None:
@@ -40,3 +44,13 @@ def assert_accessible(page) -> None:
 def screenshot(page, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def beside_the_browser(function, /, *args, **kwargs):
+    """Run a service in another thread: Playwright keeps an event loop in the test's thread,
+    where the broadcast after commit (``async_to_sync``) may not run."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        try:
+            return pool.submit(function, *args, **kwargs).result()
+        finally:
+            pool.submit(connections.close_all).result()
