@@ -50,7 +50,12 @@ def test_every_operation_documents_its_errors(api, db):
                     assert media["$ref"] == error, (method, path, status)
 
 
-def test_the_docs_load_nothing_from_other_hosts(client, db):
+def test_the_docs_load_nothing_from_other_hosts(client, db, settings):
+    # The production profile hashes static names from collectstatic's manifest; the address
+    # of each asset is what matters here, not its hash.
+    settings.STORAGES = settings.STORAGES | {
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+    }
     response = client.get("/api/docs/")
     assert response.status_code == 200
     html = response.content.decode()

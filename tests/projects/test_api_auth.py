@@ -117,3 +117,14 @@ def test_territories_are_departements_and_regions(api, db):
     assert codes["44"] == "departement"
     assert codes["2A"] == "departement"
     assert codes["R52"] == "region"
+
+
+def test_signing_in_on_the_page_opens_an_api_session(client, owner, settings):
+    settings.STORAGES = settings.STORAGES | {
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+    }
+    assert client.get("/accounts/login/").status_code == 200
+    assert client.get("/api/me/").status_code == 401
+    signed_in = client.post("/accounts/login/", {"username": "owner", "password": PASSWORD})
+    assert signed_in.status_code == 302
+    assert client.get("/api/me/").json()["username"] == "owner"

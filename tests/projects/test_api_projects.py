@@ -2,6 +2,7 @@
 public and a restricted project: the status, and on refusal, that nothing changed."""
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -186,8 +187,6 @@ def test_permissions_say_what_access_says(api, people, projects, role, visibilit
     response = api.as_(user).get(url(project))
     if response.status_code == 404:
         return
-    from django.contrib.auth.models import AnonymousUser
-
     user = user or AnonymousUser()
     expected = {
         "edit": access.can_edit(user, project),
