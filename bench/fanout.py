@@ -1,0 +1,323 @@
+"""Fan-out benchmark of the project sockets, against a bare Channels broadcast.
+
+For each channel layer (in-memory, Redis pub/sub) and each number of clients, it starts one
+Daphne process on 127.0.0.1 (SQLite in a temporary folder), opens N sockets on one project,
+posts comments through the API at steady rates, and measures per delivery the latency from
+the post to the frame's arrival: p50/p95/p99/max, completeness, and the highest rate
+sustained with every delivery made and p99 <= 300 ms. The same run drives a default Channels
+consumer doing a plain group broadcast (frames of the same size, no application logic) as
+the baseline.
+
+    .venv/bin/python bench/fanout.py                       # everything, a few minutes
+    .venv/bin/python bench/fanout.py --layers redis --clients 1000 --rates 4000,8000
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+MARK = "bench:"
+P99_LIMIT_MS = 300
+GIVE_UP_P99_MS = 3000
+CONNECT_CONCURRENCY = 50
+
+
+def setup_database(data_dir: str) -> tuple[int, str]:
+    """A fresh SQLite database with one public project and an API token."""
+    for name in ("DATABASE_URL", "REDIS_URL"):
+        os.environ.pop(name, None)
+    os.environ["DATA_DIR"] = data_dir
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "incubator.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from rest_framework.authtoken.models import Token
+
+    from projects.services import create_project
+
+    call_command("migrate", verbosity=0)
+    user = get_user_model().objects.create_user("bench", "bench@example.org", "bench-password")
+    project = create_project(by=user, title="Banc d'essai", summary="Diffusion en temps réel.")
+    return project.pk, Token.objects.create(user=user).key
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_server(port: int, data_dir: str, layer: str, redis_url: str) -> subprocess.Popen:
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    env.update(
+        DATA_DIR=data_dir,
+        ALLOWED_HOSTS="127.0.0.1",
+        COMMENT_RATE_COUNT="100000",
+        COMMENT_RATE_SECONDS="1",
+        LOG_LEVEL="ERROR",
+    )
+    if layer == "redis":
+        env["REDIS_URL"] = redis_url
+    log = open(Path(data_dir) / f"daphne-{layer}.log", "ab")  # noqa: SIM115  (lives with the process)
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "daphne",
+            "-b",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "bench.asgi:application",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=log,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"Daphne exited, see {log.name}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return server
+        except OSError:
+            time.sleep(0.2)
+    server.terminate()
+    raise SystemExit("Daphne did not start")
+
+
+class Fleet:
+    """N client sockets; counts deliveries per post and their latencies."""
+
+    def __init__(self):
+        self.sockets = []
+        self.readers = []
+        self.counts = Counter()
+        self.latencies = []
+        self.closed = 0
+        self.last_arrival = 0.0
+
+    async def open(self, url: str, n: int):
+        import websockets
+
+        limit = asyncio.Semaphore(CONNECT_CONCURRENCY)
+
+        async def one():
+            async with limit:
+                return await websockets.connect(
+                    url,
+                    origin="http://127.0.0.1",
+                    compression=None,
+                    ping_interval=None,
+                    open_timeout=60,
+                    max_size=2**22,
+                )
+
+        self.sockets = await asyncio.gather(*(one() for _ in range(n)))
+        self.readers = [asyncio.create_task(self.read(ws)) for ws in self.sockets]
+
+    async def read(self, ws):
+        import websockets
+
+        try:
+            async for text in ws:
+                now = time.time()
+                start = text.find(MARK)
+                if start < 0:
+                    continue
+                post, sent = text[start + len(MARK) : text.find(";", start)].split(":")
+                self.counts[int(post)] += 1
+                self.latencies.append(now - float(sent))
+                self.last_arrival = now
+        except websockets.ConnectionClosed:
+            pass
+        self.closed += 1
+
+    async def close(self):
+        await asyncio.gather(*(ws.close() for ws in self.sockets), return_exceptions=True)
+        for reader in self.readers:
+            reader.cancel()
+        await asyncio.gather(*self.readers, return_exceptions=True)
+
+
+def percentile(values: list[float], q: float) -> float:
+    return values[min(len(values) - 1, int(q * len(values)))] if values else float("nan")
+
+
+async def step(fleet: Fleet, n: int, deliveries: int, seconds: float, post, first_id: int):
+    """Post at ``deliveries / n`` per second for ``seconds``; wait for the stragglers."""
+    rate = deliveries / n
+    posts = max(1, int(rate * seconds))
+    fleet.counts.clear()
+    fleet.latencies = []
+    closed_before = fleet.closed
+    begin = time.perf_counter()
+    started = time.time()
+    tasks = []
+    for k in range(posts):
+        delay = begin + k / rate - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(post(first_id + k)))
+    failures = sum(1 for ok in await asyncio.gather(*tasks) if not ok)
+    expected = posts * n
+    quiet_since, seen = time.monotonic(), -1
+    while sum(fleet.counts.values()) < expected and time.monotonic() - quiet_since < 5:
+        await asyncio.sleep(0.1)
+        total = sum(fleet.counts.values())
+        if total != seen:
+            quiet_since, seen = time.monotonic(), total
+    delivered = sum(fleet.counts.values())
+    lat = sorted(fleet.latencies)
+    elapsed = max(fleet.last_arrival - started, seconds)
+    return {
+        "offered_per_s": deliveries,
+        "posts": posts,
+        "post_failures": failures,
+        "expected": expected,
+        "delivered": delivered,
+        "complete": delivered == expected,
+        "achieved_per_s": round(delivered / elapsed),
+        "p50_ms": round(percentile(lat, 0.50) * 1000, 1),
+        "p95_ms": round(percentile(lat, 0.95) * 1000, 1),
+        "p99_ms": round(percentile(lat, 0.99) * 1000, 1),
+        "max_ms": round(lat[-1] * 1000, 1) if lat else None,
+        "sockets_closed": fleet.closed - closed_before,
+    }
+
+
+async def run_kind(kind: str, port: int, project_id: int, token: str, n: int, rates, seconds):
+    import httpx
+    import websockets
+
+    fleet = Fleet()
+    path = "/ws/bare/" if kind == "bare" else f"/ws/projects/{project_id}/"
+    await fleet.open(f"ws://127.0.0.1:{port}{path}", n)
+    await asyncio.sleep(1)  # let joins and presence settle
+    results = []
+    async with httpx.AsyncClient(
+        base_url=f"http://127.0.0.1:{port}",
+        headers={"Authorization": f"Token {token}"},
+        timeout=30,
+    ) as http:
+        publisher = None
+        if kind == "bare":
+            publisher = await websockets.connect(
+                f"ws://127.0.0.1:{port}/ws/bare-pub/",
+                origin="http://127.0.0.1",
+                compression=None,
+                ping_interval=None,
+            )
+        # Baseline frames are as long as a comment.created event, so both move the same bytes.
+        padding = "x" * 560
+
+        async def post(post_id: int) -> bool:
+            marker = f"{MARK}{post_id}:{time.time():.6f};"
+            if publisher is not None:
+                await publisher.send(marker + padding)
+                return True
+            response = await http.post(
+                f"/api/projects/{project_id}/comments/", json={"body": marker}
+            )
+            return response.status_code == 201
+
+        for warm_up in range(1, 6):  # first requests import and connect: not measured
+            await post(warm_up)
+        await asyncio.sleep(1)
+        next_id = 100
+        for deliveries in rates:
+            result = await step(fleet, n, deliveries, seconds, post, next_id)
+            next_id += result["posts"]
+            results.append(result)
+            print(f"  {kind:4} n={n:5} {json.dumps(result)}", flush=True)
+            await asyncio.sleep(1)
+            if not result["complete"] or result["p99_ms"] > GIVE_UP_P99_MS:
+                break
+        if publisher is not None:
+            await publisher.close()
+    await fleet.close()
+    return results
+
+
+def sustained(results) -> int:
+    good = [r["achieved_per_s"] for r in results if r["complete"] and r["p99_ms"] <= P99_LIMIT_MS]
+    return max(good, default=0)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--layers", default="memory,redis")
+    parser.add_argument("--clients", default="100,500,1000")
+    parser.add_argument(
+        "--rates",
+        default="2000,4000,8000,12000,16000,24000",
+        help="offered deliveries per second, in steps",
+    )
+    parser.add_argument("--seconds", type=float, default=5.0, help="length of each step")
+    parser.add_argument("--kinds", default="app,bare")
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/0")
+    parser.add_argument("--json", help="write every step's figures to this file")
+    args = parser.parse_args()
+    rates = [int(r) for r in args.rates.split(",")]
+    report = []
+    with tempfile.TemporaryDirectory(prefix="fanout-") as data_dir:
+        project_id, token = setup_database(data_dir)
+        for layer in args.layers.split(","):
+            for kind in args.kinds.split(","):
+                for n in (int(c) for c in args.clients.split(",")):
+                    port = free_port()
+                    server = start_server(port, data_dir, layer, args.redis_url)
+                    print(f"{layer} {kind} n={n}", flush=True)
+                    try:
+                        results = asyncio.run(
+                            run_kind(kind, port, project_id, token, n, rates, args.seconds)
+                        )
+                    finally:
+                        server.terminate()
+                        server.wait(timeout=30)
+                    report.append(
+                        {
+                            "layer": layer,
+                            "kind": kind,
+                            "clients": n,
+                            "steps": results,
+                            "sustained_per_s": sustained(results),
+                        }
+                    )
+    print(
+        "\n| layer | consumer | clients | sustained deliveries/s | at that rate p50 / p95 / "
+        "p99 / max (ms) |\n| --- | --- | --- | --- | --- |"
+    )
+    for row in report:
+        best = next(
+            (s for s in row["steps"] if s["achieved_per_s"] == row["sustained_per_s"]), None
+        )
+        figures = (
+            f"{best['p50_ms']} / {best['p95_ms']} / {best['p99_ms']} / {best['max_ms']}"
+            if best
+            else "-"
+        )
+        print(
+            f"| {row['layer']} | {row['kind']} | {row['clients']} | "
+            f"{row['sustained_per_s']} | {figures} |"
+        )
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    main()
