@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
 from projects.api_support import RejectUnknownFields
+from projects.serializers import PersonSerializer
 
 from .models import (
     ChecklistChange,
@@ -18,17 +19,6 @@ from .models import (
 )
 
 User = get_user_model()
-
-
-class PersonSerializer(serializers.ModelSerializer):
-    name = serializers.SerializerMethodField()
-
-    class Meta:
-        model = User
-        fields = ["id", "username", "name"]
-
-    def get_name(self, user) -> str:
-        return user.get_full_name() or user.username
 
 
 class CriterionSerializer(RejectUnknownFields, serializers.ModelSerializer):

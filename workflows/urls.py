@@ -1,12 +1,10 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from projects.api import ProjectViewSet
-
 from . import api, portfolio_api
 
 router = SimpleRouter()
-router.register("projects", ProjectViewSet, basename="project")
+router.register("projects", api.ProjectViewSet, basename="project")
 router.register("criteria", api.CriterionViewSet, basename="criterion")
 router.register("gates", api.GateViewSet, basename="gate")
 

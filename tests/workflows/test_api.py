@@ -359,3 +359,14 @@ def test_lowered_quorum_lets_the_team_advance_by_hand(api, wf_project, owner, re
     assert api.as_(owner).post(url(wf_project, "transitions/advance/")).status_code == 201
     wf_project.refresh_from_db()
     assert wf_project.stage == Stage.PILOT
+
+
+def test_a_project_created_through_the_api_gets_its_first_checklist(api, stranger):
+    answer = api.as_(stranger).post(
+        "/api/projects/",
+        {"title": "Bus numérique", "summary": "Un bus qui va vers les gens."},
+        format="json",
+    )
+    assert answer.status_code == 201, answer.json()
+    checklist = api.get(f"/api/projects/{answer.json()['id']}/checklist/").json()
+    assert {row["criterion"]["gate"] for row in checklist} == {"prototype"}
