@@ -32,6 +32,7 @@ $(VENDOR)/.installed: frontend/package.json frontend/package-lock.json
 	mkdir -p $(VENDOR)
 	cp frontend/node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/
 	cp frontend/node_modules/chart.js/dist/chart.umd.js $(VENDOR)/chart.umd.js
+	cp frontend/node_modules/chart.js/dist/chart.umd.js.map $(VENDOR)/chart.umd.js.map
 	cp frontend/node_modules/axe-core/axe.min.js $(VENDOR)/
 	touch $@
 

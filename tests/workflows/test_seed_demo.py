@@ -6,14 +6,20 @@ import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import CommandError, call_command
 from django.db.models import Count, OuterRef, Subquery
-from django.test import override_settings
 
 from projects.models import Comment, Membership, Project, Stage
 from workflows.management.commands.seed_demo import ACCOUNTS, CATALOGUE, password_of
 from workflows.models import ChecklistItem, Decision, GateReview, StageTransition
 
-pytestmark = pytest.mark.django_db(transaction=False)
+pytestmark = pytest.mark.django_db
 User = get_user_model()
+
+
+@pytest.fixture(autouse=True)
+def demo_profile(settings):
+    """The suite also runs under the production profile (DATABASE_URL set): seed_demo is
+    meant for the embedded one."""
+    settings.PRODUCTION = False
 
 
 def seed(*args) -> str:
@@ -41,8 +47,13 @@ def counts() -> dict:
 def test_seed_is_idempotent_and_prints_the_accounts_every_time():
     first = seed()
     after_first = counts()
+    user = User.objects.get(username="financeuse")
+    user.set_password("autre-chose-1234")
+    user.save()
     second = seed()
     assert counts() == after_first
+    # The printed passwords always work, even if someone changed one in between.
+    assert authenticate(username="financeuse", password=password_of("financeuse"))
     for output in (first, second):
         for username, *_ in ACCOUNTS:
             assert f"{username}" in output
@@ -74,9 +85,6 @@ def test_catalogue_covers_every_stage_with_real_histories():
     assert ChecklistItem.objects.filter(status="verified").exists()
     assert Comment.objects.filter(project__in=projects).count() == len(CATALOGUE)
 
-
-def test_one_account_per_role_with_the_printed_password():
-    seed()
     for username, _, groups, _ in ACCOUNTS:
         user = authenticate(username=username, password=password_of(username))
         assert user is not None, username
@@ -90,15 +98,6 @@ def test_one_account_per_role_with_the_printed_password():
         assert User.objects.get(username=username).groups.filter(name=group).exists()
     owners = Membership.objects.filter(role="owner").values_list("user__username", flat=True)
     assert {"porteuse", "porteur"} <= set(owners)
-
-
-def test_passwords_are_reset_to_the_printed_ones():
-    seed()
-    user = User.objects.get(username="financeuse")
-    user.set_password("autre-chose-1234")
-    user.save()
-    seed()
-    assert authenticate(username="financeuse", password=password_of("financeuse"))
 
 
 def test_scale_tops_up_generated_projects_honestly():
@@ -129,8 +128,8 @@ def test_absurd_scale_is_refused(value):
         seed("--scale", value)
 
 
-@override_settings(PRODUCTION=True)
-def test_refused_in_production_without_force():
+def test_refused_in_production_without_force(settings):
+    settings.PRODUCTION = True
     with pytest.raises(CommandError, match="production"):
         seed()
     assert not User.objects.filter(username="curatrice").exists()
