@@ -195,7 +195,7 @@ def _name(user) -> str:
 
 
 def comment_url(comment: Comment) -> str:
-    return f"/projects/{comment.project_id}/#comment-{comment.pk}"
+    return f"{comment.project.get_absolute_url()}#comment-{comment.pk}"
 
 
 @transaction.atomic

@@ -260,7 +260,9 @@ def test_mentions_notify_readers_only(
         )
     mentions = Notification.objects.filter(kind=Notification.Kind.MENTION)
     assert sorted(n.recipient.username for n in mentions) == ["owner", "reviewer"]
-    assert {n.url for n in mentions} == {f"/projects/{restricted_project.pk}/#comment-{comment.pk}"}
+    assert {n.url for n in mentions} == {
+        f"{restricted_project.get_absolute_url()}#comment-{comment.pk}"
+    }
 
 
 def test_mentions_extracted():
