@@ -41,9 +41,9 @@ def assert_accessible(page) -> None:
     assert not serious, f"{page.url}\n{json.dumps(serious, indent=2)}"
 
 
-def screenshot(page, name: str) -> None:
+def screenshot(page, name: str, *, full_page: bool = True) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
 
 
 def beside_the_browser(function, /, *args, **kwargs):

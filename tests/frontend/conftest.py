@@ -9,6 +9,9 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
+from django.db import connections
 from django.test import Client
 
 from projects import services as project_services
@@ -68,14 +71,36 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def chromium(django_db_setup):
-    """Debian's Chromium driven by Playwright; skipped when it is not installed, except on
-    CI where a missing browser fails the run.
+@pytest.fixture(scope="module")
+def reference_data(django_db_setup):
+    """The migrations' data (groups, gates, criteria, themes...) as pytest-django serialized
+    it for ``serialized_rollback``, read before a browser starts (see ``restore_reference``)."""
+    return getattr(connections["default"], "_test_serialized_contents", None)
 
-    Playwright's sync API keeps an event loop running in the test thread; the tests' own
-    ORM calls stay plain synchronous code, so Django's async-safety guard is lifted while
-    the browser lives."""
+
+@pytest.fixture
+def restore_reference(reference_data):
+    """Put the migrations' data back after an earlier transactional test flushed it.
+
+    ``serialized_rollback`` cannot do it here: while Playwright's event loop runs in the
+    test thread, Django hands out a fresh connection object that lacks the serialized copy.
+    """
+    if reference_data and not Group.objects.exists():
+        # The flush re-created content types and permissions under new ids: put the
+        # original rows back, with the ids the serialized data refers to.
+        ContentType.objects.all().delete()
+        connections["default"].creation.deserialize_db_from_string(reference_data)
+        ContentType.objects.clear_cache()
+
+
+@pytest.fixture(scope="module")
+def chromium(reference_data):
+    """Debian's Chromium driven by Playwright; skipped when it is not installed, except on
+    CI where a missing browser fails the run. Module-scoped: the tests that follow run
+    without Playwright's event loop in their thread.
+
+    The tests' own ORM calls stay plain synchronous code, so Django's async-safety guard is
+    lifted while the browser lives."""
     if not Path(CHROMIUM).exists():
         if os.environ.get("CI") == "true":
             pytest.fail(f"{CHROMIUM} is missing: CI installs the Debian package chromium")

@@ -17,6 +17,7 @@ from .browser_support import assert_accessible, beside_the_browser, screenshot, 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("restore_reference"),
 ]
 
 DESKTOP = {"width": 1280, "height": 900}
@@ -167,7 +168,8 @@ def test_journey_from_proposal_to_commons(open_page, owner, member, reviewer, re
     visit(team, "/account/", shot="account")
 
 
-def test_two_people_see_each_others_comments_live(open_page, project, owner, stranger):
+def test_two_people_see_each_others_comments_live(open_page, proposed, owner, stranger):
+    project = proposed
     writer = open_page(owner)
     reader = open_page(stranger)
     closes = []
@@ -233,14 +235,15 @@ def test_refusals(open_page, restricted_project, project, stranger):
     screenshot(visitor, "login")
 
 
-def test_phone_keyboard_and_english(open_page, project, stranger):
+def test_phone_keyboard_and_english(open_page, proposed, stranger):
+    project = proposed
     phone = open_page(stranger, viewport=PHONE)
     for url in ("/", "/projects/", "/pipeline/", f"/projects/{project.pk}/"):
         visit(phone, url)
         assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (
             f"{url} scrolls sideways on a phone"
         )
-    screenshot(phone, "phone-project")
+    screenshot(phone, "phone-project", full_page=False)
 
     phone.goto("/")
     phone.keyboard.press("Tab")
