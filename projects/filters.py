@@ -74,5 +74,7 @@ class ProjectFilter(filters.FilterSet):
             return queryset
         user = self.request.user if self.request else None
         if user is None or not user.is_authenticated:
-            return queryset.none()
+            # Nobody's projects: an empty selection that stays a plain query, since callers
+            # (the portfolio) use it as a subquery where .none() raises EmptyResultSet.
+            return queryset.filter(pk__isnull=True)
         return queryset.filter(memberships__user=user)

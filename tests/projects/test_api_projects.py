@@ -456,4 +456,4 @@ def test_list_query_count_does_not_grow_with_projects(api, people, make_project,
     add_projects(2)
     few = count_queries()
     add_projects(6)
-    assert count_queries() == few
+    assert count_queries() == few <= 9
