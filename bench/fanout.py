@@ -14,6 +14,7 @@ the baseline.
 
 import argparse
 import asyncio
+import base64
 import json
 import os
 import socket
@@ -25,7 +26,7 @@ from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-MARK = "bench:"
+MARK = b"bench:"
 P99_LIMIT_MS = 300
 GIVE_UP_P99_MS = 3000
 CONNECT_CONCURRENCY = 50
@@ -100,58 +101,113 @@ def start_server(port: int, data_dir: str, layer: str, redis_url: str) -> subpro
     raise SystemExit("Daphne did not start")
 
 
+class LeanSocket(asyncio.Protocol):
+    """A receive-only websocket client that parses frames by hand: a general-purpose client
+    library costs more per message than the server under test, and would measure itself."""
+
+    def __init__(self, fleet: "Fleet", request: bytes, opened: asyncio.Future):
+        self.fleet = fleet
+        self.request = request
+        self.opened = opened
+        self.buffer = bytearray()
+        self.transport = None
+
+    def connection_made(self, transport):
+        self.transport = transport
+        transport.write(self.request)
+
+    def data_received(self, data):
+        self.buffer += data
+        if not self.opened.done():
+            end = self.buffer.find(b"\r\n\r\n")
+            if end < 0:
+                return
+            if b" 101 " not in self.buffer[:16]:
+                self.opened.set_exception(OSError(bytes(self.buffer[:40]).decode("latin1")))
+                return
+            del self.buffer[: end + 4]
+            self.opened.set_result(self)
+        self.parse()
+
+    def parse(self):
+        buf, pos, size = self.buffer, 0, len(self.buffer)
+        now = time.time()
+        while size - pos >= 2:
+            length, head = buf[pos + 1] & 0x7F, 2
+            if length == 126:
+                if size - pos < 4:
+                    break
+                length, head = int.from_bytes(buf[pos + 2 : pos + 4], "big"), 4
+            elif length == 127:
+                if size - pos < 10:
+                    break
+                length, head = int.from_bytes(buf[pos + 2 : pos + 10], "big"), 10
+            if size - pos < head + length:
+                break
+            if buf[pos] & 0x0F == 1:  # a text frame
+                self.fleet.arrived(buf, pos + head, pos + head + length, now)
+            pos += head + length
+        del buf[:pos]
+
+    def connection_lost(self, exc):
+        self.fleet.closed += 1
+
+
 class Fleet:
     """N client sockets; counts deliveries per post and their latencies."""
 
     def __init__(self):
         self.sockets = []
-        self.readers = []
         self.counts = Counter()
         self.latencies = []
         self.closed = 0
         self.last_arrival = 0.0
+        self.window = range(0)  # the posts of the current step; late ones are not counted
+        self.stalled = []
 
-    async def open(self, url: str, n: int):
-        import websockets
-
+    async def open(self, port: int, path: str, n: int):
+        loop = asyncio.get_running_loop()
         limit = asyncio.Semaphore(CONNECT_CONCURRENCY)
 
         async def one():
+            request = (
+                f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\n"
+                "Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+                f"Sec-WebSocket-Key: {base64.b64encode(os.urandom(16)).decode()}\r\n"
+                "Origin: http://127.0.0.1\r\n\r\n"
+            ).encode()
             async with limit:
-                return await websockets.connect(
-                    url,
-                    origin="http://127.0.0.1",
-                    compression=None,
-                    ping_interval=None,
-                    open_timeout=60,
-                    max_size=2**22,
+                opened = loop.create_future()
+                await loop.create_connection(
+                    lambda: LeanSocket(self, request, opened), "127.0.0.1", port
                 )
+                return await asyncio.wait_for(opened, 60)
 
         self.sockets = await asyncio.gather(*(one() for _ in range(n)))
-        self.readers = [asyncio.create_task(self.read(ws)) for ws in self.sockets]
 
-    async def read(self, ws):
-        import websockets
+    async def open_stalled(self, port: int, path: str, n: int):
+        """Sockets that never read once open (opened before the readers): they must not
+        slow the others down."""
+        await self.open(port, path, n)
+        self.stalled, self.sockets = self.sockets, []
+        for sock in self.stalled:
+            sock.transport.pause_reading()
 
-        try:
-            async for text in ws:
-                now = time.time()
-                start = text.find(MARK)
-                if start < 0:
-                    continue
-                post, sent = text[start + len(MARK) : text.find(";", start)].split(":")
-                self.counts[int(post)] += 1
-                self.latencies.append(now - float(sent))
-                self.last_arrival = now
-        except websockets.ConnectionClosed:
-            pass
-        self.closed += 1
+    def arrived(self, buf: bytearray, start: int, end: int, now: float):
+        mark = buf.find(MARK, start, end)
+        if mark < 0:
+            return
+        post, sent = bytes(buf[mark + len(MARK) : buf.find(b";", mark, end)]).split(b":")
+        if int(post) not in self.window:
+            return
+        self.counts[int(post)] += 1
+        self.latencies.append(now - float(sent))
+        self.last_arrival = now
 
     async def close(self):
-        await asyncio.gather(*(ws.close() for ws in self.sockets), return_exceptions=True)
-        for reader in self.readers:
-            reader.cancel()
-        await asyncio.gather(*self.readers, return_exceptions=True)
+        for sock in self.sockets + self.stalled:
+            sock.transport.close()
+        await asyncio.sleep(1)
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -164,6 +220,7 @@ async def step(fleet: Fleet, n: int, deliveries: int, seconds: float, post, firs
     posts = max(1, int(rate * seconds))
     fleet.counts.clear()
     fleet.latencies = []
+    fleet.window = range(first_id, first_id + posts)
     closed_before = fleet.closed
     begin = time.perf_counter()
     started = time.time()
@@ -200,13 +257,17 @@ async def step(fleet: Fleet, n: int, deliveries: int, seconds: float, post, firs
     }
 
 
-async def run_kind(kind: str, port: int, project_id: int, token: str, n: int, rates, seconds):
+async def run_kind(
+    kind: str, port: int, project_id: int, token: str, n: int, rates, seconds, stalled=0
+):
     import httpx
     import websockets
 
     fleet = Fleet()
     path = "/ws/bare/" if kind == "bare" else f"/ws/projects/{project_id}/"
-    await fleet.open(f"ws://127.0.0.1:{port}{path}", n)
+    if stalled:
+        await fleet.open_stalled(port, path, stalled)
+    await fleet.open(port, path, n)
     await asyncio.sleep(1)  # let joins and presence settle
     results = []
     async with httpx.AsyncClient(
@@ -226,7 +287,7 @@ async def run_kind(kind: str, port: int, project_id: int, token: str, n: int, ra
         padding = "x" * 560
 
         async def post(post_id: int) -> bool:
-            marker = f"{MARK}{post_id}:{time.time():.6f};"
+            marker = f"bench:{post_id}:{time.time():.6f};"
             if publisher is not None:
                 await publisher.send(marker + padding)
                 return True
@@ -235,7 +296,8 @@ async def run_kind(kind: str, port: int, project_id: int, token: str, n: int, ra
             )
             return response.status_code == 201
 
-        for warm_up in range(1, 6):  # first requests import and connect: not measured
+        fleet.window = range(1, 6)
+        for warm_up in fleet.window:  # first requests import and connect: not measured
             await post(warm_up)
         await asyncio.sleep(1)
         next_id = 100
@@ -269,6 +331,7 @@ def main():
     )
     parser.add_argument("--seconds", type=float, default=5.0, help="length of each step")
     parser.add_argument("--kinds", default="app,bare")
+    parser.add_argument("--stalled", type=int, default=0, help="extra sockets that never read")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/0")
     parser.add_argument("--json", help="write every step's figures to this file")
     args = parser.parse_args()
@@ -284,7 +347,9 @@ def main():
                     print(f"{layer} {kind} n={n}", flush=True)
                     try:
                         results = asyncio.run(
-                            run_kind(kind, port, project_id, token, n, rates, args.seconds)
+                            run_kind(
+                                kind, port, project_id, token, n, rates, args.seconds, args.stalled
+                            )
                         )
                     finally:
                         server.terminate()
@@ -294,6 +359,7 @@ def main():
                             "layer": layer,
                             "kind": kind,
                             "clients": n,
+                            "stalled": args.stalled,
                             "steps": results,
                             "sustained_per_s": sustained(results),
                         }
