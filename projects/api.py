@@ -10,6 +10,7 @@ from django.contrib.auth import authenticate, get_user_model
 from django.http import JsonResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.defaults import page_not_found
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -45,11 +46,11 @@ from .serializers import (
 )
 
 ERROR_DESCRIPTIONS = {
-    400: "Invalid input: `errors` maps each field to its messages. Nothing was written.",
-    401: "Not signed in (session or `Authorization: Token ...`).",
-    403: "Signed in, and allowed to see this, but not to do it.",
-    404: "No such object, or one hidden from you: both answer alike.",
-    409: "Not possible in the current state; `blockers` says why when it can.",
+    400: _l("Requête invalide : `errors` donne les messages de chaque champ. Rien n'a été écrit."),
+    401: _l("Non connecté (session ou `Authorization: Token ...`)."),
+    403: _l("Connecté, autorisé à voir ceci mais pas à le faire."),
+    404: _l("Introuvable, ou caché pour vous : les deux répondent pareil."),
+    409: _l("Impossible dans l'état actuel ; `blockers` dit pourquoi quand il le peut."),
 }
 
 
@@ -91,37 +92,45 @@ PROJECT_EXAMPLE = OpenApiExample(
     request_only=True,
 )
 USER_ID = OpenApiParameter(
-    "user_id", int, OpenApiParameter.PATH, description="The id of the team member."
+    "user_id", int, OpenApiParameter.PATH, description=_l("L'identifiant du membre de l'équipe.")
 )
 
 
 @extend_schema_view(
     list=extend_schema(
-        summary="List the projects you may read",
-        description="Restricted projects appear only to their team and to reviewers, "
-        "funders and curators. Unknown filter values answer 400.",
+        summary=_l("Lister les projets que vous pouvez lire"),
+        description=_l(
+            "Les projets restreints n'apparaissent qu'à leur équipe et aux relecteurs, "
+            "financeurs et curateurs. Une valeur de filtre inconnue : 400."
+        ),
         responses={200: ProjectSerializer(many=True), **errors(400, 404)},
     ),
     retrieve=extend_schema(
-        summary="Read a project", responses={200: ProjectSerializer, **errors(404)}
+        summary=_l("Lire un projet"), responses={200: ProjectSerializer, **errors(404)}
     ),
     create=extend_schema(
-        summary="Propose a project",
-        description="Any signed-in person; they become its owner. Unknown fields answer 400.",
+        summary=_l("Proposer un projet"),
+        description=_l(
+            "Toute personne connectée, qui en devient porteuse. Un champ inconnu : 400."
+        ),
         request=ProjectInputSerializer,
         responses={201: ProjectSerializer, **errors(400, 401)},
         examples=[PROJECT_EXAMPLE],
     ),
     partial_update=extend_schema(
-        summary="Edit a project",
-        description="Team members and curators. The stage is not a field: transitions move it.",
+        summary=_l("Modifier un projet"),
+        description=_l(
+            "L'équipe et les curateurs. L'étape n'est pas un champ : les transitions la changent."
+        ),
         request=ProjectInputSerializer(partial=True),
         responses={200: ProjectSerializer, **errors(400, 401, 403, 404)},
     ),
     destroy=extend_schema(
-        summary="Delete a project",
-        description="Owners and curators, only while the project has no stage history "
-        "(409 otherwise: archive it instead).",
+        summary=_l("Supprimer un projet"),
+        description=_l(
+            "Porteurs et curateurs, tant que le projet n'a pas d'historique d'étapes "
+            "(409 sinon : archivez-le plutôt)."
+        ),
         responses={204: None, **errors(401, 403, 404, 409)},
     ),
 )
@@ -192,13 +201,13 @@ class ProjectViewSet(
 
     @extend_schema(
         methods=["GET"],
-        summary="List a project's team",
+        summary=_l("Lister l'équipe d'un projet"),
         responses={200: MembershipSerializer(many=True), **errors(404)},
     )
     @extend_schema(
         methods=["POST"],
-        summary="Add someone to a project's team",
-        description="Owners and curators. Someone already in the team answers 400.",
+        summary=_l("Ajouter quelqu'un à l'équipe"),
+        description=_l("Porteurs et curateurs. Une personne déjà dans l'équipe : 400."),
         request=MemberInputSerializer,
         responses={201: MembershipSerializer, **errors(400, 401, 403, 404)},
         examples=[OpenApiExample("Ajouter un membre", value={"user": 42, "role": "member"})],
@@ -224,17 +233,19 @@ class ProjectViewSet(
 
     @extend_schema(
         methods=["PATCH"],
-        summary="Change a team member's role",
-        description="Owners and curators. Demoting the last owner answers 400.",
+        summary=_l("Changer le rôle d'un membre"),
+        description=_l("Porteurs et curateurs. Rétrograder le dernier porteur : 400."),
         parameters=[USER_ID],
         request=RoleInputSerializer,
         responses={200: MembershipSerializer, **errors(400, 401, 403, 404)},
     )
     @extend_schema(
         methods=["DELETE"],
-        summary="Remove someone from a project's team",
-        description="Owners and curators remove anyone; a member may leave. "
-        "The last owner stays (400).",
+        summary=_l("Retirer quelqu'un de l'équipe"),
+        description=_l(
+            "Porteurs et curateurs retirent qui ils veulent ; un membre peut partir. "
+            "Le dernier porteur reste (400)."
+        ),
         parameters=[USER_ID],
         responses={204: None, **errors(400, 401, 403, 404)},
     )
@@ -268,9 +279,11 @@ class TokenView(APIView):
     permission_classes = []
 
     @extend_schema(
-        summary="Get an API token",
-        description="Send it back as `Authorization: Token <token>`. The same token is "
-        "returned until it is revoked.",
+        summary=_l("Obtenir un jeton d'API"),
+        description=_l(
+            "À renvoyer en `Authorization: Token <jeton>`. Le même jeton est rendu "
+            "tant qu'il n'est pas révoqué."
+        ),
         request=TokenInputSerializer,
         responses={
             200: inline_serializer("Token", fields={"token": serializers.CharField()}),
@@ -309,15 +322,15 @@ class ReferenceList(generics.ListAPIView):
         return response
 
 
-@extend_schema(summary="List the themes", responses={200: ThemeSerializer(many=True)})
+@extend_schema(summary=_l("Lister les thèmes"), responses={200: ThemeSerializer(many=True)})
 class ThemeList(ReferenceList):
     queryset = Theme.objects.all()
     serializer_class = ThemeSerializer
 
 
 @extend_schema(
-    summary="List the territories",
-    description="French départements (INSEE code) and régions (`R` + INSEE code).",
+    summary=_l("Lister les territoires"),
+    description=_l("Départements (code INSEE) et régions (`R` + code INSEE)."),
     responses={200: TerritorySerializer(many=True)},
 )
 class TerritoryList(ReferenceList):
@@ -329,8 +342,8 @@ class MeView(APIView):
     """The signed-in person."""
 
     @extend_schema(
-        summary="Who am I",
-        description="Your platform roles (`curators`, `reviewers`, `funders`) and teams.",
+        summary=_l("Qui suis-je"),
+        description=_l("Vos rôles (`curators`, `reviewers`, `funders`) et vos équipes."),
         responses={200: MeSerializer, **errors(401)},
     )
     def get(self, request):
