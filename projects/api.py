@@ -8,6 +8,7 @@ the body says, and nothing is written.
 
 from django.contrib.auth import authenticate, get_user_model
 from django.http import JsonResponse
+from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
@@ -183,7 +184,9 @@ class ProjectViewSet(
         return Response(
             self.output(project),
             status=status.HTTP_201_CREATED,
-            headers={"Location": self.reverse_action("detail", args=[project.pk])},
+            headers={
+                "Location": request.build_absolute_uri(reverse("project-detail", args=[project.pk]))
+            },
         )
 
     def update(self, request, *args, **kwargs):

@@ -5,8 +5,10 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIRequestFactory, force_authenticate
 
-from projects import access
+from projects import access, services
+from projects.api import ProjectViewSet
 from projects.models import Membership, Project, ProjectUserObjectPermission, Stage
 from workflows.models import StageTransition
 
@@ -457,3 +459,30 @@ def test_list_query_count_does_not_grow_with_projects(api, people, make_project,
     few = count_queries()
     add_projects(6)
     assert count_queries() == few <= 9
+
+
+def test_subclasses_choose_the_service_that_proposes(owner, db):
+    """The workflow engine subclasses the viewset to hand out checklists on creation."""
+    proposed = []
+
+    def propose_and_record(*, by, **fields):
+        project = services.create_project(by=by, **fields)
+        proposed.append(project.pk)
+        return project
+
+    class WorkflowProjects(ProjectViewSet):
+        propose = staticmethod(propose_and_record)
+
+    request = APIRequestFactory().post("/api/projects/", VALID, format="json")
+    force_authenticate(request, owner)
+    response = WorkflowProjects.as_view({"post": "create"})(request)
+    assert response.status_code == 201
+    assert proposed == [response.data["id"]]
+
+
+def test_unknown_api_addresses_answer_in_json(client, db):
+    response = client.get("/api/projects/1.5/")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Introuvable.", "code": "not_found"}
+    assert client.get("/api/nothing-here/").json()["code"] == "not_found"
+    assert client.get("/nothing-here/")["Content-Type"].startswith("text/html")
