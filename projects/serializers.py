@@ -10,6 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from . import access
+from .api_support import RejectUnknownFields
 from .models import (
     Membership,
     Project,
@@ -30,29 +31,26 @@ MAX_THEMES = 20
 MAX_TERRITORIES = 120
 
 
-class StrictSerializer(serializers.Serializer):
-    """Refuses fields it does not know (a typo must not be silently ignored) and values of
-    the wrong JSON type (DRF would turn the number 12 into the title "12")."""
+class StrictSerializer(RejectUnknownFields, serializers.Serializer):
+    """Refuses unknown fields, and values of the wrong JSON type: DRF alone would turn the
+    number 12 into the title "12"."""
 
     def to_internal_value(self, data):
         if isinstance(data, dict):
-            problems = {
-                name: [gettext_lazy("Champ inconnu.")]
-                for name in sorted(set(data) - set(self.fields))
-            }
+            wrong = {}
             for name, field in self.fields.items():
                 value = data.get(name)
                 if value is None or field.read_only:
                     continue
                 if isinstance(field, serializers.CharField | serializers.ChoiceField):
                     if not isinstance(value, str):
-                        problems[name] = [gettext_lazy("Une chaîne de caractères est attendue.")]
+                        wrong[name] = [gettext_lazy("Une chaîne de caractères est attendue.")]
                 elif isinstance(field, serializers.IntegerField) and (
                     isinstance(value, bool) or not isinstance(value, int)
                 ):
-                    problems[name] = [gettext_lazy("Un nombre entier est attendu.")]
-            if problems:
-                raise serializers.ValidationError(problems)
+                    wrong[name] = [gettext_lazy("Un nombre entier est attendu.")]
+            if wrong:
+                raise serializers.ValidationError(wrong)
         return super().to_internal_value(data)
 
 
