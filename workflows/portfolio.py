@@ -4,18 +4,32 @@
 projects. Each query starts from the projects ``user`` may read (``visible_to``) narrowed by
 the filters, passed to the database as a subquery, so nothing restricted is ever counted
 for someone who may not read it. Medians and quartiles use ``percentile_cont`` on
-PostgreSQL and the same linear interpolation over ``ROW_NUMBER()`` on SQLite.
+PostgreSQL and the same linear interpolation over ``ROW_NUMBER()`` on SQLite. Results are
+cached under a fingerprint of the data, so an unchanged portfolio is not recomputed.
 """
 
 import datetime
+import hashlib
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, Min, Q, QuerySet, Window
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
+from django.utils.translation import get_language
 
-from projects.models import PATH, Follow, Membership, Project, Stage, Theme
+from projects import access
+from projects.models import (
+    PATH,
+    Follow,
+    Membership,
+    Project,
+    ProjectEvent,
+    ProjectUserObjectPermission,
+    Stage,
+    Theme,
+)
 
 from .models import ChecklistItem, GateReview, GateStage, ItemStatus, Principle, StageTransition
 
@@ -23,6 +37,8 @@ from .models import ChecklistItem, GateReview, GateStage, ItemStatus, Principle,
 # projects are at rest by design and never count).
 DEFAULT_STALE_DAYS = 180
 LISTED = 10  # rows in the dormant and followed lists
+MONTHS = 36  # length of the monthly series
+CACHE_SECONDS = 300
 BREAKDOWN_ROWS = 30  # territories and origins beyond this are summed into "others"
 QUARTILES = (0.25, 0.5, 0.75)
 DECIDED = (
@@ -59,38 +75,104 @@ def projects_for(user, filters: Filters) -> QuerySet:
     return projects.order_by()
 
 
+class Scope:
+    """Restricts a query to the selected projects, or not at all when the selection is every
+    project (someone who reads everything, no filter): no subquery to pay for then."""
+
+    def __init__(self, projects: QuerySet | None):
+        self.ids = None if projects is None else projects.values("pk")
+
+    def filter(self, queryset: QuerySet, field: str = "project") -> QuerySet:
+        return queryset if self.ids is None else queryset.filter(**{f"{field}__in": self.ids})
+
+    def sql(self, column: str) -> tuple[str, tuple]:
+        if self.ids is None:
+            return "TRUE", ()
+        ids_sql, params = self.ids.query.sql_with_params()
+        return f"{column} IN ({ids_sql})", params
+
+
+def scope_for(user, filters: Filters) -> Scope:
+    everything = (
+        access.can_see_everything(user)
+        and filters.selection is None
+        and not (filters.since or filters.until)
+    )
+    return Scope(None if everything else projects_for(user, filters))
+
+
 def _start_of(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
 def figures(user, filters: Filters) -> dict:
-    """Every figure of the dashboard for ``user``'s projects matching ``filters``."""
-    projects = projects_for(user, filters)
-    ids = projects.values("pk")
+    """Every figure of the dashboard for ``user``'s projects matching ``filters``.
+
+    Served from the cache while the portfolio's fingerprint is unchanged (at most
+    ``CACHE_SECONDS``), so a dashboard polled by many people costs one small query."""
+    scope = scope_for(user, filters)
+    key = _cache_key(scope, user, filters)
+    cached = cache.get(key)
+    if cached is None:
+        cached = _figures(scope, user, filters)
+        cache.set(key, cached, CACHE_SECONDS)
+    return cached
+
+
+def _cache_key(scope: Scope, user, filters: Filters) -> str:
+    """What the figures depend on: the selection (its SQL carries the person's visibility),
+    the person (the followed list), the threshold, the language (theme names), and the
+    state of the data. Every workflow write records a ProjectEvent; edits of a project bump
+    its ``updated_at``; team and follow changes alter those tables' counts."""
+    tables = {
+        "max": [
+            ProjectEvent,
+            StageTransition,
+            GateReview,
+            ChecklistItem,
+            Follow,
+            ProjectUserObjectPermission,
+        ],
+        "count": [Project, ProjectUserObjectPermission, Follow],
+    }
+    columns = [f"(SELECT MAX(id) FROM {m._meta.db_table})" for m in tables["max"]]
+    columns += [f"(SELECT COUNT(*) FROM {m._meta.db_table})" for m in tables["count"]]
+    columns.append(f"(SELECT MAX(updated_at) FROM {Project._meta.db_table})")
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(columns)}")
+        state = cursor.fetchone()
+    selection = "all" if scope.ids is None else str(scope.ids.query)
+    parts = [selection, user.pk, filters.stale_days, get_language(), *state]
+    digest = hashlib.sha256(repr(parts).encode()).hexdigest()
+    return f"portfolio:{digest}"
+
+
+def _figures(scope: Scope, user, filters: Filters) -> dict:
+    projects = scope.filter(Project.objects.order_by(), "pk")
     by_stage = dict(projects.values_list("stage").annotate(n=Count("pk")))
     stage_counts = [{"stage": s.value, "count": by_stage.get(s.value, 0)} for s in Stage]
     total = sum(by_stage.values())
     return {
         "total": total,
         "stages": stage_counts,
-        "funnel": _funnel(ids, total),
-        "time_in_stage": _time_in_stage(ids),
-        "transitions_per_month": _transitions_per_month(ids),
-        "reviews": _reviews(ids),
-        "compliance": _compliance(ids),
-        "themes": _themes(ids),
-        "territories": _territories(ids),
+        "funnel": _funnel(scope, total),
+        "time_in_stage": _time_in_stage(scope),
+        "transitions_per_month": _transitions_per_month(scope),
+        "reviews": _reviews(scope),
+        "compliance": _compliance(scope),
+        "themes": _themes(scope),
+        "territories": _territories(scope),
         "origins": _origins(projects),
         "dormant": _dormant(projects, filters.stale_days),
         "followed": _followed(projects, user),
     }
 
 
-def _funnel(ids, total: int) -> list[dict]:
+def _funnel(scope: Scope, total: int) -> list[dict]:
     """How many projects ever reached each stage of the path, and the share of those
     that went on to the next one."""
     reached = dict(
-        StageTransition.objects.filter(project__in=ids, to_stage__in=PATH[1:])
+        scope.filter(StageTransition.objects.filter(to_stage__in=PATH[1:]))
         .values_list("to_stage")
         .annotate(n=Count("project", distinct=True))
         .order_by()
@@ -110,10 +192,10 @@ def _funnel(ids, total: int) -> list[dict]:
     return steps
 
 
-def _time_in_stage(ids) -> list[dict]:
+def _time_in_stage(scope: Scope) -> list[dict]:
     """Median and quartiles, in days, of the completed stays in each stage: a stay ends with
     a transition out of the stage and starts at the previous transition (or the proposal)."""
-    ids_sql, ids_params = ids.query.sql_with_params()
+    where, params = scope.sql("t.project_id")
     seconds = _seconds_between(
         "COALESCE(LAG(t.at) OVER (PARTITION BY t.project_id ORDER BY t.at, t.id), p.created_at)",
         "t.at",
@@ -122,18 +204,18 @@ def _time_in_stage(ids) -> list[dict]:
         SELECT t.from_stage AS grp, {seconds} AS value
         FROM workflows_stagetransition t
         JOIN projects_project p ON p.id = t.project_id
-        WHERE t.project_id IN ({ids_sql})"""
-    stats = _quartiles(stays, ids_params)
+        WHERE {where}"""
+    stats = _quartiles(stays, params)
     return [
         {"stage": stage.value, **_in_days(stats.get(stage.value))}
         for stage in (*PATH, Stage.ARCHIVED)
     ]
 
 
-def _transitions_per_month(ids) -> list[dict]:
-    """Per month: the passages of each gate, and the other moves by name."""
+def _transitions_per_month(scope: Scope) -> list[dict]:
+    """Per month of the last ``MONTHS``: the passages of each gate, and the other moves."""
     rows = (
-        StageTransition.objects.filter(project__in=ids)
+        scope.filter(StageTransition.objects.filter(at__gte=first_month()))
         .annotate(month=TruncMonth("at"))
         .values_list("month", "name", "to_stage")
         .annotate(n=Count("pk"))
@@ -150,10 +232,17 @@ def _transitions_per_month(ids) -> list[dict]:
 _MOVES = (*GateStage.values, "send_back", "archive", "reopen")
 
 
-def _reviews(ids) -> list[dict]:
+def first_month() -> datetime.datetime:
+    """The start of the oldest month the monthly series shows."""
+    today = timezone.localdate()
+    months = today.year * 12 + today.month - 1 - (MONTHS - 1)
+    return _start_of(datetime.date(months // 12, months % 12 + 1, 1))
+
+
+def _reviews(scope: Scope) -> list[dict]:
     """Gate review outcomes per gate, and the median days from opening to decision."""
     counts = (
-        GateReview.objects.filter(project__in=ids)
+        scope.filter(GateReview.objects.all())
         .values_list("gate__stage", "status")
         .annotate(n=Count("pk"))
         .order_by()
@@ -161,25 +250,25 @@ def _reviews(ids) -> list[dict]:
     table = {gate: dict.fromkeys(GateReview.Status.values, 0) for gate in GateStage.values}
     for gate, status, n in counts:
         table[gate][status] = n
-    ids_sql, ids_params = ids.query.sql_with_params()
+    where, params = scope.sql("r.project_id")
     statuses = ", ".join(f"'{status}'" for status in DECIDED)
     decided = f"""
         SELECT g.stage AS grp, {_seconds_between("r.opened_at", "r.closed_at")} AS value
         FROM workflows_gatereview r JOIN workflows_gate g ON g.id = r.gate_id
         WHERE r.status IN ({statuses}) AND r.closed_at IS NOT NULL
-          AND r.project_id IN ({ids_sql})"""
-    stats = _quartiles(decided, ids_params)
+          AND {where}"""
+    stats = _quartiles(decided, params)
     return [
         {"gate": gate, "outcomes": table[gate], "decision_days": _in_days(stats.get(gate))}
         for gate in GateStage.values
     ]
 
 
-def _compliance(ids) -> list[dict]:
+def _compliance(scope: Scope) -> list[dict]:
     """Per stage of the project and principle: the share of checklist criteria verified
     (or accepted as not applicable) among all the criteria handed out."""
     rows = (
-        ChecklistItem.objects.filter(project__in=ids)
+        scope.filter(ChecklistItem.objects.all())
         .values_list("project__stage", "criterion__principle")
         .annotate(total=Count("pk"), met=Count("pk", filter=MET))
         .order_by()
@@ -201,9 +290,9 @@ def _compliance(ids) -> list[dict]:
     return result
 
 
-def _themes(ids) -> list[dict]:
+def _themes(scope: Scope) -> list[dict]:
     counts = dict(
-        Project.themes.through.objects.filter(project_id__in=ids)
+        scope.filter(Project.themes.through.objects.all(), "project_id")
         .values_list("theme_id")
         .annotate(n=Count("project_id"))
         .order_by()
@@ -214,9 +303,9 @@ def _themes(ids) -> list[dict]:
     ]
 
 
-def _territories(ids) -> dict:
+def _territories(scope: Scope) -> dict:
     rows = list(
-        Project.territories.through.objects.filter(project_id__in=ids)
+        scope.filter(Project.territories.through.objects.all(), "project_id")
         .values_list("territory_id", "territory__name")
         .annotate(n=Count("project_id"), distinct=Window(Count("*")))
         .order_by("-n", "territory_id")[:BREAKDOWN_ROWS]

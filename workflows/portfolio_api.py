@@ -80,8 +80,9 @@ def parse_filters(request) -> tuple[portfolio.Filters | None, dict]:
     if errors:
         return None, errors
     valid = period.validated_data
+    narrowed = any(name in query for name in ProjectFilter.base_filters)
     filters = portfolio.Filters(
-        selection=projects.qs,
+        selection=projects.qs if narrowed else None,
         since=valid.get("since"),
         until=valid.get("until"),
         stale_days=valid.get("stale_days", portfolio.DEFAULT_STALE_DAYS),

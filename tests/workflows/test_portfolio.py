@@ -7,13 +7,24 @@ from collections import Counter, defaultdict
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from projects import services
 from projects.models import PATH, Follow, Membership, Project, Stage, Visibility
 from workflows import demo_scale, portfolio
+from workflows import services as workflow_services
 from workflows.models import ChecklistItem, GateReview, ItemStatus, Principle, StageTransition
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Test databases reuse ids after a rollback: never serve another test's figures."""
+    cache.clear()
 
 
 @pytest.fixture
@@ -90,10 +101,14 @@ def test_time_in_stage_and_monthly_transitions(portfolio_rows, curator):
     stays = defaultdict(list)
     months = defaultdict(Counter)
     by_project = defaultdict(list)
+    today = timezone.localdate()
+    current = today.year * 12 + today.month - 1
+    shown = {f"{(current - k) // 12}-{(current - k) % 12 + 1:02d}" for k in range(36)}
     for t in StageTransition.objects.filter(project__in=projects).order_by("at", "id"):
         by_project[t.project_id].append(t)
         key = timezone.localtime(t.at).strftime("%Y-%m")
-        months[key][t.to_stage if t.name == "advance" else t.name] += 1
+        if key in shown:
+            months[key][t.to_stage if t.name == "advance" else t.name] += 1
     for pk, moves in by_project.items():
         start = projects[pk].created_at
         for t in moves:
@@ -220,3 +235,21 @@ def test_empty_portfolio(db):
         "p75": None,
     }
     assert result["dormant"] == {"days": 180, "count": 0, "projects": []}
+
+
+def test_cached_figures_are_recomputed_when_the_portfolio_changes(project, owner, member):
+    visitor = AnonymousUser()
+    assert portfolio.figures(visitor, portfolio.Filters())["total"] == 1
+    with CaptureQueriesContext(connection) as captured:
+        assert portfolio.figures(visitor, portfolio.Filters())["total"] == 1
+    assert len(captured.captured_queries) == 1  # the fingerprint only
+
+    services.update_project(by=owner, project=project, visibility=Visibility.RESTRICTED)
+    assert portfolio.figures(visitor, portfolio.Filters())["total"] == 0
+    assert portfolio.figures(member, portfolio.Filters())["total"] == 1
+
+    workflow_services.propose_project(by=owner, title="Deuxième", summary="Encore un.")
+    assert portfolio.figures(visitor, portfolio.Filters())["total"] == 1
+    workflow_services.archive(by=owner, project=project, rationale="Plus de financement.")
+    stages = portfolio.figures(member, portfolio.Filters())["stages"]
+    assert {row["stage"]: row["count"] for row in stages}["archived"] == 1

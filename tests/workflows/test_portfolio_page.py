@@ -5,15 +5,25 @@ import re
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.html import escape
 
+from projects import services
 from projects.models import Project
 from workflows import demo_scale
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Test databases reuse ids after a rollback: never serve another test's figures."""
+    cache.clear()
+
+
 User = get_user_model()
 URL = "/portfolio/"
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -96,7 +106,9 @@ def test_htmx_gets_the_fragment_and_204_when_nothing_changed(client, old_project
     version = re.search(r"version=([0-9a-f]+)", body).group(1)
     unchanged = client.get(URL + f"?stage=idea&version={version}", **HTMX)
     assert unchanged.status_code == 204
-    Project.objects.filter(pk=old_projects[0].pk).update(title="Nouveau titre")
+    services.update_project(
+        by=old_projects[0].memberships.first().user, project=old_projects[0], title="Nouveau titre"
+    )
     changed = client.get(URL + f"?stage=idea&version={version}", **HTMX)
     assert changed.status_code == 200
     assert "Nouveau titre" in changed.content.decode()
