@@ -241,6 +241,7 @@ SPECTACULAR_SETTINGS = {
         "StageEnum": "projects.models.Stage",
         "GateStageEnum": "workflows.models.GateStage",
         "VisibilityEnum": "projects.models.Visibility",
+        "NotificationKindEnum": "projects.models.Notification.Kind",
     },
 }
 

@@ -194,13 +194,25 @@ class NotificationReadView(APIView):
         return Response({"marked": marked, "unread": unread_count(request.user)})
 
 
+class PreferenceOutput(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=Notification.Kind.choices)
+    label = serializers.CharField()
+    in_app = serializers.BooleanField()
+    by_email = serializers.BooleanField()
+
+
 class PreferenceView(APIView):
     """``GET|PATCH /api/notifications/preferences/``: one entry per kind; PATCH takes
     ``{kind: {"in_app": bool, "by_email": bool}}``."""
 
+    @extend_schema(responses=PreferenceOutput(many=True))
     def get(self, request):
         access.require(request.user.is_authenticated, request.user)
         return Response(preferences(request.user))
 
+    @extend_schema(
+        request={"application/json": OpenApiTypes.OBJECT},
+        responses=PreferenceOutput(many=True),
+    )
     def patch(self, request):
         return Response(set_preferences(by=request.user, choices=request.data))
