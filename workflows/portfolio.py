@@ -39,7 +39,7 @@ DEFAULT_STALE_DAYS = 180
 LISTED = 10  # rows in the dormant and followed lists
 MONTHS = 36  # length of the monthly series
 CACHE_SECONDS = 300
-BREAKDOWN_ROWS = 30  # territories and origins beyond this are summed into "others"
+BREAKDOWN_ROWS = 30  # most frequent territories and origins listed ("distinct" counts all)
 QUARTILES = (0.25, 0.5, 0.75)
 DECIDED = (
     GateReview.Status.APPROVED,
