@@ -5,20 +5,47 @@ a domain error turned into JSON by ``api_support.exception_handler``.
 """
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from . import access, events
-from .api_support import Pagination
+from .api import errors
+from .api_support import ErrorSerializer, Pagination
 from .comments import comment_data, delete_comment, edit_comment, post_comment
 from .errors import Invalid, NotFound
 from .models import Comment, Notification
 from .notifications import mark_read, preferences, set_preferences, unread_count
 
 EVENTS_PAGE = 500
+RATE_LIMITED = {
+    429: OpenApiResponse(
+        ErrorSerializer,
+        description=_l("Trop de messages : `retry_after` (et l'en-tête Retry-After) en secondes."),
+    )
+}
+
+
+def page_of(name: str, item, **extra) -> serializers.Serializer:
+    """The schema of a paginated answer of ``item``."""
+    return inline_serializer(
+        name,
+        {
+            "count": serializers.IntegerField(),
+            "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True),
+            "results": item(many=True),
+            **extra,
+        },
+    )
 
 
 class CommentOutput(serializers.Serializer):
@@ -76,7 +103,7 @@ class CommentListView(APIView):
     """``GET|POST /api/projects/{id}/comments/``: the thread, oldest first, tombstones
     included; posting answers 201, or 200 with the first comment for a retried client_id."""
 
-    @extend_schema(responses=CommentOutput(many=True))
+    @extend_schema(responses={200: page_of("CommentPage", CommentOutput), **errors(404)})
     def get(self, request, pk):
         project = access.get_project(request.user, pk)
         comments = Comment.objects.filter(project=project).select_related("author")
@@ -84,7 +111,15 @@ class CommentListView(APIView):
         page = paginator.paginate_queryset(comments, request, view=self)
         return paginator.get_paginated_response([comment_data(c) for c in page])
 
-    @extend_schema(request=CommentInput, responses={201: CommentOutput, 200: CommentOutput})
+    @extend_schema(
+        request=CommentInput,
+        responses={
+            201: CommentOutput,
+            200: CommentOutput,
+            **errors(400, 401, 403, 404, 409),
+            **RATE_LIMITED,
+        },
+    )
     def post(self, request, pk):
         fields = _fields(request, {"body", "parent", "checklist_item", "review", "client_id"})
         if "body" not in fields:
@@ -99,7 +134,7 @@ class CommentDetailView(APIView):
     """``GET|PATCH|DELETE /api/comments/{id}/``: authors edit and delete their own comments,
     curators moderate any; deleting leaves a tombstone."""
 
-    @extend_schema(responses=CommentOutput)
+    @extend_schema(responses={200: CommentOutput, **errors(404)})
     def get(self, request, pk):
         comment = Comment.objects.select_related("author", "project").filter(pk=pk).first()
         if comment is None:
@@ -107,14 +142,16 @@ class CommentDetailView(APIView):
         access.get_project(request.user, comment.project_id)
         return Response(comment_data(comment))
 
-    @extend_schema(request=CommentEditInput, responses=CommentOutput)
+    @extend_schema(
+        request=CommentEditInput, responses={200: CommentOutput, **errors(400, 401, 403, 404, 409)}
+    )
     def patch(self, request, pk):
         fields = _fields(request, {"body"})
         if "body" not in fields:
             raise Invalid({"body": [_("Ce champ est obligatoire.")]})
         return Response(comment_data(edit_comment(by=request.user, comment=pk, **fields)))
 
-    @extend_schema(responses={204: None})
+    @extend_schema(responses={204: None, **errors(401, 403, 404, 409)})
     def delete(self, request, pk):
         delete_comment(by=request.user, comment=pk)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -126,14 +163,17 @@ class EventListView(APIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("after", OpenApiTypes.INT, required=False)],
-        responses=inline_serializer(
-            "EventPage",
-            {
-                "results": serializers.ListField(child=serializers.DictField()),
-                "last_seq": serializers.IntegerField(),
-                "has_more": serializers.BooleanField(),
-            },
-        ),
+        responses={
+            200: inline_serializer(
+                "EventPage",
+                {
+                    "results": serializers.ListField(child=serializers.DictField()),
+                    "last_seq": serializers.IntegerField(),
+                    "has_more": serializers.BooleanField(),
+                },
+            ),
+            **errors(400, 404),
+        },
     )
     def get(self, request, pk):
         project = access.get_project(request.user, pk)
@@ -162,7 +202,10 @@ class NotificationListView(APIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("unread", OpenApiTypes.BOOL, required=False)],
-        responses=NotificationOutput(many=True),
+        responses={
+            200: page_of("NotificationPage", NotificationOutput, unread=serializers.IntegerField()),
+            **errors(401),
+        },
     )
     def get(self, request):
         access.require(request.user.is_authenticated, request.user)
@@ -183,10 +226,13 @@ class NotificationReadView(APIView):
         request=inline_serializer(
             "MarkRead", {"ids": serializers.ListField(child=serializers.IntegerField())}
         ),
-        responses=inline_serializer(
-            "MarkedRead",
-            {"marked": serializers.IntegerField(), "unread": serializers.IntegerField()},
-        ),
+        responses={
+            200: inline_serializer(
+                "MarkedRead",
+                {"marked": serializers.IntegerField(), "unread": serializers.IntegerField()},
+            ),
+            **errors(400, 401),
+        },
     )
     def post(self, request):
         fields = _fields(request, {"ids"})
@@ -205,14 +251,14 @@ class PreferenceView(APIView):
     """``GET|PATCH /api/notifications/preferences/``: one entry per kind; PATCH takes
     ``{kind: {"in_app": bool, "by_email": bool}}``."""
 
-    @extend_schema(responses=PreferenceOutput(many=True))
+    @extend_schema(responses={200: PreferenceOutput(many=True), **errors(401)})
     def get(self, request):
         access.require(request.user.is_authenticated, request.user)
         return Response(preferences(request.user))
 
     @extend_schema(
         request={"application/json": OpenApiTypes.OBJECT},
-        responses=PreferenceOutput(many=True),
+        responses={200: PreferenceOutput(many=True), **errors(400, 401)},
     )
     def patch(self, request):
         return Response(set_preferences(by=request.user, choices=request.data))
