@@ -13,6 +13,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import formats
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from projects.models import Stage, Territory, Theme
@@ -21,6 +22,17 @@ from workflows.models import GateReview, GateStage, Principle
 from workflows.portfolio_api import parse_filters
 
 REFRESH_SECONDS = 30
+FIELD_LABELS = {
+    "stage": gettext_lazy("Étape"),
+    "theme": gettext_lazy("Thème"),
+    "territory": gettext_lazy("Territoire"),
+    "origin": gettext_lazy("Origine"),
+    "q": gettext_lazy("Recherche"),
+    "mine": gettext_lazy("Seulement mes projets"),
+    "since": gettext_lazy("Proposés à partir du"),
+    "until": gettext_lazy("Proposés jusqu'au"),
+    "stale_days": gettext_lazy("Jours sans changement d'étape"),
+}
 
 
 @require_GET
@@ -36,7 +48,11 @@ def portfolio_page(request):
     query.pop("version", None)
     context = {
         "figures": figures,
-        "errors": errors,
+        "errors": [
+            (FIELD_LABELS.get(name, name), message)
+            for name, messages in errors.items()
+            for message in messages
+        ],
         "sections": sections(figures) if figures else [],
         "version": version,
         "query": query.urlencode(),
