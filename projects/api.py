@@ -224,15 +224,15 @@ class ProjectViewSet(
     )
     def members(self, request, pk=None):
         project = self.get_object()
-        if request.method == "GET":
-            team = team_queryset().filter(project=project)
-            return Response(MembershipSerializer(team, many=True).data)
-        access.require(access.can_manage_team(request.user, project), request.user)
-        data = validated(request, MemberInputSerializer)
-        membership = services.add_member(
-            by=request.user, project=project, user_id=data["user"], role=data["role"]
-        )
-        return Response(MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
+        if request.method == "POST":
+            access.require(access.can_manage_team(request.user, project), request.user)
+            data = validated(request, MemberInputSerializer)
+            membership = services.add_member(
+                by=request.user, project=project, user_id=data["user"], role=data["role"]
+            )
+            return Response(MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
+        team = team_queryset().filter(project=project)  # GET, and HEAD
+        return Response(MembershipSerializer(team, many=True).data)
 
     @extend_schema(
         methods=["PATCH"],

@@ -224,3 +224,9 @@ def test_someone_outside_the_team_is_not_found(api, owner, project, user_id):
 def test_a_stranger_cannot_leave_a_team_they_are_not_in(api, stranger, project):
     response = api.as_(stranger).delete(members_url(project, stranger))
     assert response.status_code == 404
+
+
+def test_head_reads_the_team_and_writes_nothing(api, owner, project):
+    before = team(project)
+    assert api.as_(owner).head(members_url(project)).status_code == 200
+    assert team(project) == before
