@@ -373,12 +373,12 @@ def _listed(row: dict) -> dict:
 def export_rows(user, filters: Filters) -> list[dict]:
     """One row per project: stage, dates, first arrival in each stage of the path and the
     share of criteria verified per principle. Five queries whatever the number of projects."""
-    projects = projects_for(user, filters)
-    ids = projects.values("pk")
+    scope = scope_for(user, filters)
+    projects = scope.filter(Project.objects.order_by(), "pk")
     reached = {
         (project_id, stage): at
-        for project_id, stage, at in StageTransition.objects.filter(
-            project__in=ids, to_stage__in=PATH[1:]
+        for project_id, stage, at in scope.filter(
+            StageTransition.objects.filter(to_stage__in=PATH[1:])
         )
         .values_list("project_id", "to_stage")
         .annotate(at=Min("at"))
@@ -386,14 +386,14 @@ def export_rows(user, filters: Filters) -> list[dict]:
     }
     compliance = {
         (project_id, principle): (met, total)
-        for project_id, principle, total, met in ChecklistItem.objects.filter(project__in=ids)
+        for project_id, principle, total, met in scope.filter(ChecklistItem.objects.all())
         .values_list("project_id", "criterion__principle")
         .annotate(total=Count("pk"), met=Count("pk", filter=MET))
         .order_by()
     }
-    themes = _pairs(Project.themes.through.objects.filter(project_id__in=ids), "theme_id")
+    themes = _pairs(scope.filter(Project.themes.through.objects.all(), "project_id"), "theme_id")
     territories = _pairs(
-        Project.territories.through.objects.filter(project_id__in=ids), "territory_id"
+        scope.filter(Project.territories.through.objects.all(), "project_id"), "territory_id"
     )
     rows = []
     for project in projects.values(
