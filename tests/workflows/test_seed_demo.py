@@ -102,7 +102,7 @@ def test_catalogue_covers_every_stage_with_real_histories():
 
 def test_scale_tops_up_generated_projects_honestly():
     output = seed("--scale", "25")
-    assert "25 projects" in output
+    assert "25 projets" in output
     generated = Project.objects.filter(memberships__user__username__startswith="equipe-").distinct()
     assert generated.count() == 25
     seed("--scale", "25")

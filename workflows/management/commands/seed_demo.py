@@ -261,6 +261,19 @@ CATALOGUE = [
     ),
 ]
 
+WRITTEN = {
+    "projects": "projets",
+    "themes": "thèmes attribués",
+    "territories": "territoires attribués",
+    "memberships": "membres d'équipe",
+    "follows": "abonnements",
+    "reviews": "revues",
+    "decisions": "décisions",
+    "transitions": "changements d'étape",
+    "checklist_items": "critères de grille",
+    "comments": "commentaires",
+}
+
 COMMENTS = [
     ("financeuse", "Où en est la recherche de cofinancement pour l'année prochaine ?"),
     ("relecteur", "Merci pour la documentation d'installation, elle est claire et complète."),
@@ -301,7 +314,7 @@ class Command(BaseCommand):
             started = time.monotonic()
             reviewers = [people["relecteur"], people["relectrice"]]
             written = demo_scale.generate(missing, reviewers=reviewers)
-            summary = ", ".join(f"{n} {kind}" for kind, n in written.items())
+            summary = ", ".join(f"{n} {WRITTEN.get(kind, kind)}" for kind, n in written.items())
             self.stdout.write(
                 f"Portefeuille généré en {time.monotonic() - started:.0f} s : {summary}"
             )
