@@ -59,15 +59,6 @@ class ErrorSerializer(serializers.Serializer):
     retry_after = serializers.IntegerField(required=False)
 
 
-ERRORS = {
-    400: ErrorSerializer,
-    401: ErrorSerializer,
-    403: ErrorSerializer,
-    404: ErrorSerializer,
-    409: ErrorSerializer,
-}
-
-
 class RejectUnknownFields:
     """Serializer mixin: a field the endpoint does not know is a 400, not silently ignored."""
 

@@ -4,7 +4,7 @@ Views only parse input, call a service or a gate predicate, and serialise the an
 """
 
 from django.db.models import ProtectedError
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import BasePermission
@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 
 from projects import access
 from projects import api as project_api
-from projects.api_support import ERRORS
+from projects.api import errors
 from projects.errors import Conflict, NotFound
 
 from . import gates, services
@@ -82,7 +82,7 @@ class ChecklistView(APIView):
     @extend_schema(
         tags=["workflow"],
         summary="The checklist of the project's next gate",
-        responses={200: ChecklistItemSerializer(many=True), 404: ERRORS[404]},
+        responses={200: ChecklistItemSerializer(many=True), **errors(404)},
     )
     def get(self, request, pk):
         project = access.get_project(request.user, pk)
@@ -94,7 +94,7 @@ class ChecklistItemView(APIView):
     @extend_schema(
         tags=["workflow"],
         summary="One checklist item with its change history",
-        responses={200: ChecklistItemSerializer, 404: ERRORS[404]},
+        responses={200: ChecklistItemSerializer, **errors(404)},
     )
     def get(self, request, pk, item_id):
         project = access.get_project(request.user, pk)
@@ -118,7 +118,7 @@ class ChecklistItemView(APIView):
             "advances the project in the same transaction."
         ),
         request=ItemUpdateSerializer,
-        responses={200: ChecklistItemSerializer, **ERRORS},
+        responses={200: ChecklistItemSerializer, **errors(400, 401, 403, 404, 409)},
         examples=[
             OpenApiExample(
                 "Attest",
@@ -143,7 +143,7 @@ class TransitionsView(APIView):
     @extend_schema(
         tags=["workflow"],
         summary="What the current user may do now, with the blockers",
-        responses={200: TransitionOptionSerializer(many=True), 404: ERRORS[404]},
+        responses={200: TransitionOptionSerializer(many=True), **errors(404)},
     )
     def get(self, request, pk):
         project = access.get_project(request.user, pk)
@@ -155,7 +155,7 @@ class FireTransitionView(APIView):
         tags=["workflow"],
         summary="Fire a transition: send_back, archive, reopen (rationale required) or advance",
         request=RationaleSerializer,
-        responses={201: StageTransitionSerializer, **ERRORS},
+        responses={201: StageTransitionSerializer, **errors(400, 401, 403, 404, 409)},
         examples=[
             OpenApiExample(
                 "Archive",
@@ -182,7 +182,7 @@ class ProjectReviewsView(APIView):
     @extend_schema(
         tags=["workflow"],
         summary="The project's gate reviews, newest first",
-        responses={200: GateReviewSerializer(many=True), 404: ERRORS[404]},
+        responses={200: GateReviewSerializer(many=True), **errors(404)},
     )
     def get(self, request, pk):
         project = access.get_project(request.user, pk)
@@ -197,7 +197,7 @@ class ProjectReviewsView(APIView):
         description="Every required item must be attested or claimed not applicable; "
         "otherwise 409 with the blockers.",
         request=EmptySerializer,
-        responses={201: GateReviewSerializer, **ERRORS},
+        responses={201: GateReviewSerializer, **errors(400, 401, 403, 404, 409)},
         examples=[BLOCKERS_EXAMPLE],
     )
     def post(self, request, pk):
@@ -211,7 +211,7 @@ class ReviewView(APIView):
     @extend_schema(
         tags=["workflow"],
         summary="One gate review with its decisions",
-        responses={200: GateReviewSerializer, 404: ERRORS[404]},
+        responses={200: GateReviewSerializer, **errors(404)},
     )
     def get(self, request, review_id):
         return Response(GateReviewSerializer(_review(request.user, review_id)).data)
@@ -225,7 +225,7 @@ class DecisionsView(APIView):
         "`reject` (closes it), with a rationale. The approval that completes the quorum "
         "while every required criterion is verified advances the project.",
         request=DecisionInputSerializer,
-        responses={201: DecisionSerializer, **ERRORS},
+        responses={201: DecisionSerializer, **errors(400, 401, 403, 404, 409)},
         examples=[
             OpenApiExample(
                 "Approve",
@@ -247,7 +247,7 @@ class WithdrawView(APIView):
         tags=["workflow"],
         summary="Withdraw an open gate review (team)",
         request=EmptySerializer,
-        responses={200: GateReviewSerializer, **ERRORS},
+        responses={200: GateReviewSerializer, **errors(400, 401, 403, 404, 409)},
     )
     def post(self, request, review_id):
         review = _review(request.user, review_id)
@@ -263,7 +263,7 @@ class HistoryView(GenericAPIView):
     @extend_schema(
         tags=["workflow"],
         summary="The project's stage transitions, oldest first",
-        responses={200: StageTransitionSerializer(many=True), 404: ERRORS[404]},
+        responses={200: StageTransitionSerializer(many=True), **errors(404)},
     )
     def get(self, request, pk):
         project = access.get_project(request.user, pk)
@@ -281,6 +281,15 @@ class CuratorWrites(BasePermission):
         return request.user.is_authenticated and request.user.has_perm("workflows.change_gate")
 
 
+@extend_schema_view(
+    list=extend_schema(responses={200: CriterionSerializer(many=True), **errors(400, 404)}),
+    retrieve=extend_schema(responses={200: CriterionSerializer, **errors(404)}),
+    create=extend_schema(responses={201: CriterionSerializer, **errors(400, 401, 403)}),
+    partial_update=extend_schema(
+        responses={200: CriterionSerializer, **errors(400, 401, 403, 404)}
+    ),
+    destroy=extend_schema(responses={204: None, **errors(401, 403, 404, 409)}),
+)
 @extend_schema(tags=["configuration"])
 class CriterionViewSet(viewsets.ModelViewSet):
     """Gate criteria. Editing one never rewrites checklists already handed out; a criterion
@@ -301,6 +310,10 @@ class CriterionViewSet(viewsets.ModelViewSet):
             ) from None
 
 
+@extend_schema_view(
+    retrieve=extend_schema(responses={200: GateSerializer, **errors(404)}),
+    partial_update=extend_schema(responses={200: GateSerializer, **errors(400, 401, 403, 404)}),
+)
 @extend_schema(tags=["configuration"])
 class GateViewSet(
     mixins.ListModelMixin,
