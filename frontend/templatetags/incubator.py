@@ -4,6 +4,7 @@ from django import template
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from projects import notifications
 from projects.models import Stage
 
 register = template.Library()
@@ -58,4 +59,4 @@ def unread_count(context) -> int:
     user = context["request"].user
     if not user.is_authenticated:
         return 0
-    return user.notifications.filter(read_at__isnull=True).count()
+    return notifications.unread_count(user)

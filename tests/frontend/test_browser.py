@@ -120,7 +120,7 @@ def test_journey_from_proposal_to_commons(open_page, owner, member, reviewer, re
     submit(team, "#review-panel form button")
     expect(team.locator("#review-panel")).to_contain_text("Revue ouverte")
     assert_accessible(team)
-    screenshot(team, "project-team-view")
+    screenshot(team, "project")
     wait_live(team)
 
     # A reviewer finds it in the inbox, verifies every criterion and approves.
@@ -135,6 +135,8 @@ def test_journey_from_proposal_to_commons(open_page, owner, member, reviewer, re
     visit(review, f"/projects/{project.pk}/", shot="project-reviewer-view")
     approve(review, project, "Intentions claires, équipe solide.")
     expect(team.locator("#stage")).to_contain_text("Prototype")
+    # The decision notified the team: the badge of the navigation counts it without a reload.
+    expect(team.locator("#unread-count")).to_be_visible()
     project.refresh_from_db()
     assert project.stage == Stage.PROTOTYPE
 
@@ -166,6 +168,8 @@ def test_journey_from_proposal_to_commons(open_page, owner, member, reviewer, re
     visit(team, "/notifications/", shot="notifications")
     expect(team.locator("main")).to_contain_text("Kit d'inclusion numérique")
     visit(team, "/account/", shot="account")
+    visit(team, f"/projects/{project.pk}/edit/")
+    visit(team, "/accounts/password_change/")
 
 
 def test_two_people_see_each_others_comments_live(open_page, proposed, owner, stranger):
