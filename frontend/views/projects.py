@@ -31,7 +31,11 @@ def project_list(request):
     return render(
         request,
         "frontend/projects/list.html",
-        {"form": form, "page": page, "filtered": form.is_bound},
+        {
+            "form": form,
+            "page": page,
+            "filtered": any(request.GET.get(name) for name in ProjectFilterForm.base_fields),
+        },
     )
 
 

@@ -4,6 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import formats, timezone, translation
 
 from projects import comments as comment_services
 from projects.models import Territory, Theme
@@ -146,3 +147,28 @@ def test_english_is_switchable(browse, proposed):
     assert 'lang="en"' in html
     assert "Propose a project" in html
     assert "Proposer un projet" not in html
+
+
+def test_dates_and_numbers_follow_the_language(browse, proposed):
+    def day(language):
+        with translation.override(language):
+            return formats.date_format(timezone.localtime(proposed.created_at), "DATE_FORMAT")
+
+    client = browse()
+    french = client.get(f"/projects/{proposed.pk}/").content.decode()
+    assert "Proposé le" in french
+    assert day("fr") in french
+    client.cookies["django_language"] = "en"
+    html = client.get(f"/projects/{proposed.pk}/").content.decode()
+    assert day("en") != day("fr")
+    assert day("en") in html
+    assert "Proposed on" in html
+    assert "Criteria to move to the Prototype stage" in html
+    assert "Idea" in html
+    assert "Proposé le" not in html
+
+
+def test_site_templates_for_the_password(browse, owner):
+    response = browse(owner).get("/accounts/password_change/")
+    assert "frontend/base.html" in [t.name for t in response.templates]
+    assert 'id="main"' in response.content.decode()
