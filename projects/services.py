@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from . import access
+from . import access, events
 from .errors import Conflict, Invalid, NotFound
 from .models import Follow, Membership, Project, Role, Stage
 from .permissions import sync_permissions
@@ -59,8 +59,11 @@ def update_project(*, by, project: Project, themes=None, territories=None, **fie
     """Edit a project's description. The stage is not a field here: transitions move it."""
     project = access.get_project(by, project.pk, lock=True)
     access.require(access.can_edit(by, project), by)
+    restricting = fields.get("visibility", project.visibility) != project.visibility
     _apply(project, fields)
     project.save()
+    if restricting:
+        events.announce_access_change(project.pk)
     if themes is not None:
         project.themes.set(themes)
     if territories is not None:
@@ -78,6 +81,7 @@ def delete_project(*, by, project: Project) -> None:
             _("Ce projet a un historique : archivez-le plutôt que de le supprimer."),
             code="has_history",
         )
+    events.announce_access_change(project.pk)
     project.delete()
 
 
@@ -115,6 +119,7 @@ def change_role(*, by, project: Project, user_id, role: str) -> Membership:
     membership.role = role
     membership.save(update_fields=["role"])
     sync_permissions(project)
+    events.announce_access_change(project.pk)
     return membership
 
 
@@ -131,6 +136,7 @@ def remove_member(*, by, project: Project, user_id) -> None:
         _keep_an_owner(project, leaving=membership)
     membership.delete()
     sync_permissions(project)
+    events.announce_access_change(project.pk)
 
 
 def _keep_an_owner(project: Project, *, leaving: Membership) -> None:

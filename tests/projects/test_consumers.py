@@ -275,7 +275,6 @@ async def test_losing_access_closes_socket(restricted_project, owner, member):
     def remove_member():
         with transaction.atomic():
             services.remove_member(by=owner, project=restricted_project, user_id=member.pk)
-            events.announce_access_change(restricted_project.pk)
 
     await remove_member()
     assert (await frame(socket))["code"] == "access_lost"
@@ -289,11 +288,22 @@ async def test_deleted_project_closes_socket(project, owner):
     def delete():
         with transaction.atomic():
             services.delete_project(by=owner, project=project)
-            events.announce_access_change(project.pk)
 
     await delete()
     assert (await frame(socket))["code"] == "access_lost"
     assert await closed_with(socket) == 4404
+
+
+async def test_restricting_a_project_closes_a_visitor_socket(project, owner):
+    socket, _ = await join(project.pk, None)
+
+    @database_sync_to_async
+    def restrict():
+        services.update_project(by=owner, project=project, visibility="restricted")
+
+    await restrict()
+    assert (await frame(socket))["code"] == "access_lost"
+    assert await closed_with(socket) == 4403
 
 
 async def test_presence(project, owner, member):
