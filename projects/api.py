@@ -33,7 +33,6 @@ from .errors import Invalid, NotFound
 from .filters import ProjectFilter
 from .models import Project, Territory, Theme
 from .serializers import (
-    Abilities,
     MemberInputSerializer,
     MembershipSerializer,
     MeSerializer,
@@ -164,7 +163,7 @@ class ProjectViewSet(
         """Serialize projects (fetched again with everything the serializer reads)."""
         if not many:
             projects = [self.get_queryset().get(pk=projects.pk)]
-        abilities = Abilities(self.request.user, projects)
+        abilities = access.Abilities(self.request.user, projects)
         serializer = self.get_serializer(
             projects, many=True, context={**self.get_serializer_context(), "abilities": abilities}
         )

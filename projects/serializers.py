@@ -14,13 +14,10 @@ from .api_support import RejectUnknownFields
 from .models import (
     Membership,
     Project,
-    ProjectGroupObjectPermission,
-    ProjectUserObjectPermission,
     Role,
     Stage,
     Territory,
     Theme,
-    Visibility,
 )
 
 User = get_user_model()
@@ -205,66 +202,10 @@ def team_queryset():
     return Membership.objects.select_related("user").order_by(owners_first, "created_at", "id")
 
 
-class Abilities:
-    """``projects.access`` answered for a whole page of projects in a constant number of
-    queries: the person's global permissions (cached on the user), their object permissions
-    on these projects (one query each for user and group rows) and the prefetched teams.
-
-    The rules are access's: a permission holds globally or on the project; reviewing is never
-    on one's own project; commenting needs a signed-in person who can read the project.
-    ``tests/projects/test_api_projects.py`` checks both agree for every role.
-    """
-
-    CODENAMES = {
-        "edit": "change_project",
-        "manage_team": "manage_team",
-        "delete": "delete_project",
-        "archive": "archive_project",
-        "reopen": "reopen_project",
-        "review": "review_project",
-    }
-
-    def __init__(self, user, projects):
-        self.user = user
-        self.granted: dict[int, set[str]] = {}
-        self.active = user.is_authenticated and user.is_active
-        if not self.active:
-            return
-        self.global_perms = {
-            codename
-            for codename in {*self.CODENAMES.values(), "view_project"}
-            if user.has_perm(f"projects.{codename}")
-        }
-        pks = [project.pk for project in projects]
-        if pks and not user.is_superuser:
-            rows = ProjectUserObjectPermission.objects.filter(
-                user=user, content_object_id__in=pks
-            ).values_list("content_object_id", "permission__codename")
-            group_rows = ProjectGroupObjectPermission.objects.filter(
-                group__user=user, content_object_id__in=pks
-            ).values_list("content_object_id", "permission__codename")
-            for pk, codename in [*rows, *group_rows]:
-                self.granted.setdefault(pk, set()).add(codename)
-
-    def has(self, codename: str, project: Project) -> bool:
-        return self.active and (
-            codename in self.global_perms or codename in self.granted.get(project.pk, ())
-        )
-
-    def for_project(self, project: Project) -> dict[str, bool]:
-        answer = {name: self.has(codename, project) for name, codename in self.CODENAMES.items()}
-        in_team = any(m.user_id == self.user.pk for m in project.memberships.all())
-        answer["review"] = answer["review"] and not in_team
-        answer["comment"] = self.active and (
-            project.visibility == Visibility.PUBLIC or self.has("view_project", project)
-        )
-        return answer
-
-
 class ProjectSerializer(serializers.ModelSerializer):
     """A project as the API shows it, with its team and what the reader may do.
 
-    Views pass ``abilities`` (an :class:`Abilities` for the page) in the context and a
+    Views pass ``abilities`` (an :class:`access.Abilities` for the page) in the context and a
     queryset prepared with :meth:`prefetch`.
     """
 
@@ -326,7 +267,7 @@ class ProjectSerializer(serializers.ModelSerializer):
     def get_permissions(self, project) -> dict[str, bool]:
         abilities = self.context.get("abilities")
         if abilities is None:
-            abilities = Abilities(self.context["request"].user, [project])
+            abilities = access.Abilities(self.context["request"].user, [project])
         return abilities.for_project(project)
 
 
