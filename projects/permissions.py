@@ -19,23 +19,6 @@ ROLE_PERMISSIONS = {
     },
 }
 
-# Global permissions of the platform roles (created by a data migration, kept here for tests
-# and documentation).
-GROUP_PERMISSIONS = {
-    "curators": {
-        "view_project",
-        "change_project",
-        "delete_project",
-        "manage_team",
-        "archive_project",
-        "reopen_project",
-        "review_project",
-        "moderate_comments",
-    },
-    "reviewers": {"view_project", "review_project"},
-    "funders": {"view_project"},
-}
-
 
 def sync_permissions(project: Project) -> None:
     """Make the project's guardian rows match its memberships exactly."""
