@@ -36,6 +36,17 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def plain_static_files(settings):
+    """Pages name their static files without the manifest that a production collectstatic
+    writes (the PostgreSQL run uses the production profile; `make setup` collects in the
+    embedded one)."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(autouse=True)
 def fresh_cache():
     """Each test starts with an empty cache (Redis outlives a test's database)."""
     from django.core.cache import cache
