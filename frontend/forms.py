@@ -2,7 +2,6 @@
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from projects.models import Notification, Project, Role, Stage, Territory, Theme
@@ -66,7 +65,8 @@ class ProjectForm(forms.ModelForm):
 
 
 class ProjectFilterForm(forms.Form):
-    """The filters of the project list: the same as the API's."""
+    """The filters of the project list, with the API's parameter names: the filtering itself
+    is ``projects.filters.ProjectFilter``, this form only labels and shows it."""
 
     q = forms.CharField(label=_("Rechercher"), required=False, max_length=200)
     stage = forms.ChoiceField(
@@ -82,28 +82,11 @@ class ProjectFilterForm(forms.Form):
         empty_label=_("Tous"),
     )
     origin = forms.CharField(label=_("Origine"), required=False, max_length=120)
-    mine = forms.BooleanField(label=_("Seulement mes projets"), required=False)
-
-    def apply(self, queryset, user):
-        data = self.cleaned_data
-        if data["q"]:
-            words = data["q"]
-            queryset = queryset.filter(
-                Q(title__icontains=words)
-                | Q(summary__icontains=words)
-                | Q(problem__icontains=words)
-            )
-        if data["stage"]:
-            queryset = queryset.filter(stage=data["stage"])
-        if data["theme"]:
-            queryset = queryset.filter(themes=data["theme"])
-        if data["territory"]:
-            queryset = queryset.filter(territories=data["territory"])
-        if data["origin"]:
-            queryset = queryset.filter(origin__icontains=data["origin"])
-        if data["mine"] and user.is_authenticated:
-            queryset = queryset.filter(memberships__user=user)
-        return queryset.distinct()
+    mine = forms.BooleanField(
+        label=_("Seulement mes projets"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"value": "true"}),
+    )
 
 
 class AddMemberForm(forms.Form):

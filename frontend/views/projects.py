@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 from projects import access
 from projects import services as project_services
 from projects.errors import Invalid
+from projects.filters import ProjectFilter
 from projects.models import Project
 from workflows import services as workflow_services
 
@@ -23,9 +24,12 @@ PAGE_SIZE = 20
 @require_GET
 def project_list(request):
     form = ProjectFilterForm(request.GET or None)
-    projects = Project.objects.visible_to(request.user)
-    if form.is_bound and form.is_valid():
-        projects = form.apply(projects, request.user)
+    if form.is_bound:
+        form.is_valid()
+    found = ProjectFilter(
+        request.GET, queryset=Project.objects.visible_to(request.user), request=request
+    )
+    projects = found.qs if found.is_valid() else Project.objects.none()
     projects = projects.prefetch_related("themes", "territories").order_by("-updated_at", "-id")
     page = Paginator(projects, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(

@@ -71,7 +71,8 @@ def test_list_filters(browse, owner, make_project, stranger):
     assert found(theme=inclusion.pk) == [match.pk]
     assert found(territory="44") == [match.pk]
     assert found(origin="nantes") == [match.pk]
-    assert found(mine="on") == [match.pk]
+    assert found(mine="true") == [match.pk]
+    assert found(q="atelier médiathèque") == [match.pk]
     assert found(stage="idea", q="atelier") == [match.pk]
     assert found(stage="commons") == []
 
@@ -80,6 +81,7 @@ def test_list_with_a_bad_filter_shows_the_error(browse, proposed):
     response = browse().get("/projects/", {"stage": "nowhere"})
     assert response.status_code == 200
     assert response.context["form"].errors["stage"]
+    assert response.context["page"].paginator.count == 0
 
 
 def test_list_query_count_does_not_grow_with_projects(browse, owner, django_assert_max_num_queries):
