@@ -301,3 +301,12 @@ def test_inbox_leaves_out_own_projects(browse, proposed, owner, make_user):
     inbox = browse(reviewing_owner).get("/inbox/")
     assert inbox.context["reviews"] == []
     assert inbox.context["items"] == []
+
+
+def test_curator_moderates_a_comment(browse, proposed, stranger, curator, owner):
+    comment, _created = comment_services.post_comment(by=stranger, project=proposed, body="Pub !")
+    assert browse(owner).post(f"/comments/{comment.pk}/delete/").status_code == 403
+    browse(curator).post(f"/comments/{comment.pk}/delete/")
+    html = browse().get(f"/projects/{proposed.pk}/").content.decode()
+    assert "retiré par la modération" in html
+    assert "Pub !" not in html
