@@ -52,10 +52,6 @@ def add_service_errors(form, error) -> None:
         form.add_error(None, str(error.detail))
 
 
-def is_htmx(request) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
 def error_text(error: ServiceError) -> str:
     """A refusal in one sentence: its field messages, or its detail."""
     errors = error.extra.get("errors") or {}

@@ -44,10 +44,7 @@ if (root && "WebSocket" in window) {
     root.dataset[kind].replace(/\/0\/$/, `/${encodeURIComponent(id)}/`);
 
   async function fetchFragment(url) {
-    const response = await fetch(url, {
-      headers: { "X-Requested-With": "fetch" },
-      credentials: "same-origin",
-    });
+    const response = await fetch(url, { credentials: "same-origin" });
     if (!response.ok) return null;
     const template = document.createElement("template");
     template.innerHTML = (await response.text()).trim();
