@@ -1,0 +1,186 @@
+"""Throughput of gate transitions under concurrent reviewers, against a raw-SQL baseline.
+
+Run on demand against a PostgreSQL database it may fill (it migrates it and adds its own
+projects and people):
+
+    DATABASE_URL=postgres://... .venv/bin/python bench/transitions.py [--projects N]
+
+For K concurrent reviewers (1, 8, 32), two workloads:
+- ``same``: every reviewer approves every project, in the same order, so all K race on
+  each project; exactly one approval may advance it, the others must be refused.
+- ``spread``: the projects are shared out, each reviewer approves its own ones.
+
+Each project starts with its prototype checklist verified and a review open (quorum 1), so
+one approval completes the conditions. The engine is ``workflows.services.decide``: row
+lock, permission and condition checks, decision, audit row with checklist snapshot, next
+checklist, events and notifications. The baseline does the same state change in raw SQL
+with a conditional UPDATE (the review from open to approved) followed by the audit row and
+the stage update, and nothing else. After each run every project must have moved exactly
+once. Prints a table of completed transitions per second and the engine/raw ratio.
+"""
+
+import argparse
+import os
+import secrets
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "incubator.settings")
+os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(60))
+os.environ.setdefault("ALLOWED_HOSTS", "localhost")
+os.environ.setdefault("DATABASE_POOL_SIZE", "48")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.contrib.auth.models import Group  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from projects.errors import Conflict  # noqa: E402
+from projects.models import Stage  # noqa: E402
+from workflows import services  # noqa: E402
+from workflows.models import ChecklistItem, Gate, GateReview, ItemStatus, StageTransition  # noqa: E402
+
+User = get_user_model()
+REVIEWERS = (1, 8, 32)
+RAW_ADVANCE = [
+    # The conditional UPDATE decides the winner: only one transaction finds the review open.
+    """UPDATE workflows_gatereview SET status = 'approved', closed_at = now()
+       WHERE id = %s AND status = 'open' RETURNING project_id""",
+    """INSERT INTO workflows_stagetransition
+       (project_id, name, from_stage, to_stage, actor_id, at, review_id, rationale, checklist)
+       VALUES (%s, 'advance', 'idea', 'prototype', %s, now(), %s, 'Passage approuvé.', '[]')""",
+    """UPDATE projects_project SET stage = 'prototype', stage_changed_at = now()
+       WHERE id = %s AND stage = 'idea'""",
+]
+
+
+def people(count: int):
+    run = secrets.token_hex(3)
+    group = Group.objects.get(name="reviewers")
+    owner = User.objects.create_user(f"bench-owner-{run}")
+    reviewers = []
+    for n in range(count):
+        reviewer = User.objects.create_user(f"bench-reviewer-{run}-{n}")
+        reviewer.groups.add(group)
+        reviewers.append(reviewer)
+    return owner, reviewers
+
+
+def ready_reviews(owner, count: int) -> list[GateReview]:
+    """``count`` projects at idea, checklist verified, a review open: one approval away.
+    Set up in bulk: this is the starting state, not what is measured."""
+    gate = Gate.objects.get(stage=Stage.PROTOTYPE)
+    with transaction.atomic():
+        projects = [
+            services.propose_project(by=owner, title=f"Banc {n}", summary="Mesure.")
+            for n in range(count)
+        ]
+        ChecklistItem.objects.filter(project__in=projects).update(status=ItemStatus.VERIFIED)
+        return GateReview.objects.bulk_create(
+            GateReview(project=project, gate=gate, opened_by=owner) for project in projects
+        )
+
+
+def engine_approve(reviewer, review) -> bool:
+    try:
+        services.decide(by=reviewer, review=review, verdict="approve", rationale="Conforme.")
+    except Conflict:
+        return False
+    return True
+
+
+def raw_approve(reviewer, review) -> bool:
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(RAW_ADVANCE[0], [review.pk])
+        if cursor.fetchone() is None:
+            return False
+        cursor.execute(RAW_ADVANCE[1], [review.project_id, reviewer.pk, review.pk])
+        cursor.execute(RAW_ADVANCE[2], [review.project_id])
+    return True
+
+
+def race(approve, reviewers, reviews, mode: str) -> float:
+    """Every reviewer works in its own thread and connection; returns the elapsed seconds
+    from the common start to the last thread's end."""
+    barrier = threading.Barrier(len(reviewers) + 1)
+    errors = []
+
+    def work(index, reviewer):
+        mine = reviews if mode == "same" else reviews[index :: len(reviewers)]
+        try:
+            barrier.wait()
+            for review in mine:
+                approve(reviewer, review)
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=work, args=(n, reviewer)) for n, reviewer in enumerate(reviewers)
+    ]
+    for thread in threads:
+        thread.start()
+    barrier.wait()
+    started = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    if errors:
+        raise SystemExit(f"{approve.__name__} failed: {errors[0]!r}")
+    return elapsed
+
+
+def exactly_one_each(reviews) -> bool:
+    project_ids = [review.project_id for review in reviews]
+    moved = StageTransition.objects.filter(project_id__in=project_ids)
+    per_project = set(moved.values_list("project_id", flat=True))
+    return (
+        moved.count() == len(project_ids) == len(per_project)
+        and not GateReview.objects.filter(pk__in=[r.pk for r in reviews], status="open").exists()
+    )
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--projects", type=int, default=96, help="projects per run")
+    args = parser.parse_args()
+    if connection.vendor != "postgresql":
+        raise SystemExit("Set DATABASE_URL to a PostgreSQL database this benchmark may fill.")
+    call_command("migrate", verbosity=0)
+    Gate.objects.filter(stage=Stage.PROTOTYPE).update(quorum=1)
+    owner, everyone = people(max(REVIEWERS))
+    rows = []
+    began = timezone.now()
+    for mode in ("same", "spread"):
+        for k in REVIEWERS:
+            figures = {}
+            for name, approve in (("engine", engine_approve), ("raw", raw_approve)):
+                reviews = ready_reviews(owner, args.projects)
+                elapsed = race(approve, everyone[:k], reviews, mode)
+                figures[name] = (len(reviews) / elapsed, exactly_one_each(reviews))
+            rows.append((mode, k, *figures["engine"], *figures["raw"]))
+    header = f"{'workload':<9}{'K':>4}{'engine/s':>11}{'ok':>5}{'raw/s':>10}{'ok':>5}{'ratio':>8}"
+    print(f"{args.projects} projects per run, PostgreSQL {connection.pg_version // 10000}")
+    print(header)
+    for mode, k, engine, engine_ok, raw, raw_ok in rows:
+        print(
+            f"{mode:<9}{k:>4}{engine:>11.1f}{'yes' if engine_ok else 'NO':>5}"
+            f"{raw:>10.1f}{'yes' if raw_ok else 'NO':>5}{engine / raw:>8.2f}"
+        )
+    print(f"total {(timezone.now() - began).total_seconds():.0f} s")
+    if not all(row[3] and row[5] for row in rows):
+        raise SystemExit("a gate moved more or less than once")
+
+
+if __name__ == "__main__":
+    main()
