@@ -56,7 +56,7 @@ def query_with(context, **changes) -> str:
 @register.simple_tag(takes_context=True)
 def unread_count(context) -> int:
     """Unread notifications of the signed-in person, for the navigation badge."""
-    user = context["request"].user
-    if not user.is_authenticated:
+    user = getattr(context.get("request"), "user", None)
+    if user is None or not user.is_authenticated:
         return 0
     return notifications.unread_count(user)
