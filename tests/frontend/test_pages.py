@@ -174,3 +174,10 @@ def test_site_templates_for_the_password(browse, owner):
     response = browse(owner).get("/accounts/password_change/")
     assert "frontend/base.html" in [t.name for t in response.templates]
     assert 'id="main"' in response.content.decode()
+
+
+def test_unknown_address_is_a_calm_404(browse, owner):
+    response = browse(owner).get("/nulle-part/")
+    assert response.status_code == 404
+    assert "Page introuvable" in response.content.decode()
+    assert "Traceback" not in response.content.decode()
