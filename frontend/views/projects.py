@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from projects import access
 from projects import services as project_services
-from projects.errors import Invalid
+from projects.errors import Conflict, Invalid
 from projects.filters import ProjectFilter
 from projects.models import Project
 from workflows import services as workflow_services
@@ -109,7 +109,11 @@ def project_edit(request, pk):
 @refusals
 def project_delete(request, pk):
     project = access.get_project(request.user, pk)
-    project_services.delete_project(by=request.user, project=project)
+    try:
+        project_services.delete_project(by=request.user, project=project)
+    except Conflict as error:
+        messages.error(request, str(error.detail))
+        return redirect("frontend:project_detail", pk=project.pk)
     messages.success(request, _("Le projet « %(title)s » est supprimé.") % {"title": project.title})
     return redirect("frontend:project_list")
 

@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 
 from projects.models import Follow, Membership, Notification, Project
+from workflows import services as workflow_services
 from workflows.models import ChecklistItem
 
 pytestmark = pytest.mark.django_db
@@ -242,3 +243,11 @@ def test_sign_in_and_out(client, stranger):
     assert response["Location"] == "/"
     assert client.post("/accounts/logout/")["Location"] == "/"
     assert client.get("/account/").status_code == 302
+
+
+def test_a_project_with_a_history_is_not_deleted(browse, proposed, owner, curator):
+    workflow_services.archive(by=owner, project=proposed, rationale="Arrêt.")
+    workflow_services.reopen(by=curator, project=proposed, rationale="Reprise.")
+    response = browse(owner).post(f"/projects/{proposed.pk}/delete/", follow=True)
+    assert "archivez-le plutôt" in response.content.decode()
+    assert Project.objects.filter(pk=proposed.pk).exists()
