@@ -163,6 +163,7 @@ def test_journey_from_proposal_to_commons(open_page, owner, member, reviewer, re
     expect(reader.locator("section[aria-labelledby='column-commons']")).to_contain_text(
         "Kit d'inclusion numérique"
     )
+    visit(reader, "/portfolio/", shot="portfolio")
     visit(reader, "/", shot="home")
     visit(reader, "/projects/", shot="projects")
     visit(team, "/notifications/", shot="notifications")
