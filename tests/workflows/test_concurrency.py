@@ -166,7 +166,6 @@ def test_approval_racing_a_new_attestation_never_advances_on_stale_evidence(
     """The team replaces the evidence of a verified item while the last approval comes in:
     either the edit lands first (the item needs verifying again: no transition), or the
     transition lands first (the edit is refused: that checklist is closed). Never both."""
-    outcomes_seen = set()
     for round_ in range(6):
         review = ready_for_votes(wf_project, owner, reviewers[0])
         item = gates.checklist_for(wf_project).filter(required=True).first()
@@ -192,7 +191,6 @@ def test_approval_racing_a_new_attestation_never_advances_on_stale_evidence(
             assert item.status == ItemStatus.VERIFIED
             assert {e["status"] for e in advanced.checklist if e["required"]} == {"verified"}
             assert wf_project.stage == Stage.PROTOTYPE
-            outcomes_seen.add("advanced")
             services.send_back(by=reviewers[2], project=wf_project, rationale="Encore.")
             wf_project.refresh_from_db()
         else:
@@ -202,9 +200,7 @@ def test_approval_racing_a_new_attestation_never_advances_on_stale_evidence(
             assert [b["code"] for b in gates.advance_blockers(wf_project, review)] == [
                 "criteria_unverified"
             ]
-            outcomes_seen.add("edited")
             services.withdraw_review(by=owner, review=review)
-    assert outcomes_seen
 
 
 def test_a_decision_waiting_for_the_lock_reads_the_edit_made_under_it(wf_project, owner, reviewers):
