@@ -3,8 +3,9 @@
 // The socket only carries hints: for each event the page fetches the server-rendered
 // fragment of the item it is about (the same template as the first render), so what the
 // person sees is always what the database says, with their own permissions applied.
-// After every (re)connection the page asks for what it missed with
-// {"type": "resume", "after": lastSeq}; events at or below lastSeq are dropped.
+// Every (re)connection opens the socket with ?after=lastSeq: the server replays what the
+// page missed before it relays any live event, so nothing falls between the two; events
+// at or below lastSeq are dropped.
 
 const root = document.getElementById("project");
 
@@ -144,10 +145,10 @@ if (root && "WebSocket" in window) {
 
   function connect() {
     const scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
-    socket = new WebSocket(`${scheme}//${window.location.host}${root.dataset.socket}`);
+    const address = `${scheme}//${window.location.host}${root.dataset.socket}?after=${lastSeq}`;
+    socket = new WebSocket(address);
     socket.addEventListener("open", () => {
       delay = 1000;
-      socket.send(JSON.stringify({ type: "resume", after: lastSeq }));
       root.dataset.live = "connected";
       say(text("textConnected"));
     });
@@ -162,6 +163,43 @@ if (root && "WebSocket" in window) {
       window.setTimeout(connect, wait);
     });
   }
+
+  // Comment forms post in the background while the socket is up: the new comment then
+  // arrives like everyone else's, and the page keeps its place. Errors come back as the
+  // form from the server's answer, with the messages next to the fields.
+  document.addEventListener("submit", async (event) => {
+    const form = event.target;
+    if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-live-form")) return;
+    if (root.dataset.live !== "connected") return;
+    event.preventDefault();
+    let response;
+    try {
+      response = await fetch(form.action, {
+        method: "POST",
+        body: new FormData(form),
+        credentials: "same-origin",
+      });
+    } catch {
+      form.submit();
+      return;
+    }
+    if (response.ok && response.redirected) {
+      form.reset();
+      const details = form.closest("details");
+      if (details) details.open = false;
+      say(text("textPosted"));
+      return;
+    }
+    const answer = new DOMParser().parseFromString(await response.text(), "text/html");
+    const fresh = answer.getElementById(form.id);
+    if (!fresh) {
+      form.submit();
+      return;
+    }
+    form.replaceWith(fresh);
+    const invalid = fresh.querySelector("[aria-invalid='true']");
+    if (invalid) invalid.focus();
+  });
 
   connect();
 }
