@@ -187,19 +187,31 @@ def test_two_people_see_each_others_comments_live(open_page, proposed, owner, st
     for page in (writer, reader):
         page.goto(f"/projects/{project.pk}/")
         wait_live(page)
-    reader.evaluate("window.stillTheSamePage = true")
+    for page in (writer, reader):
+        page.evaluate("window.stillTheSamePage = true")
 
+    # An empty message: the error comes back next to the field, without leaving the page.
+    writer.click("#comment-form button")
+    expect(writer.locator("#id_comment-body_error")).to_be_visible()
+
+    # Comment forms post in the background: the comment reaches both pages through the socket.
     writer.fill("#id_comment-body", "Bonjour, qui veut **tester** le kit ?")
-    submit(writer, "#comment-form button")
+    writer.click("#comment-form button")
+    expect(reader.locator("#comments > li")).to_have_count(1)
     comment = project.comments.get()
     expect(reader.locator(f"#comment-{comment.pk}")).to_contain_text("Bonjour, qui veut tester")
     expect(reader.locator(f"#comment-{comment.pk} strong").last).to_have_text("tester")
+    expect(writer.locator(f"#comment-{comment.pk}")).to_contain_text("Bonjour, qui veut tester")
+    expect(writer.locator("#id_comment-body")).to_have_value("")
 
     reader.click(f"#comment-{comment.pk} summary:has-text('Répondre')")
     reader.fill(f"#id_reply-{comment.pk}-body", "Moi ! Je peux le tester samedi.")
-    submit(reader, f"#comment-{comment.pk} form[action$='/reply/'] button")
+    reader.click(f"#reply-form-{comment.pk} button")
     expect(writer.locator(f"#replies-{comment.pk}")).to_contain_text("samedi")
+    expect(reader.locator(f"#replies-{comment.pk}")).to_contain_text("samedi")
     assert writer.evaluate("document.querySelectorAll('#comments > li').length") == 1
+    for page in (writer, reader):
+        assert page.evaluate("window.stillTheSamePage") is True
 
     # A message the reader's socket never relayed (written by another process, whose
     # broadcast does not reach this server) arrives when the socket reconnects and resumes.

@@ -53,14 +53,22 @@ if (root && "WebSocket" in window) {
   }
 
   // Replace ``target`` unless the person is typing in it: then wait until focus leaves.
+  // Focus that was on a button or a summary inside moves to the same place in the new one.
   function replace(target, content) {
+    const active = document.activeElement;
+    const focused = active && active !== document.body && target.contains(active);
     const swap = () => {
       const first = content.firstElementChild;
       target.replaceWith(content);
-      if (first) first.classList.add("flash");
-      if (window.htmx && first) window.htmx.process(first);
+      if (!first) return;
+      first.classList.add("flash");
+      if (window.htmx) window.htmx.process(first);
+      if (focused && (!document.activeElement || document.activeElement === document.body)) {
+        const again = first.querySelector("summary, button, a[href]");
+        if (again) again.focus();
+      }
     };
-    if (target.contains(document.activeElement) && document.activeElement !== document.body) {
+    if (focused && active.matches("textarea, input, select")) {
       target.addEventListener("focusout", function later(event) {
         if (target.contains(event.relatedTarget)) return;
         target.removeEventListener("focusout", later);
