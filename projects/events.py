@@ -55,35 +55,56 @@ def encode(event: ProjectEvent) -> str:
 
 
 def record_event(project: Project, type: str, object_id: int | None, data: dict) -> ProjectEvent:
-    """Append an event to the project's stream and schedule its broadcast after commit.
+    """Append one event to the project's stream; see ``record_events``."""
+    return record_events(project, [(type, object_id, data)])[0]
+
+
+def record_events(project: Project, entries) -> list[ProjectEvent]:
+    """Append events, given as ``(type, object_id, data)`` in order, to the project's stream
+    and schedule their broadcast after commit. They take the next seqs with one update.
 
     The caller holds ``project``'s row lock (``select_for_update``) in the current
     transaction, so ``project.event_seq`` is current and nobody else can take the next one.
     """
-    assert type in TYPES, type
-    project.event_seq += 1
+    assert all(type in TYPES for type, _object_id, _data in entries), entries
+    first = project.event_seq + 1
+    project.event_seq += len(entries)
     Project.objects.filter(pk=project.pk).update(event_seq=project.event_seq)
-    event = ProjectEvent.objects.create(
-        project=project,
-        seq=project.event_seq,
-        type=type,
-        object_id=object_id,
-        data=json.loads(json.dumps(data, cls=DjangoJSONEncoder)),
+    created = ProjectEvent.objects.bulk_create(
+        ProjectEvent(
+            project=project,
+            seq=first + n,
+            type=type,
+            object_id=object_id,
+            data=json.loads(json.dumps(data, cls=DjangoJSONEncoder)),
+        )
+        for n, (type, object_id, data) in enumerate(entries)
     )
-    transaction.on_commit(lambda: broadcast(event))
-    return event
+    transaction.on_commit(lambda: broadcast(*created))
+    return created
 
 
-def broadcast(event: ProjectEvent) -> None:
-    """Send an already-committed event to the sockets of its project. Encoded once here,
-    relayed as is by every consumer; ``sent`` lets a consumer notice it fell behind."""
+def broadcast(*events: ProjectEvent) -> None:
+    """Send already-committed events, in order, to the sockets of their project. Each is
+    encoded once here, relayed as is by every consumer; ``sent`` lets a consumer notice it
+    fell behind."""
     layer = get_channel_layer()
     if layer is None:
         return
-    async_to_sync(layer.group_send)(
-        group_name(event.project_id),
-        {"type": "project.event", "seq": event.seq, "text": encode(event), "sent": time.time()},
-    )
+
+    async def send():
+        for event in events:
+            await layer.group_send(
+                group_name(event.project_id),
+                {
+                    "type": "project.event",
+                    "seq": event.seq,
+                    "text": encode(event),
+                    "sent": time.time(),
+                },
+            )
+
+    async_to_sync(send)()
 
 
 def announce_access_change(project_id: int) -> None:

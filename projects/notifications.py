@@ -9,6 +9,7 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.mail import send_mass_mail
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -102,11 +103,22 @@ def push_unread(user_ids) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
-    for user_id in set(user_ids):
-        count = Notification.objects.filter(recipient_id=user_id, read_at__isnull=True).count()
-        async_to_sync(layer.group_send)(
-            user_group(user_id), {"type": "notification.unread", "count": count}
-        )
+    user_ids = set(user_ids)
+    unread = dict(
+        Notification.objects.filter(recipient_id__in=user_ids, read_at__isnull=True)
+        .order_by()
+        .values_list("recipient_id")
+        .annotate(Count("id"))
+    )
+
+    async def send():
+        for user_id in user_ids:
+            await layer.group_send(
+                user_group(user_id),
+                {"type": "notification.unread", "count": unread.get(user_id, 0)},
+            )
+
+    async_to_sync(send)()
 
 
 @transaction.atomic

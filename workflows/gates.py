@@ -4,7 +4,6 @@ the API and the pages reuse them to explain *why* a project cannot move.
 A blocker is ``{"code", "detail"}`` plus ``criteria`` (codes) or ``missing`` (a count).
 """
 
-from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -34,7 +33,11 @@ def checklist_for(project: Project, gate: Gate | None = None):
 
 
 def open_review(project: Project) -> GateReview | None:
-    return project.reviews.filter(status=GateReview.Status.OPEN).select_related("gate").first()
+    return (
+        project.reviews.filter(status=GateReview.Status.OPEN)
+        .select_related("gate", "opened_by")
+        .first()
+    )
 
 
 def is_done(item: ChecklistItem) -> bool:
@@ -81,13 +84,10 @@ def advance_blockers(project: Project, review: GateReview | None, items=None) ->
     if review is None or review.status != GateReview.Status.OPEN:
         return [blocker("no_open_review", _("Aucune revue de passage n'est ouverte."))]
     found = []
-    votes = review.decisions.aggregate(
-        approvals=Count("id", filter=Q(verdict=Decision.Verdict.APPROVE)),
-        rejects=Count("id", filter=Q(verdict=Decision.Verdict.REJECT)),
-    )
-    if votes["rejects"]:
+    verdicts = [decision.verdict for decision in review.decisions.all()]
+    if Decision.Verdict.REJECT in verdicts:
         found.append(blocker("rejected", _("Un relecteur a refusé le passage.")))
-    missing = review.gate.quorum - votes["approvals"]
+    missing = review.gate.quorum - verdicts.count(Decision.Verdict.APPROVE)
     if missing > 0:
         found.append(
             blocker(
@@ -126,8 +126,8 @@ def may_review(user, project: Project, gate: Gate | None) -> bool:
         return False
     if user.has_perm("workflows.change_gate"):
         return True
-    pool = gate.reviewers.all()
-    return not pool.exists() or pool.filter(pk=user.pk).exists()
+    pool = set(gate.reviewers.values_list("pk", flat=True))
+    return not pool or user.pk in pool
 
 
 def reopen_target(project: Project) -> str | None:

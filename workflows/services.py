@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -68,8 +68,8 @@ def propose_project(*, by, themes=(), territories=(), **fields) -> Project:
 def issue_checklist(project: Project) -> None:
     """Give the project one item per active criterion of its next gate. Existing answers
     are kept (a project sent back finds its checklist as it left it)."""
-    gate = gates.next_gate(project)
-    if gate is None:
+    stage = NEXT_STAGE.get(project.stage)
+    if stage is None:
         return
     ChecklistItem.objects.bulk_create(
         [
@@ -78,7 +78,7 @@ def issue_checklist(project: Project) -> None:
                 criterion=criterion,
                 required=criterion.level == Criterion.Level.REQUIRED,
             )
-            for criterion in gate.criteria.filter(active=True)
+            for criterion in Criterion.objects.filter(gate__stage=stage, active=True)
         ],
         ignore_conflicts=True,
     )
@@ -238,7 +238,7 @@ def open_review(*, by, project: Project) -> GateReview:
 
 def _locked_review(by, review: GateReview) -> tuple[Project, GateReview]:
     project = _lock(by, review.project_id)
-    review = GateReview.objects.select_related("gate").get(pk=review.pk)
+    review = GateReview.objects.select_related("gate", "opened_by").get(pk=review.pk)
     return project, review
 
 
@@ -267,8 +267,12 @@ def _close(project: Project, review: GateReview, status: str) -> None:
 @transaction.atomic
 def decide(*, by, review: GateReview, verdict: str, rationale: str) -> Decision:
     """A reviewer votes. ``reject`` closes the review, ``request_changes`` returns it to the
-    team, and the approval that completes the conditions advances the project here."""
+    team, and the approval that completes the conditions advances the project here.
+
+    A closed review is refused first, before the permission queries: of reviewers racing
+    on the same review, all but the first get this cheap refusal, read under the lock."""
     project, review = _locked_review(by, review)
+    _require_open(review)
     if not gates.may_review(by, project, review.gate):
         if access.is_team_member(by, project):
             raise Forbidden(
@@ -279,11 +283,14 @@ def decide(*, by, review: GateReview, verdict: str, rationale: str) -> Decision:
     if verdict not in Decision.Verdict.values:
         raise Invalid({"verdict": [_("Choix inconnu.")]})
     rationale = _require_text(rationale, "rationale", MAX_RATIONALE)
-    _require_open(review)
     if review.decisions.filter(reviewer=by).exists():
         raise Conflict(_("Vous avez déjà décidé sur cette revue."), code="already_decided")
     decision = Decision.objects.create(
         review=review, reviewer=by, verdict=verdict, rationale=rationale
+    )
+    # Read the votes once, this one included: the blockers and the event payload use them.
+    prefetch_related_objects(
+        [review], Prefetch("decisions", queryset=Decision.objects.select_related("reviewer"))
     )
     notify(
         kind=Notification.Kind.DECISION,
@@ -312,21 +319,29 @@ def decide(*, by, review: GateReview, verdict: str, rationale: str) -> Decision:
 def _advance_if_ready(project: Project, *, by, review: GateReview | None = None) -> bool:
     """Fire ``advance`` when the open review meets every condition. Called under the lock."""
     review = review or gates.open_review(project)
-    if review is None or gates.advance_blockers(project, review):
+    if review is None:
         return False
-    review.status, review.closed_at = GateReview.Status.APPROVED, timezone.now()
-    review.save(update_fields=["status", "closed_at"])
-    events.record_event(
-        project, events.REVIEW_DECIDED, review.pk, GateReviewSerializer(review).data
+    items = list(gates.checklist_for(project, review.gate))
+    if gates.advance_blockers(project, review, items):
+        return False
+    _transition(
+        project, "advance", by=by, review=review, items=items, rationale=_("Passage approuvé.")
     )
-    _transition(project, "advance", by=by, review=review, rationale=_("Passage approuvé."))
     return True
 
 
-def _transition(project: Project, name: str, *, by, rationale: str, review=None, **kwargs):
+def _transition(
+    project: Project, name: str, *, by, rationale: str, review=None, items=None, **kwargs
+):
     """Move the stage through its FSM method and write the audit row first: the database
-    refuses a stage change that is not the target of the newest StageTransition."""
+    refuses a stage change that is not the target of the newest StageTransition.
+
+    ``review`` is the open review whose approval advances the project: it closes as
+    approved. Without one, a review still open is withdrawn. ``items`` is the checklist
+    already read under the lock, if any; it is snapshotted in the audit row."""
     before = project.stage
+    if items is None:
+        items = gates.checklist_for(project, review.gate if review else None)
     snapshot = [
         {
             "criterion": item.criterion.code,
@@ -338,7 +353,7 @@ def _transition(project: Project, name: str, *, by, rationale: str, review=None,
             "evidence_text": item.evidence_text,
             "justification": item.justification,
         }
-        for item in gates.checklist_for(project, review.gate if review else None)
+        for item in items
     ]
     getattr(project, name)(**kwargs)
     row = StageTransition.objects.create(
@@ -352,9 +367,11 @@ def _transition(project: Project, name: str, *, by, rationale: str, review=None,
         checklist=snapshot,
     )
     project.save(update_fields=["stage", "stage_changed_at", "updated_at"])
-    open_one = gates.open_review(project)
-    if open_one is not None:
-        _close(project, open_one, GateReview.Status.WITHDRAWN)
+    closed = review or gates.open_review(project)
+    if closed is not None:
+        closed.status = GateReview.Status.APPROVED if review else GateReview.Status.WITHDRAWN
+        closed.closed_at = timezone.now()
+        closed.save(update_fields=["status", "closed_at"])
     issue_checklist(project)
     notify(
         kind=Notification.Kind.STAGE_CHANGED,
@@ -365,17 +382,16 @@ def _transition(project: Project, name: str, *, by, rationale: str, review=None,
         % {"title": project.title, "from": Stage(before).label, "to": Stage(project.stage).label},
         url=project.get_absolute_url(),
     )
-    events.record_event(
-        project,
-        events.STAGE_CHANGED,
-        project.pk,
-        {
-            "from": before,
-            "to": project.stage,
-            "name": name,
-            "transition": StageTransitionSerializer(row).data,
-        },
-    )
+    stage_changed = {
+        "from": before,
+        "to": project.stage,
+        "name": name,
+        "transition": StageTransitionSerializer(row).data,
+    }
+    stream = [(events.STAGE_CHANGED, project.pk, stage_changed)]
+    if closed is not None:
+        stream.insert(0, (events.REVIEW_DECIDED, closed.pk, GateReviewSerializer(closed).data))
+    events.record_events(project, stream)
     return row
 
 

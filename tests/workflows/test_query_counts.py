@@ -1,0 +1,81 @@
+"""What one decision costs in SQL statements, so that a gain cannot silently regress.
+
+The people are read afresh from the database, as each request gets them, and the callbacks
+run after commit (the unread counts) are counted too. Savepoints are not statements of the
+decision: they come from the test's own transaction.
+"""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from projects.errors import Conflict
+from projects.models import Notification, ProjectEvent, Role, Stage
+from projects.services import add_member, follow_project
+from workflows import services
+from workflows.models import ChecklistItem, Gate, GateReview, ItemStatus, StageTransition
+
+User = get_user_model()
+
+# Lock and review (2), the reviewer's permissions (2), team membership and gate pool (2),
+# earlier vote (1), decision and the votes read back (2), the team's notification (3),
+# checklist (1), audit row, stage and review (3), next checklist (2), the followers'
+# notification (3), two events under one seq bump (2); after commit one unread count per
+# notification (2): 23 in the transaction, 25 in all.
+ADVANCING_DECISION = 25
+# Lock and review, found closed.
+REFUSED_DECISION = 2
+
+
+@pytest.fixture
+def one_approval_away(wf_project, owner, make_user):
+    """Checklist verified, a review open, quorum 1; a team of four and two followers, to
+    show that the count does not grow with the people told."""
+    for n in range(2):
+        teammate = make_user(f"teammate{n}")
+        add_member(by=owner, project=wf_project, user_id=teammate.pk, role=Role.MEMBER)
+    for n in range(2):
+        follow_project(by=make_user(f"follower{n}"), project=wf_project)
+    Gate.objects.filter(stage=Stage.PROTOTYPE).update(quorum=1)
+    ChecklistItem.objects.filter(project=wf_project).update(status=ItemStatus.VERIFIED)
+    return GateReview.objects.create(
+        project=wf_project, gate=Gate.objects.get(stage=Stage.PROTOTYPE), opened_by=owner
+    )
+
+
+def statements(queries):
+    return [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
+
+
+def test_an_advancing_decision_runs_a_fixed_number_of_statements(
+    one_approval_away, reviewer, django_capture_on_commit_callbacks
+):
+    review = one_approval_away
+    rita = User.objects.get(pk=reviewer.pk)
+    with (
+        CaptureQueriesContext(connection) as queries,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        services.decide(by=rita, review=review, verdict="approve", rationale="Conforme.")
+    assert len(statements(queries)) == ADVANCING_DECISION
+    review.project.refresh_from_db()
+    assert review.project.stage == Stage.PROTOTYPE
+    assert StageTransition.objects.filter(project=review.project).count() == 1
+    assert list(ProjectEvent.objects.filter(project=review.project).values_list("seq", "type")) == [
+        (1, "review.decided"),
+        (2, "project.stage_changed"),
+    ]
+    assert Notification.objects.filter(kind=Notification.Kind.STAGE_CHANGED).count() == 6
+
+
+def test_a_decision_on_a_closed_review_is_refused_after_two_statements(
+    one_approval_away, reviewer, reviewer2
+):
+    review = one_approval_away
+    services.decide(by=reviewer, review=review, verdict="approve", rationale="Conforme.")
+    romain = User.objects.get(pk=reviewer2.pk)
+    with CaptureQueriesContext(connection) as queries, pytest.raises(Conflict) as refused:
+        services.decide(by=romain, review=review, verdict="approve", rationale="Conforme.")
+    assert refused.value.code == "review_closed"
+    assert len(statements(queries)) == REFUSED_DECISION
