@@ -52,14 +52,11 @@ def notify(*, kind: str, recipients, project: Project | None, actor, text: str, 
     if kind not in Notification.Kind.values:
         raise ValueError(kind)
     actor_id = getattr(actor, "pk", None)
-    people = {
-        user.pk: user
-        for user in recipients
-        if user is not None
-        and user.is_active
-        and user.pk != actor_id
-        and (project is None or access.can_view(user, project))
-    }
+    candidates = [
+        user for user in recipients if user is not None and user.is_active and user.pk != actor_id
+    ]
+    readers = access.readers_among(candidates, project) if project else None
+    people = {user.pk: user for user in candidates if readers is None or user.pk in readers}
     if not people:
         return []
     chosen = {
