@@ -206,7 +206,18 @@ class StageTransition(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
-        indexes = [models.Index(fields=["project", "at"]), models.Index(fields=["at"])]
+        indexes = [
+            # A project's history in order, carrying what the portfolio reads (stays per
+            # stage, monthly moves) so those figures are read from the index alone.
+            models.Index(
+                fields=["project", "at", "id"],
+                include=["from_stage", "to_stage", "name"],
+                name="transition_project_at_id_idx",
+            ),
+            # The funnel: distinct projects that reached each stage, in index order.
+            models.Index(fields=["to_stage", "project"], name="transition_reached_idx"),
+            models.Index(fields=["at"]),
+        ]
 
     def __str__(self):
         return f"{self.project_id}: {self.from_stage} → {self.to_stage}"

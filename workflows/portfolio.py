@@ -423,7 +423,9 @@ def _pairs(through, column: str) -> dict[int, list[str]]:
 
 def _seconds_between(start: str, end: str) -> str:
     if connection.vendor == "postgresql":
-        return f"EXTRACT(EPOCH FROM ({end}) - ({start}))"
+        # date_part gives a double, as percentile_cont takes it: EXTRACT's numeric would be
+        # sorted, then converted, at several times the cost.
+        return f"date_part('epoch', ({end}) - ({start}))"
     return f"(julianday({end}) - julianday({start})) * 86400.0"
 
 
