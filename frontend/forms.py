@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from projects.models import Notification, Project, Role, Stage, Territory, Theme
@@ -20,6 +21,13 @@ PROJECT_FIELDS = [
     "licence",
     "visibility",
 ]
+
+
+def https_by_default(field, **kwargs):
+    """A web address typed without a scheme means https (Django 6's default)."""
+    if isinstance(field, models.URLField):
+        kwargs["assume_scheme"] = "https"
+    return field.formfield(**kwargs)
 
 
 class ProjectForm(forms.ModelForm):
@@ -44,6 +52,7 @@ class ProjectForm(forms.ModelForm):
     class Meta:
         model = Project
         fields = PROJECT_FIELDS
+        formfield_callback = https_by_default
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 3}),
             "problem": forms.Textarea(attrs={"rows": 5}),
@@ -111,7 +120,9 @@ class RoleForm(forms.Form):
 
 
 class AttestForm(forms.Form):
-    evidence_url = forms.URLField(label=_("Lien vers la preuve"), required=False, max_length=500)
+    evidence_url = forms.URLField(
+        label=_("Lien vers la preuve"), required=False, max_length=500, assume_scheme="https"
+    )
     evidence_text = forms.CharField(
         label=_("Explication"),
         required=False,
