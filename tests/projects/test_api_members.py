@@ -5,7 +5,8 @@ import pytest
 
 from projects.models import Membership, ProjectUserObjectPermission, Role
 
-ROLES = ["visitor", "stranger", "member", "owner", "reviewer", "funder", "curator"]
+from .conftest import ROLES
+
 # Manage the team: owners and curators. Hidden projects answer 404 to those who cannot read.
 MANAGE = {
     "public": {
@@ -19,24 +20,6 @@ MANAGE = {
     },
 }
 MANAGE["restricted"] = MANAGE["public"] | {"visitor": 404, "stranger": 404}
-
-
-@pytest.fixture
-def people(owner, member, reviewer, funder, curator, stranger):
-    return {
-        "visitor": None,
-        "stranger": stranger,
-        "member": member,
-        "owner": owner,
-        "reviewer": reviewer,
-        "funder": funder,
-        "curator": curator,
-    }
-
-
-@pytest.fixture
-def projects(project, restricted_project):
-    return {"public": project, "restricted": restricted_project}
 
 
 @pytest.fixture

@@ -12,25 +12,7 @@ from projects.api import ProjectViewSet
 from projects.models import Membership, Project, ProjectUserObjectPermission, Stage
 from workflows.models import StageTransition
 
-ROLES = ["visitor", "stranger", "member", "owner", "reviewer", "funder", "curator"]
-
-
-@pytest.fixture
-def people(owner, member, reviewer, funder, curator, stranger):
-    return {
-        "visitor": None,
-        "stranger": stranger,
-        "member": member,
-        "owner": owner,
-        "reviewer": reviewer,
-        "funder": funder,
-        "curator": curator,
-    }
-
-
-@pytest.fixture
-def projects(project, restricted_project):
-    return {"public": project, "restricted": restricted_project}
+from .conftest import ROLES
 
 
 def snapshot(project: Project):
