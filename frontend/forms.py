@@ -6,21 +6,12 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from projects.models import Notification, Project, Role, Stage, Territory, Theme
+from projects.services import EDITABLE_FIELDS
 from workflows.models import Decision
 
 User = get_user_model()
 
-PROJECT_FIELDS = [
-    "title",
-    "summary",
-    "problem",
-    "public_served",
-    "origin",
-    "repository_url",
-    "website_url",
-    "licence",
-    "visibility",
-]
+PROJECT_FIELDS = list(EDITABLE_FIELDS)
 
 
 def https_by_default(field, **kwargs):

@@ -15,7 +15,8 @@ from .permissions import sync_permissions
 
 User = get_user_model()
 
-EDITABLE_FIELDS = {
+# The description fields a person edits, in the order forms show them.
+EDITABLE_FIELDS = (
     "title",
     "summary",
     "problem",
@@ -25,11 +26,11 @@ EDITABLE_FIELDS = {
     "website_url",
     "licence",
     "visibility",
-}
+)
 
 
 def _apply(project: Project, fields: dict) -> None:
-    unknown = set(fields) - EDITABLE_FIELDS - {"themes", "territories"}
+    unknown = set(fields) - {*EDITABLE_FIELDS, "themes", "territories"}
     if unknown:
         raise Invalid({name: [_("Champ inconnu.")] for name in sorted(unknown)})
     for name, value in fields.items():

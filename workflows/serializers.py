@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
 from projects.api_support import RejectUnknownFields
-from projects.serializers import PersonSerializer
+from projects.serializers import PersonSerializer, StrictSerializer
 
 from .models import (
     ChecklistChange,
@@ -157,10 +157,6 @@ class TransitionOptionSerializer(serializers.Serializer):
 
 
 # Input
-
-
-class StrictSerializer(RejectUnknownFields, serializers.Serializer):
-    pass
 
 
 class ItemUpdateSerializer(StrictSerializer):

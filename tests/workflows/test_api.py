@@ -370,3 +370,15 @@ def test_a_project_created_through_the_api_gets_its_first_checklist(api, strange
     assert answer.status_code == 201, answer.json()
     checklist = api.get(f"/api/projects/{answer.json()['id']}/checklist/").json()
     assert {row["criterion"]["gate"] for row in checklist} == {"prototype"}
+
+
+def test_values_of_the_wrong_json_type_are_refused(api, wf_project, owner, reviewer):
+    attest_all(wf_project, owner)
+    review = services.open_review(by=owner, project=wf_project)
+    before = footprint(wf_project)
+    answer = api.as_(reviewer).post(
+        f"/api/reviews/{review.pk}/decisions/", {"verdict": "approve", "rationale": 12}
+    )
+    assert answer.status_code == 400
+    assert "rationale" in answer.json()["errors"]
+    assert footprint(wf_project) == before
