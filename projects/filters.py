@@ -2,12 +2,13 @@
 with the field named, never a silently empty page."""
 
 import django_filters as filters
-from django.db.models import Q
+from django.db.models import Q, Value
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from .models import Project, Stage, Territory, Theme
+from .search import folded
 
 MAX_SEARCH_WORDS = 8
 
@@ -22,9 +23,18 @@ def _territory_choices():
 
 # The schema says "strings" rather than freezing today's reference tables into an enum:
 # curators may add themes, and GET /api/themes/ and /api/territories/ list the codes.
+class CodesField(filters.fields.MultipleChoiceField):
+    """Empty values mean "all": a select left on "Tous" sends ``theme=``."""
+
+    def clean(self, value):
+        return super().clean([code for code in value or [] if code != ""])
+
+
 @extend_schema_field(OpenApiTypes.STR)
 class CodesFilter(filters.MultipleChoiceFilter):
     """Codes of a reference table; repeated, it keeps projects matching any of them."""
+
+    field_class = CodesField
 
 
 class ProjectFilter(filters.FilterSet):
@@ -49,7 +59,10 @@ class ProjectFilter(filters.FilterSet):
     q = filters.CharFilter(
         method="search",
         max_length=200,
-        help_text=_("Recherche dans le titre, le résumé et le problème traité."),
+        help_text=_(
+            "Recherche dans le titre, le résumé et le problème traité, sans tenir compte "
+            "des majuscules ni des accents."
+        ),
     )
     mine = filters.ChoiceFilter(
         method="only_mine",
@@ -63,9 +76,17 @@ class ProjectFilter(filters.FilterSet):
 
     def search(self, queryset, name, value):
         # Every word must appear somewhere; a bounded number of words keeps the query small.
+        queryset = queryset.alias(
+            title_folded=folded("title"),
+            summary_folded=folded("summary"),
+            problem_folded=folded("problem"),
+        )
         for word in value.split()[:MAX_SEARCH_WORDS]:
+            word = folded(Value(word))
             queryset = queryset.filter(
-                Q(title__icontains=word) | Q(summary__icontains=word) | Q(problem__icontains=word)
+                Q(title_folded__contains=word)
+                | Q(summary_folded__contains=word)
+                | Q(problem_folded__contains=word)
             )
         return queryset
 

@@ -28,4 +28,4 @@ echo "== suite on PostgreSQL + Redis ($PG_URL, $REDIS_URL_TEST)"
 DATABASE_URL=$PG_URL REDIS_URL=$REDIS_URL_TEST \
 SECRET_KEY=test-only-$(head -c 48 /dev/urandom | base64 | tr -dc 'a-zA-Z0-9') \
 ALLOWED_HOSTS=127.0.0.1,localhost,testserver SECURE_SSL_REDIRECT=0 \
-    $BIN/pytest -m "not browser" "$@"
+    $BIN/pytest "$@"

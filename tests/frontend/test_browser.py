@@ -227,6 +227,25 @@ def test_two_people_see_each_others_comments_live(open_page, proposed, owner, st
     screenshot(reader, "project-discussion")
 
 
+def test_the_list_finds_with_every_select_left_on_all(open_page, proposed, hidden, member):
+    """The filter form sends ``theme=`` and ``territory=`` when left on "Tous": that is "all"."""
+    page = open_page(member)
+    visit(page, "/projects/")
+    page.fill("#id_q", proposed.title.upper())
+    submit(page, "form[aria-labelledby=filters-title] button[type=submit]")
+    assert "theme=" in page.url and "territory=" in page.url
+    expect(page.locator(".project-list")).to_contain_text(proposed.title)
+    expect(page.locator("[role=status]")).to_have_text("1 projet trouvé")
+
+    page.fill("#id_q", "")
+    submit(page, "form[aria-labelledby=filters-title] button[type=submit]")
+    expect(page.locator(".project-list")).to_contain_text(proposed.title)
+    expect(page.locator(".project-list")).to_contain_text(hidden.title)
+    # The address is the bookmark: opened again, it finds the same.
+    page.goto(page.url)
+    expect(page.locator("[role=status]")).to_have_text("2 projets trouvés")
+
+
 def test_refusals(open_page, restricted_project, project, stranger):
     outsider = open_page(stranger)
     for url in (

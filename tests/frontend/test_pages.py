@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 
 from projects import comments as comment_services
-from projects.models import Territory, Theme
+from projects.models import Project, Territory, Theme
 
 pytestmark = pytest.mark.django_db
 
@@ -75,6 +75,10 @@ def test_list_filters(browse, owner, make_project, stranger):
     assert found(q="atelier médiathèque") == [match.pk]
     assert found(stage="idea", q="atelier") == [match.pk]
     assert found(stage="commons") == []
+    # The form as a browser sends it with every select left on "Tous".
+    everything = dict.fromkeys(["q", "stage", "theme", "territory", "origin"], "")
+    assert sorted(found(**everything)) == sorted(Project.objects.values_list("pk", flat=True))
+    assert found(**(everything | {"q": "MEDIATHEQUE"})) == [match.pk]
 
 
 def test_list_with_a_bad_filter_shows_the_error(browse, proposed):

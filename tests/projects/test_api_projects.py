@@ -373,6 +373,20 @@ def test_restricted_projects_stay_hidden_in_lists(api, people, catalogue, role, 
         ("?q=LIEUX", ["Cartographie"]),
         ("?mine=true", ["Tiers-lieu rural"]),
         ("?mine=false", ["Cartographie", "Kit d'inclusion", "Tiers-lieu rural"]),
+        # An empty value means "all", as a form left on "Tous" sends it.
+        (
+            "?stage=&theme=&territory=&origin=&q=&mine=",
+            ["Cartographie", "Kit d'inclusion", "Tiers-lieu rural"],
+        ),
+        ("?theme=&theme=inclusion", ["Kit d'inclusion"]),
+        ("?territory=&q=lieu", ["Cartographie", "Tiers-lieu rural"]),
+        # Search ignores case and accents, both ways.
+        ("?q=mediation", ["Cartographie"]),
+        ("?q=MÉDIATION", ["Cartographie"]),
+        ("?q=%C3%A0+AIDE", ["Cartographie"]),
+        ("?q=tiers-lieu+a+TOUS", ["Tiers-lieu rural"]),
+        ("?q=100%25", []),
+        ("?q=_", []),
     ],
 )
 def test_filters(api, stranger, catalogue, query, expected):
