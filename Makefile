@@ -43,6 +43,7 @@ locale/.compiled: $(wildcard locale/*/LC_MESSAGES/*.po)
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
 format: $(VENV)/.installed

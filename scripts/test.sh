@@ -8,6 +8,7 @@ BIN=.venv/bin
 echo "== lint"
 $BIN/ruff check .
 $BIN/ruff format --check .
+$BIN/lint-imports --no-cache
 $BIN/python manage.py makemigrations --check --dry-run
 
 echo "== suite on the embedded default (SQLite, in-memory channel layer)"
