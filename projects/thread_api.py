@@ -22,6 +22,7 @@ from .api import errors
 from .api_support import ErrorSerializer, Pagination
 from .comments import comment_data, delete_comment, edit_comment, post_comment
 from .errors import Invalid, NotFound
+from .inputs import only_fields, parse_seq
 from .models import Comment, Notification
 from .notifications import mark_read, preferences, set_preferences, unread_count
 
@@ -90,13 +91,7 @@ class CommentEditInput(serializers.Serializer):
 
 
 def _fields(request, allowed: set[str]) -> dict:
-    data = request.data
-    if not hasattr(data, "get"):
-        raise Invalid({"non_field_errors": [_("Un objet JSON est attendu.")]})
-    unknown = set(data) - allowed
-    if unknown:
-        raise Invalid({name: [_("Champ inconnu.")] for name in sorted(unknown)})
-    return {name: data.get(name) for name in allowed if name in data}
+    return only_fields(request.data, allowed)
 
 
 class CommentListView(APIView):
@@ -177,10 +172,10 @@ class EventListView(APIView):
     )
     def get(self, request, pk):
         project = access.get_project(request.user, pk)
-        raw = request.query_params.get("after", "0")
-        if not raw.isdigit():
+        after = parse_seq(request.query_params.get("after", "0"))
+        if after is None:
             raise Invalid({"after": [_("Un entier positif ou nul est attendu.")]})
-        batch = events.events_after(project.pk, int(raw), EVENTS_PAGE + 1)
+        batch = events.events_after(project.pk, after, EVENTS_PAGE + 1)
         return Response(
             {
                 "results": [events.payload(event) for event in batch[:EVENTS_PAGE]],
