@@ -20,7 +20,7 @@ from markdown_it import MarkdownIt
 
 from . import access, events
 from .errors import Conflict, Invalid, NotFound, RateLimited
-from .inputs import is_id, parse_id
+from .inputs import is_id, only_fields, parse_id
 from .models import Comment, Notification, Project
 from .notifications import notify
 
@@ -95,6 +95,20 @@ def comment_data(comment: Comment) -> dict:
         "deleted_at": comment.deleted_at,
         "moderated": comment.is_deleted and comment.deleted_by_id != comment.author_id,
     }
+
+
+POST_FIELDS = {"body", "parent", "checklist_item", "review", "client_id"}
+EDIT_FIELDS = {"body"}
+
+
+def comment_input(data, allowed: set[str] = POST_FIELDS) -> dict:
+    """The fields of a post (or, with ``EDIT_FIELDS``, an edit) sent through the API or the
+    socket: unknown fields are refused and ``body`` is required; ``post_comment`` and
+    ``edit_comment`` check the values."""
+    fields = only_fields(data, allowed)
+    if "body" not in fields:
+        raise Invalid({"body": [_("Ce champ est obligatoire.")]})
+    return fields
 
 
 def _body(value) -> str:

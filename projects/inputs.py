@@ -39,28 +39,33 @@ def is_id(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
 
 
-def text_problem(value) -> str | None:
-    """Why ``value`` (any decoded JSON) cannot be stored, or None: NUL characters and lone
-    surrogates, which ``json.loads`` accepts but neither UTF-8 nor PostgreSQL text can hold,
-    and nesting deeper than ``MAX_DEPTH``. Iterative, so no input exhausts the stack."""
+def check_text(value) -> None:
+    """Refuse (Invalid) what no database can store in decoded JSON: NUL characters and lone
+    surrogates, which ``json.loads`` accepts but neither UTF-8 nor PostgreSQL text can hold
+    (code ``bad_text``), and nesting deeper than ``MAX_DEPTH`` (code ``too_deep``).
+    Iterative, so no input exhausts the stack."""
     pending = [(value, 1)]
     while pending:
         item, depth = pending.pop()
         if depth > MAX_DEPTH:
-            return _("JSON trop profondément imbriqué.")
+            raise Invalid(detail=_("JSON trop profondément imbriqué."), code="too_deep")
         if isinstance(item, str):
             if "\x00" in item:
-                return _("Le texte ne peut pas contenir le caractère NUL.")
+                raise Invalid(
+                    detail=_("Le texte ne peut pas contenir le caractère NUL."), code="bad_text"
+                )
             try:
                 item.encode("utf-8")
             except UnicodeEncodeError:
-                return _("Le texte contient des caractères Unicode invalides.")
+                raise Invalid(
+                    detail=_("Le texte contient des caractères Unicode invalides."),
+                    code="bad_text",
+                ) from None
         elif isinstance(item, dict):
             pending.extend((key, depth) for key in item)
             pending.extend((child, depth + 1) for child in item.values())
         elif isinstance(item, list):
             pending.extend((child, depth + 1) for child in item)
-    return None
 
 
 def _refuse_constant(name: str):
@@ -68,18 +73,17 @@ def _refuse_constant(name: str):
 
 
 def decode_json(text: str):
-    """The JSON document ``text``, or Invalid (code ``bad_json``) with the reason."""
+    """The JSON document ``text``; Invalid with code ``bad_json``, ``too_deep`` or
+    ``bad_text`` and the reason otherwise."""
     try:
         data = json.loads(text, parse_constant=_refuse_constant)
     except RecursionError:
-        raise Invalid(detail=_("JSON trop profondément imbriqué."), code="bad_json") from None
+        raise Invalid(detail=_("JSON trop profondément imbriqué."), code="too_deep") from None
     except ValueError as exc:
         raise Invalid(
             detail=_("JSON invalide : %(error)s") % {"error": exc}, code="bad_json"
         ) from None
-    problem = text_problem(data)
-    if problem:
-        raise Invalid(detail=problem, code="bad_json")
+    check_text(data)
     return data
 
 

@@ -20,7 +20,14 @@ from rest_framework.views import APIView
 from . import access, events
 from .api import errors
 from .api_support import ErrorSerializer, Pagination
-from .comments import comment_data, delete_comment, edit_comment, post_comment
+from .comments import (
+    EDIT_FIELDS,
+    comment_data,
+    comment_input,
+    delete_comment,
+    edit_comment,
+    post_comment,
+)
 from .errors import Invalid, NotFound
 from .inputs import only_fields, parse_seq
 from .models import Comment, Notification
@@ -90,10 +97,6 @@ class CommentEditInput(serializers.Serializer):
     body = serializers.CharField()
 
 
-def _fields(request, allowed: set[str]) -> dict:
-    return only_fields(request.data, allowed)
-
-
 class CommentListView(APIView):
     """``GET|POST /api/projects/{id}/comments/``: the thread, oldest first, tombstones
     included; posting answers 201, or 200 with the first comment for a retried client_id."""
@@ -116,9 +119,7 @@ class CommentListView(APIView):
         },
     )
     def post(self, request, pk):
-        fields = _fields(request, {"body", "parent", "checklist_item", "review", "client_id"})
-        if "body" not in fields:
-            raise Invalid({"body": [_("Ce champ est obligatoire.")]})
+        fields = comment_input(request.data)
         comment, created = post_comment(by=request.user, project=pk, **fields)
         return Response(
             comment_data(comment), status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
@@ -141,9 +142,7 @@ class CommentDetailView(APIView):
         request=CommentEditInput, responses={200: CommentOutput, **errors(400, 401, 403, 404, 409)}
     )
     def patch(self, request, pk):
-        fields = _fields(request, {"body"})
-        if "body" not in fields:
-            raise Invalid({"body": [_("Ce champ est obligatoire.")]})
+        fields = comment_input(request.data, EDIT_FIELDS)
         return Response(comment_data(edit_comment(by=request.user, comment=pk, **fields)))
 
     @extend_schema(responses={204: None, **errors(401, 403, 404, 409)})
@@ -230,7 +229,7 @@ class NotificationReadView(APIView):
         },
     )
     def post(self, request):
-        fields = _fields(request, {"ids"})
+        fields = only_fields(request.data, {"ids"})
         marked = mark_read(by=request.user, ids=fields.get("ids"))
         return Response({"marked": marked, "unread": unread_count(request.user)})
 

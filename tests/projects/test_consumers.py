@@ -246,6 +246,22 @@ async def test_rate_limit_over_socket(project, member):
         ('{"type": "resume"}', "invalid"),
         ('{"type": "resume", "after": -1}', "invalid"),
         ('{"type": "resume", "after": "3"}', "invalid"),
+        ('{"type": "resume", "after": 99999999999999999999999}', "invalid"),
+        ('{"type": "resume", "after": 1}', "ahead"),  # the stream is at 0: not believed
+        ('{"type": "resume", "after": 0, "since": 4}', "invalid"),
+        ("[" * 100_000 + "]" * 100_000, "too_large"),
+        ('{"type": "comment.create", "body": ' + "[" * 1500 + "]" * 1500 + "}", "too_deep"),
+        ('{"type": "ping", "x": ' + "[" * 40 + "]" * 40 + "}", "too_deep"),
+        ('{"type": "comment.create", "body": "\\ud800"}', "bad_text"),
+        ('{"type": "comment.create", "body": "a\\u0000b"}', "bad_text"),
+        ('{"type": "comment.create", "body": "x", "client_id": "k\\u0000"}', "bad_text"),
+        ('{"type": "comment.create", "body": "x", "client_id": "\\udfff"}', "bad_text"),
+        ('{"type": "comment.create", "body": "x", "client_id": 7}', "invalid"),
+        ('{"type": "comment.create", "body": "x", "author": 1}', "invalid"),
+        ('{"type": "comment.create", "body": "x", "parent": 99999999999999999999}', "invalid"),
+        ('{"type": "comment.create", "body": "x", "parent": "%C2%B2"}', "invalid"),
+        ('{"type": "comment.create", "body": "x", "parent": "\u00b2"}', "invalid"),
+        ('{"type": "ping", "x": 1}', "invalid"),
     ],
 )
 async def test_bad_frames(project, member, sent, code):
@@ -258,6 +274,23 @@ async def test_bad_frames(project, member, sent, code):
     assert (await frame(socket))["type"] == "pong"  # still usable
     assert await count(Comment) == 0
     assert await count(ProjectEvent) == 0
+    await socket.disconnect()
+
+
+@pytest.mark.parametrize("query", ["?after=5", "?after=%C2%B2", "?after=-1"])
+async def test_a_resume_from_the_future_or_garbled_is_refused(project, member, query):
+    socket, hello = await join(project.pk, query=query)
+    assert hello["seq"] == 0
+    error = await frame(socket)
+    assert (error["type"], error["code"]) == (
+        "error",
+        "ahead" if query == "?after=5" else "invalid",
+    )
+    await socket.send_json_to({"type": "resume", "after": 3})
+    assert (await frame(socket))["code"] == "ahead"
+    # Not believed: the next events still arrive, from seq 1.
+    await post(member, project, "premier")
+    assert (await frame(socket))["seq"] == 1
     await socket.disconnect()
 
 
