@@ -9,8 +9,11 @@ The contract is DESIGN.md's "Real-time contract". Frames of ``/ws/projects/<id>/
   ``access_lost`` which precede a close).
 - client: ``resume {after}`` (or ``?after=`` in the URL), ``comment.create {body, parent,
   checklist_item, review, client_id}``, ``ping``.
-- close codes: 4401 not signed in (notifications), 4403 may not read, 4404 no such project,
-  4408 fell behind (reconnect and resume).
+- close codes: 4401 the session ended (signed out, password changed, account deactivated)
+  or, on notifications, not signed in; 4404 no such project or not readable by this person
+  (alike, so a restricted project's existence does not leak); 4408 fell behind (reconnect
+  and resume). 4403 is reserved for a person who may read a project but not join its
+  stream; no rule does that today.
 
 A client applies an event only when its seq is its last + 1, drops those at or below, and
 sends ``resume`` on a gap. Reading goes through ``access``, writing through the services.
@@ -50,7 +53,6 @@ PRESENCE_TTL = timedelta(seconds=3 * RECHECK_SECONDS)
 # A live event that waited longer than this in the socket's queue means the socket fell
 # behind: it is closed (4408) and the client resumes from the database.
 MAX_LAG_SECONDS = 10.0
-CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
 CLOSE_NOT_AUTHENTICATED = 4401
 CLOSE_BEHIND = 4408
@@ -167,7 +169,8 @@ class ProjectConsumer(FastEventsMixin, AsyncWebsocketConsumer):
         return after[-1] if after else None
 
     def refusal(self) -> int | None:
-        """The close code if this person may not read the project now, else None."""
+        """The close code if this person may not read the project now, else None: 4404
+        alike for a missing project and a hidden one, as the API's 404 (nothing leaks)."""
         try:
             project = Project.objects.get(pk=self.project_id)
         except Project.DoesNotExist:
@@ -177,8 +180,8 @@ class ProjectConsumer(FastEventsMixin, AsyncWebsocketConsumer):
             # A fresh user: permission caches of a long-lived socket would hide a change.
             user = User.objects.filter(pk=user.pk, is_active=True).first()
             if user is None:
-                return CLOSE_FORBIDDEN
-        return None if access.can_view(user or self.user, project) else CLOSE_FORBIDDEN
+                return CLOSE_NOT_AUTHENTICATED
+        return None if access.can_view(user or self.user, project) else CLOSE_NOT_FOUND
 
     def current_seq(self) -> int:
         return Project.objects.values_list("event_seq", flat=True).get(pk=self.project_id)

@@ -52,10 +52,10 @@ async def test_missing_project_closes_4404(member):
     assert await closed_with(socket) == 4404
 
 
-async def test_hidden_project_closes_4403(restricted_project, stranger, funder):
+async def test_hidden_project_closes_4404_like_a_missing_one(restricted_project, stranger, funder):
     for cookie in (None, await login(stranger)):
         socket, _ = await open_socket(f"/ws/projects/{restricted_project.pk}/", cookie)
-        assert await closed_with(socket) == 4403
+        assert await closed_with(socket) == 4404
     socket, hello = await join(restricted_project.pk, await login(funder))
     assert hello["user"] == "funder"
     await socket.disconnect()
@@ -66,7 +66,7 @@ async def test_inactive_person_refused(restricted_project, member):
     member.is_active = False
     await database_sync_to_async(member.save)()
     socket, _ = await open_socket(f"/ws/projects/{restricted_project.pk}/", cookie)
-    assert await closed_with(socket) == 4403
+    assert await closed_with(socket) == 4404
 
 
 @pytest.mark.parametrize("origin", [None, b"http://evil.example", b"null"])
@@ -311,7 +311,7 @@ async def test_losing_access_closes_socket(restricted_project, owner, member):
 
     await remove_member()
     assert (await frame(socket))["code"] == "access_lost"
-    assert await closed_with(socket) == 4403
+    assert await closed_with(socket) == 4404
 
 
 async def test_deleted_project_closes_socket(project, owner):
@@ -336,7 +336,7 @@ async def test_restricting_a_project_closes_a_visitor_socket(project, owner):
 
     await restrict()
     assert (await frame(socket))["code"] == "access_lost"
-    assert await closed_with(socket) == 4403
+    assert await closed_with(socket) == 4404
 
 
 async def test_presence(project, owner, member):
