@@ -3,7 +3,6 @@ bad frames, access loss, presence."""
 
 import json
 import time
-from urllib.parse import urlparse
 
 import pytest
 from channels.db import database_sync_to_async
@@ -11,7 +10,6 @@ from channels.layers import get_channel_layer
 from django.db import transaction
 from django.test import override_settings
 
-from incubator.asgi import StrictOriginValidator
 from projects import events, services
 from projects.comments import delete_comment, edit_comment, post_comment
 from projects.models import Comment, Project, ProjectEvent
@@ -69,16 +67,49 @@ async def test_inactive_person_refused(restricted_project, member):
     assert await closed_with(socket) == 4404
 
 
-@pytest.mark.parametrize("origin", [None, b"http://evil.example", b"null"])
-async def test_foreign_or_missing_origin_refused(project, origin):
+@pytest.mark.parametrize(
+    "origin",
+    [
+        None,
+        b"null",
+        b"",
+        b"http://evil.example",
+        b"http://127.0.0.1:1",  # another port
+        b"ftp://127.0.0.1",  # another scheme
+        b"https://127.0.0.1",  # https page, socket opened without TLS
+        b"http://127.0.0.1.evil.example",
+        b"http://127.0.0.1/",
+    ],
+)
+async def test_an_origin_other_than_the_page_of_this_site_is_refused(project, origin):
     _socket, connected = await open_socket(f"/ws/projects/{project.pk}/", origin=origin)
     assert not connected
 
 
-def test_missing_origin_refused_even_when_every_host_is_allowed():
-    validator = StrictOriginValidator(None, ["*"])
-    assert not validator.valid_origin(None)
-    assert validator.valid_origin(urlparse("http://anything.example"))
+@pytest.mark.parametrize(
+    ("origin", "host", "headers", "accepted"),
+    [
+        (b"http://127.0.0.1:8101", b"127.0.0.1:8101", [], True),
+        (b"http://127.0.0.1", b"127.0.0.1:8101", [], False),
+        (b"http://localhost", b"localhost", [], True),
+        (b"http://evil.example", b"evil.example", [], False),  # not an allowed host
+        (b"https://127.0.0.1", b"127.0.0.1", [(b"x-forwarded-proto", b"https")], True),
+        (b"http://127.0.0.1", b"127.0.0.1", [(b"x-forwarded-proto", b"https")], False),
+        (b"https://app.example.org", b"127.0.0.1", [], True),  # CSRF_TRUSTED_ORIGINS
+        (b"http://app.example.org", b"127.0.0.1", [], False),
+        (b"https://a.partners.example.org", b"127.0.0.1", [], True),
+        (b"https://partners.example.org.evil", b"127.0.0.1", [], False),
+    ],
+)
+async def test_the_origin_check_is_csrfs(project, settings, origin, host, headers, accepted):
+    settings.CSRF_TRUSTED_ORIGINS = ["https://app.example.org", "https://*.partners.example.org"]
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    socket, connected = await open_socket(
+        f"/ws/projects/{project.pk}/", origin=origin, host=host, extra_headers=headers
+    )
+    assert connected is accepted
+    if connected:
+        await socket.disconnect()
 
 
 async def test_every_event_type_in_order(project, owner, member):
