@@ -34,9 +34,9 @@ def allowed_origin(scope) -> bool:
     scheme, _sep, netloc = origin.partition("://")
     for trusted in settings.CSRF_TRUSTED_ORIGINS:
         trusted_scheme, _sep, trusted_netloc = trusted.partition("://")
-        if "*" in trusted_netloc and trusted_scheme == scheme:
-            if is_same_domain(netloc, trusted_netloc.replace("*", "", 1)):
-                return True
+        wildcard = "*" in trusted_netloc and trusted_scheme == scheme
+        if wildcard and is_same_domain(netloc, trusted_netloc.replace("*", "", 1)):
+            return True
     host = headers.get(b"host", "")
     domain, _port = split_domain_port(host)
     if not domain or not validate_host(domain, settings.ALLOWED_HOSTS):

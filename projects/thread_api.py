@@ -119,6 +119,8 @@ class CommentListView(APIView):
         },
     )
     def post(self, request, pk):
+        project = access.get_project(request.user, pk)
+        access.require(access.can_comment(request.user, project), request.user)
         fields = comment_input(request.data)
         comment, created = post_comment(by=request.user, project=pk, **fields)
         return Response(
@@ -142,6 +144,11 @@ class CommentDetailView(APIView):
         request=CommentEditInput, responses={200: CommentOutput, **errors(400, 401, 403, 404, 409)}
     )
     def patch(self, request, pk):
+        comment = Comment.objects.filter(pk=pk).first()
+        if comment is None:
+            raise NotFound()
+        access.get_project(request.user, comment.project_id)
+        access.require(access.can_change_comment(request.user, comment), request.user)
         fields = comment_input(request.data, EDIT_FIELDS)
         return Response(comment_data(edit_comment(by=request.user, comment=pk, **fields)))
 
@@ -229,6 +236,7 @@ class NotificationReadView(APIView):
         },
     )
     def post(self, request):
+        access.require(request.user.is_authenticated, request.user)
         fields = only_fields(request.data, {"ids"})
         marked = mark_read(by=request.user, ids=fields.get("ids"))
         return Response({"marked": marked, "unread": unread_count(request.user)})

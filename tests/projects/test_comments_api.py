@@ -159,3 +159,15 @@ def test_bad_posts_answer_400_and_write_nothing(api, project, member, raw):
     assert response.json()["code"] in {"invalid", "parse_error"}
     assert not Comment.objects.exists()
     assert not ProjectEvent.objects.exists()
+
+
+def test_edit_refusals_come_before_the_body_is_read(api, project, restricted_project, member):
+    mine, _ = post_comment(by=member, project=project, body="Bonjour")
+    hidden, _ = post_comment(by=member, project=restricted_project, body="Discret")
+    garbage = {"body": 12, "colour": "red"}
+    assert api.as_(None).patch(f"/api/comments/{mine.pk}/", garbage).status_code == 401
+    assert api.as_(None).patch(f"/api/comments/{hidden.pk}/", garbage).status_code == 404
+    assert api.as_(None).post("/api/notifications/read/", {"ids": "x"}).status_code == 401
+    Comment.objects.filter(pk=mine.pk).update(author=None)  # nobody's: only curators moderate
+    assert api.as_(member).patch(f"/api/comments/{mine.pk}/", garbage).status_code == 403
+    assert Comment.objects.get(pk=mine.pk).body == "Bonjour"

@@ -21,8 +21,7 @@ POSTGRESQL = [
 ]
 POSTGRESQL_REVERSE = [
     "DROP TRIGGER IF EXISTS workflows_stagetransition_never_deleted ON workflows_stagetransition",
-    "DROP TRIGGER IF EXISTS workflows_stagetransition_never_truncated"
-    " ON workflows_stagetransition",
+    "DROP TRIGGER IF EXISTS workflows_stagetransition_never_truncated ON workflows_stagetransition",
 ]
 
 
