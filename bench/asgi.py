@@ -10,7 +10,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.routing import ProtocolTypeRouter, URLRouter
 from django.urls import path
 
-from incubator.asgi import django_asgi_app, origin_validator
+from incubator.asgi import OriginCheck, django_asgi_app
 from incubator.routing import websocket_urlpatterns
 
 GROUP = "bench-bare"
@@ -36,7 +36,7 @@ class BarePublisher(AsyncWebsocketConsumer):
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": origin_validator(
+        "websocket": OriginCheck(
             AuthMiddlewareStack(
                 URLRouter(
                     [

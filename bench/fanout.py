@@ -174,7 +174,7 @@ class Fleet:
                 f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\n"
                 "Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
                 f"Sec-WebSocket-Key: {base64.b64encode(os.urandom(16)).decode()}\r\n"
-                "Origin: http://127.0.0.1\r\n\r\n"
+                f"Origin: http://127.0.0.1:{port}\r\n\r\n"
             ).encode()
             async with limit:
                 opened = loop.create_future()
@@ -279,7 +279,7 @@ async def run_kind(
         if kind == "bare":
             publisher = await websockets.connect(
                 f"ws://127.0.0.1:{port}/ws/bare-pub/",
-                origin="http://127.0.0.1",
+                origin=f"http://127.0.0.1:{port}",
                 compression=None,
                 ping_interval=None,
             )

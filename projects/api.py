@@ -31,6 +31,7 @@ from . import access, services
 from .api_support import ErrorSerializer
 from .errors import Invalid, NotFound
 from .filters import ProjectFilter
+from .inputs import parse_id
 from .models import Project, Territory, Theme
 from .serializers import (
     MemberInputSerializer,
@@ -261,15 +262,16 @@ class ProjectViewSet(
     )
     def member(self, request, pk=None, user_id=None):
         project = self.get_object()
-        if not user_id.isdigit() or len(user_id) > 18:
+        user_id = parse_id(user_id)
+        if user_id is None:
             raise NotFound()
         if request.method == "DELETE":
-            services.remove_member(by=request.user, project=project, user_id=int(user_id))
+            services.remove_member(by=request.user, project=project, user_id=user_id)
             return Response(status=status.HTTP_204_NO_CONTENT)
         access.require(access.can_manage_team(request.user, project), request.user)
         data = validated(request, RoleInputSerializer)
         membership = services.change_role(
-            by=request.user, project=project, user_id=int(user_id), role=data["role"]
+            by=request.user, project=project, user_id=user_id, role=data["role"]
         )
         return Response(MembershipSerializer(membership).data)
 

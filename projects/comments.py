@@ -20,6 +20,7 @@ from markdown_it import MarkdownIt
 
 from . import access, events
 from .errors import Conflict, Invalid, NotFound, RateLimited
+from .inputs import is_id, only_fields, parse_id
 from .models import Comment, Notification, Project
 from .notifications import notify
 
@@ -40,6 +41,9 @@ ALLOWED_SCHEMES = {"http", "https", "mailto"}
 # Django usernames allow letters, digits and @ . + - _; a mention cannot follow a word
 # character (so e-mail addresses are not mentions) and drops trailing punctuation.
 MENTION = re.compile(r"(?<![\w@.+-])@([\w.@+-]*[\w+-])")
+# Distinct @names one comment may hold: a mention is a notification, not a mailing list, and
+# every name is one term of the lookup (SQLite refuses a query of about a thousand).
+MAX_MENTIONS = 50
 
 
 def render(body: str) -> str:
@@ -93,6 +97,20 @@ def comment_data(comment: Comment) -> dict:
     }
 
 
+POST_FIELDS = {"body", "parent", "checklist_item", "review", "client_id"}
+EDIT_FIELDS = {"body"}
+
+
+def comment_input(data, allowed: set[str] = POST_FIELDS) -> dict:
+    """The fields of a post (or, with ``EDIT_FIELDS``, an edit) sent through the API or the
+    socket: unknown fields are refused and ``body`` is required; ``post_comment`` and
+    ``edit_comment`` check the values."""
+    fields = only_fields(data, allowed)
+    if "body" not in fields:
+        raise Invalid({"body": [_("Ce champ est obligatoire.")]})
+    return fields
+
+
 def _body(value) -> str:
     if not isinstance(value, str):
         raise Invalid({"body": [_("Le message doit être un texte.")]})
@@ -104,6 +122,11 @@ def _body(value) -> str:
         raise Invalid(
             {"body": [_("Le message dépasse %(limit)s caractères.") % {"limit": limit}]},
             code="too_long",
+        )
+    if len(mentioned_usernames(body)) > MAX_MENTIONS:
+        raise Invalid(
+            {"body": [_("Un message mentionne %(n)s personnes au plus.") % {"n": MAX_MENTIONS}]},
+            code="too_many_mentions",
         )
     return body
 
@@ -128,11 +151,12 @@ def _linked(field: str, value, project: Project):
     if value in (None, ""):
         return None
     model = Comment._meta.get_field(field).related_model
-    if isinstance(value, bool) or not isinstance(value, int | str):
+    pk = parse_id(value) if isinstance(value, str) else value
+    if not is_id(pk):
         raise Invalid({field: [_("Identifiant invalide.")]})
     try:
-        return model.objects.get(pk=int(value), project=project)
-    except (ValueError, model.DoesNotExist):
+        return model.objects.get(pk=pk, project=project)
+    except model.DoesNotExist:
         raise Invalid({field: [_("Introuvable dans ce projet.")]}) from None
 
 

@@ -9,8 +9,11 @@ The contract is DESIGN.md's "Real-time contract". Frames of ``/ws/projects/<id>/
   ``access_lost`` which precede a close).
 - client: ``resume {after}`` (or ``?after=`` in the URL), ``comment.create {body, parent,
   checklist_item, review, client_id}``, ``ping``.
-- close codes: 4401 not signed in (notifications), 4403 may not read, 4404 no such project,
-  4408 fell behind (reconnect and resume).
+- close codes: 4401 the session ended (signed out, password changed, account deactivated)
+  or, on notifications, not signed in; 4404 no such project or not readable by this person
+  (alike, so a restricted project's existence does not leak); 4408 fell behind (reconnect
+  and resume). 4403 is reserved for a person who may read a project but not join its
+  stream; no rule does that today.
 
 A client applies an event only when its seq is its last + 1, drops those at or below, and
 sends ``resume`` on a gap. Reading goes through ``access``, writing through the services.
@@ -22,6 +25,7 @@ import json
 import logging
 import time
 from datetime import timedelta
+from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
@@ -32,9 +36,9 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import access, events
-from .comments import post_comment
-from .errors import ServiceError
+from . import access, events, inputs
+from .comments import comment_input, post_comment
+from .errors import Conflict, Invalid, ServiceError
 from .models import Presence, Project
 from .notifications import unread_count, user_group
 
@@ -49,7 +53,6 @@ PRESENCE_TTL = timedelta(seconds=3 * RECHECK_SECONDS)
 # A live event that waited longer than this in the socket's queue means the socket fell
 # behind: it is closed (4408) and the client resumes from the database.
 MAX_LAG_SECONDS = 10.0
-CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
 CLOSE_NOT_AUTHENTICATED = 4401
 CLOSE_BEHIND = 4408
@@ -153,20 +156,21 @@ class ProjectConsumer(FastEventsMixin, AsyncWebsocketConsumer):
         )
         await self.join_presence()
         self.recheck_task = asyncio.create_task(self.recheck_loop())
-        after = self.query_after()
-        if after is not None:
-            await self.replay(after)
+        raw = self.query_after()
+        if raw is not None:
+            try:
+                await self.resume({"after": inputs.parse_seq(raw)})
+            except ServiceError as exc:
+                await self.error(exc.code, exc.detail, kind="resume", **exc.extra)
 
-    def query_after(self) -> int | None:
-        query = self.scope.get("query_string", b"").decode("latin1")
-        for part in query.split("&"):
-            name, _sep, value = part.partition("=")
-            if name == "after" and value.isdigit():
-                return int(value)
-        return None
+    def query_after(self) -> str | None:
+        """The ``after`` of the URL's query string as sent, or None without one."""
+        after = parse_qs(self.scope.get("query_string", b"").decode("latin1")).get("after")
+        return after[-1] if after else None
 
     def refusal(self) -> int | None:
-        """The close code if this person may not read the project now, else None."""
+        """The close code if this person may not read the project now, else None: 4404
+        alike for a missing project and a hidden one, as the API's 404 (nothing leaks)."""
         try:
             project = Project.objects.get(pk=self.project_id)
         except Project.DoesNotExist:
@@ -176,8 +180,8 @@ class ProjectConsumer(FastEventsMixin, AsyncWebsocketConsumer):
             # A fresh user: permission caches of a long-lived socket would hide a change.
             user = User.objects.filter(pk=user.pk, is_active=True).first()
             if user is None:
-                return CLOSE_FORBIDDEN
-        return None if access.can_view(user or self.user, project) else CLOSE_FORBIDDEN
+                return CLOSE_NOT_AUTHENTICATED
+        return None if access.can_view(user or self.user, project) else CLOSE_NOT_FOUND
 
     def current_seq(self) -> int:
         return Project.objects.values_list("event_seq", flat=True).get(pk=self.project_id)
@@ -194,59 +198,52 @@ class ProjectConsumer(FastEventsMixin, AsyncWebsocketConsumer):
     # Client frames
 
     async def receive(self, text_data=None, bytes_data=None):
+        """One client frame, checked as the API checks a request body (``inputs``): any
+        refusal is an error frame, and the socket stays usable."""
         if text_data is None:
             return await self.error("bad_frame", _("Seuls les messages texte sont acceptés."))
         if len(text_data) > max_frame():
             return await self.error("too_large", _("Message trop long."))
         try:
-            frame = json.loads(text_data)
-        except ValueError:
-            return await self.error("bad_json", _("Ce message n'est pas du JSON valide."))
+            frame = inputs.decode_json(text_data)
+        except Invalid as exc:
+            return await self.error(exc.code, exc.detail)
         if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
             return await self.error("bad_frame", _("Un objet JSON avec un « type » est attendu."))
-        kind = frame["type"]
-        if kind == "resume":
-            after = frame.get("after")
-            if isinstance(after, bool) or not isinstance(after, int) or after < 0:
-                return await self.error(
-                    "invalid", _("« after » doit être un entier positif ou nul."), kind=kind
-                )
-            return await self.replay(after)
-        if kind == "comment.create":
-            return await self.create_comment(frame)
-        if kind == "ping":
-            return await self.send(text_data=_dumps({"type": "pong", "seq": self.last_seq}))
-        return await self.error("unknown_type", _("Type de message inconnu."), kind=kind)
+        kind = frame.pop("type")
+        handler = {
+            "resume": self.resume,
+            "comment.create": self.create_comment,
+            "ping": self.ping,
+        }.get(kind)
+        if handler is None:
+            return await self.error("unknown_type", _("Type de message inconnu."), kind=kind)
+        try:
+            await handler(frame)
+        except ServiceError as exc:
+            extra = {"client_id": frame.get("client_id")} if kind == "comment.create" else {}
+            await self.error(exc.code, exc.detail, kind=kind, **extra, **exc.extra)
 
     async def error(self, code: str, detail, **extra):
         await self.send(
             text_data=_dumps({"type": "error", "code": code, "detail": str(detail), **extra})
         )
 
+    async def ping(self, frame: dict):
+        inputs.only_fields(frame, set())
+        await self.send(text_data=_dumps({"type": "pong", "seq": self.last_seq}))
+
+    async def resume(self, frame: dict):
+        after = inputs.only_fields(frame, {"after"}).get("after")
+        if not (after == 0 or inputs.is_id(after)):
+            raise Invalid({"after": [_("« after » doit être un entier positif ou nul.")]})
+        await self.replay(after)
+
     async def create_comment(self, frame: dict):
-        client_id = frame.get("client_id")
-        if "body" not in frame:
-            return await self.error(
-                "invalid",
-                _("Certains champs sont invalides."),
-                kind="comment.create",
-                client_id=client_id,
-                errors={"body": [_("Ce champ est obligatoire.")]},
-            )
-        try:
-            comment, created = await database_sync_to_async(post_comment)(
-                by=self.user,
-                project=self.project_id,
-                body=frame["body"],
-                parent=frame.get("parent"),
-                checklist_item=frame.get("checklist_item"),
-                review=frame.get("review"),
-                client_id=client_id,
-            )
-        except ServiceError as exc:
-            return await self.error(
-                exc.code, exc.detail, kind="comment.create", client_id=client_id, **exc.extra
-            )
+        fields = comment_input(frame)
+        comment, created = await database_sync_to_async(post_comment)(
+            by=self.user, project=self.project_id, **fields
+        )
         await self.send(
             text_data=_dumps(
                 {
@@ -288,9 +285,18 @@ class ProjectConsumer(FastEventsMixin, AsyncWebsocketConsumer):
 
     async def replay(self, after: int):
         """Everything after ``after`` up to now, in order, then ``resumed``. Live events at
-        or below the new ``last_seq`` are skipped when they arrive."""
-        self.last_seq = after
+        or below the new ``last_seq`` are skipped when they arrive. An ``after`` beyond the
+        stream's position is refused (code ``ahead``): believed, it would hide every event
+        up to it."""
         upto = await database_sync_to_async(self.current_seq)()
+        if after > upto:
+            raise Conflict(
+                _("« after » (%(after)s) dépasse la position du flux (%(seq)s).")
+                % {"after": after, "seq": upto},
+                code="ahead",
+                seq=upto,
+            )
+        self.last_seq = after
         await self.fill(upto)
         self.last_seq = max(self.last_seq, upto)
         await self.send(text_data=_dumps({"type": "resumed", "seq": self.last_seq}))

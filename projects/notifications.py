@@ -15,10 +15,15 @@ from django.utils.translation import gettext as _
 
 from . import access
 from .errors import Invalid
+from .inputs import is_id
 from .models import Notification, NotificationPreference, Project
 
 # What a person gets when they never chose: everything in the app, no e-mail.
 DEFAULTS = {"in_app": True, "by_email": False}
+
+
+# The most ids one "mark read" takes: a page of notifications is at most 100.
+MAX_IDS = 1000
 
 
 def user_group(user_id: int) -> str:
@@ -125,9 +130,7 @@ def mark_read(*, by, ids=None) -> int:
     access.require(by.is_authenticated, by)
     rows = Notification.objects.filter(recipient=by, read_at__isnull=True)
     if ids is not None:
-        if not isinstance(ids, list) or not all(
-            isinstance(i, int) and not isinstance(i, bool) for i in ids
-        ):
+        if not isinstance(ids, list) or len(ids) > MAX_IDS or not all(map(is_id, ids)):
             raise Invalid({"ids": [_("Une liste d'identifiants est attendue.")]})
         rows = rows.filter(pk__in=ids)
     changed = rows.update(read_at=timezone.now())

@@ -20,8 +20,16 @@ from rest_framework.views import APIView
 from . import access, events
 from .api import errors
 from .api_support import ErrorSerializer, Pagination
-from .comments import comment_data, delete_comment, edit_comment, post_comment
+from .comments import (
+    EDIT_FIELDS,
+    comment_data,
+    comment_input,
+    delete_comment,
+    edit_comment,
+    post_comment,
+)
 from .errors import Invalid, NotFound
+from .inputs import only_fields, parse_seq
 from .models import Comment, Notification
 from .notifications import mark_read, preferences, set_preferences, unread_count
 
@@ -89,16 +97,6 @@ class CommentEditInput(serializers.Serializer):
     body = serializers.CharField()
 
 
-def _fields(request, allowed: set[str]) -> dict:
-    data = request.data
-    if not hasattr(data, "get"):
-        raise Invalid({"non_field_errors": [_("Un objet JSON est attendu.")]})
-    unknown = set(data) - allowed
-    if unknown:
-        raise Invalid({name: [_("Champ inconnu.")] for name in sorted(unknown)})
-    return {name: data.get(name) for name in allowed if name in data}
-
-
 class CommentListView(APIView):
     """``GET|POST /api/projects/{id}/comments/``: the thread, oldest first, tombstones
     included; posting answers 201, or 200 with the first comment for a retried client_id."""
@@ -121,9 +119,9 @@ class CommentListView(APIView):
         },
     )
     def post(self, request, pk):
-        fields = _fields(request, {"body", "parent", "checklist_item", "review", "client_id"})
-        if "body" not in fields:
-            raise Invalid({"body": [_("Ce champ est obligatoire.")]})
+        project = access.get_project(request.user, pk)
+        access.require(access.can_comment(request.user, project), request.user)
+        fields = comment_input(request.data)
         comment, created = post_comment(by=request.user, project=pk, **fields)
         return Response(
             comment_data(comment), status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
@@ -146,9 +144,12 @@ class CommentDetailView(APIView):
         request=CommentEditInput, responses={200: CommentOutput, **errors(400, 401, 403, 404, 409)}
     )
     def patch(self, request, pk):
-        fields = _fields(request, {"body"})
-        if "body" not in fields:
-            raise Invalid({"body": [_("Ce champ est obligatoire.")]})
+        comment = Comment.objects.filter(pk=pk).first()
+        if comment is None:
+            raise NotFound()
+        access.get_project(request.user, comment.project_id)
+        access.require(access.can_change_comment(request.user, comment), request.user)
+        fields = comment_input(request.data, EDIT_FIELDS)
         return Response(comment_data(edit_comment(by=request.user, comment=pk, **fields)))
 
     @extend_schema(responses={204: None, **errors(401, 403, 404, 409)})
@@ -177,10 +178,10 @@ class EventListView(APIView):
     )
     def get(self, request, pk):
         project = access.get_project(request.user, pk)
-        raw = request.query_params.get("after", "0")
-        if not raw.isdigit():
+        after = parse_seq(request.query_params.get("after", "0"))
+        if after is None:
             raise Invalid({"after": [_("Un entier positif ou nul est attendu.")]})
-        batch = events.events_after(project.pk, int(raw), EVENTS_PAGE + 1)
+        batch = events.events_after(project.pk, after, EVENTS_PAGE + 1)
         return Response(
             {
                 "results": [events.payload(event) for event in batch[:EVENTS_PAGE]],
@@ -235,7 +236,8 @@ class NotificationReadView(APIView):
         },
     )
     def post(self, request):
-        fields = _fields(request, {"ids"})
+        access.require(request.user.is_authenticated, request.user)
+        fields = only_fields(request.data, {"ids"})
         marked = mark_read(by=request.user, ids=fields.get("ids"))
         return Response({"marked": marked, "unread": unread_count(request.user)})
 

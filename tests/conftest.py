@@ -1,5 +1,6 @@
 """The people every test speaks of, and the project they share."""
 
+import importlib
 import os
 
 import pytest
@@ -27,6 +28,30 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     from pytest_django.fixtures import _set_suffix_to_test_databases
 
     _set_suffix_to_test_databases(suffix=str(os.getpid()))
+
+
+@pytest.fixture(autouse=True, scope="session")
+def flush_past_the_audit_triggers():
+    """Transactional tests end with Django's ``flush``, which empties every table; the
+    database refuses to remove StageTransition rows (workflows migration 0006). The flush
+    of a test database lifts those triggers for its own transaction and puts them back."""
+    from django.core.management.commands import flush
+
+    triggers = importlib.import_module("workflows.migrations.0006_stage_transitions_never_deleted")
+    original = flush.sql_flush
+
+    def sql_flush(style, connection, *args, **kwargs):
+        statements = original(style, connection, *args, **kwargs)
+        vendor = connection.vendor
+        if not statements or vendor not in ("sqlite", "postgresql"):
+            return statements
+        lift = getattr(triggers, f"{vendor.upper()}_REVERSE")
+        restore = getattr(triggers, vendor.upper())
+        return [*lift, *statements, *restore]
+
+    flush.sql_flush = sql_flush
+    yield
+    flush.sql_flush = original
 
 
 @pytest.fixture(autouse=True)

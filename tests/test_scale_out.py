@@ -103,7 +103,7 @@ def token(member):
 async def listen(port: int, project_id: int, query: str = ""):
     sock = await websockets.connect(
         f"ws://127.0.0.1:{port}/ws/projects/{project_id}/{query}",
-        origin="http://127.0.0.1",
+        origin=f"http://127.0.0.1:{port}",
         open_timeout=WAIT,
     )
     hello = await next_frame(sock)

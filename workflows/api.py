@@ -74,7 +74,7 @@ def _review(user, review_id) -> GateReview:
         review = GateReview.objects.select_related("gate", "opened_by").get(pk=review_id)
     except (GateReview.DoesNotExist, ValueError):
         raise NotFound() from None
-    access.get_project(user, review.project_id)
+    review.project = access.get_project(user, review.project_id)
     return review
 
 
@@ -133,6 +133,9 @@ class ChecklistItemView(APIView):
     def patch(self, request, pk, item_id):
         project = access.get_project(request.user, pk)
         item = _item(project, item_id)
+        user = request.user
+        may_answer = access.can_edit(user, project)
+        access.require(may_answer or gates.may_review(user, project, item.criterion.gate), user)
         data = ItemUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         item = services.update_item(by=request.user, item=item, **data.validated_data)
@@ -167,6 +170,7 @@ class FireTransitionView(APIView):
     )
     def post(self, request, pk, name):
         project = access.get_project(request.user, pk)
+        access.require(services.may_fire(request.user, project, name), request.user)
         data = RationaleSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         row = services.fire(
@@ -202,6 +206,7 @@ class ProjectReviewsView(APIView):
     )
     def post(self, request, pk):
         project = access.get_project(request.user, pk)
+        access.require(access.can_edit(request.user, project), request.user)
         EmptySerializer(data=request.data).is_valid(raise_exception=True)
         review = services.open_review(by=request.user, project=project)
         return Response(GateReviewSerializer(review).data, status=201)
@@ -236,6 +241,7 @@ class DecisionsView(APIView):
     )
     def post(self, request, review_id):
         review = _review(request.user, review_id)
+        services.require_reviewer(request.user, review.project, review.gate)
         data = DecisionInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         decision = services.decide(by=request.user, review=review, **data.validated_data)
@@ -251,6 +257,7 @@ class WithdrawView(APIView):
     )
     def post(self, request, review_id):
         review = _review(request.user, review_id)
+        access.require(access.can_edit(request.user, review.project), request.user)
         EmptySerializer(data=request.data).is_valid(raise_exception=True)
         review = services.withdraw_review(by=request.user, review=review)
         return Response(GateReviewSerializer(review).data)

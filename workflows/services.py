@@ -264,6 +264,19 @@ def _close(project: Project, review: GateReview, status: str) -> None:
     )
 
 
+def require_reviewer(by, project: Project, gate: Gate) -> None:
+    """Refuse (401/403) anyone who may not decide on a review of ``gate`` for ``project``,
+    saying so when the reason is a conflict of interest."""
+    if gates.may_review(by, project, gate):
+        return
+    if access.is_team_member(by, project):
+        raise Forbidden(
+            _("Un membre de l'équipe ne relit pas son propre projet."),
+            code="conflict_of_interest",
+        )
+    access.require(False, by)
+
+
 @transaction.atomic
 def decide(*, by, review: GateReview, verdict: str, rationale: str) -> Decision:
     """A reviewer votes. ``reject`` closes the review, ``request_changes`` returns it to the
@@ -273,13 +286,7 @@ def decide(*, by, review: GateReview, verdict: str, rationale: str) -> Decision:
     on the same review, all but the first get this cheap refusal, read under the lock."""
     project, review = _locked_review(by, review)
     _require_open(review)
-    if not gates.may_review(by, project, review.gate):
-        if access.is_team_member(by, project):
-            raise Forbidden(
-                _("Un membre de l'équipe ne relit pas son propre projet."),
-                code="conflict_of_interest",
-            )
-        access.require(False, by)
+    require_reviewer(by, project, review.gate)
     if verdict not in Decision.Verdict.values:
         raise Invalid({"verdict": [_("Choix inconnu.")]})
     rationale = _require_text(rationale, "rationale", MAX_RATIONALE)
@@ -436,13 +443,34 @@ def advance(*, by, project: Project) -> StageTransition:
     """Fire ``advance`` by hand, e.g. after a curator lowered a quorum that an open review
     now meets. Refused with the blockers otherwise."""
     project = _lock(by, project.pk)
-    access.require(access.can_edit(by, project) or access.can_review(by, project), by)
+    access.require(_may_advance(by, project), by)
     review = gates.open_review(project)
     blockers = gates.advance_blockers(project, review)
     if blockers:
         raise Conflict(blockers[0]["detail"], code=blockers[0]["code"], blockers=blockers)
     _advance_if_ready(project, by=by, review=review)
     return project.transitions.order_by("-id").first()
+
+
+def _may_advance(by, project: Project) -> bool:
+    return access.can_edit(by, project) or access.can_review(by, project)
+
+
+# Who may fire each transition by name; the services check the same functions.
+TRANSITION_RIGHTS = {
+    "advance": _may_advance,
+    "send_back": access.can_review,
+    "archive": access.can_archive,
+    "reopen": access.can_reopen,
+}
+
+
+def may_fire(by, project: Project, name: str) -> bool:
+    """Whether ``by`` may fire the transition ``name`` on ``project`` at all (its blockers
+    aside); NotFound for a name that is no transition."""
+    if name not in TRANSITION_RIGHTS:
+        raise NotFound(_("Transition inconnue."))
+    return TRANSITION_RIGHTS[name](by, project)
 
 
 def fire(*, by, project: Project, name: str, rationale: str = "") -> StageTransition:

@@ -8,6 +8,7 @@ from django.test import Client
 from incubator.asgi import application
 
 ORIGIN = b"http://127.0.0.1"
+HOST = b"127.0.0.1"  # the Host a browser on ORIGIN's page sends
 WAIT = 5  # seconds before a missing frame fails the test (never a timing assertion)
 
 
@@ -20,8 +21,14 @@ def login(user) -> str:
     return f"{name}={client.cookies[name].value}"
 
 
-async def open_socket(path: str, cookie: str | None = None, origin: bytes | None = ORIGIN):
-    headers = []
+async def open_socket(
+    path: str,
+    cookie: str | None = None,
+    origin: bytes | None = ORIGIN,
+    host: bytes = HOST,
+    extra_headers=(),
+):
+    headers = [(b"host", host), *extra_headers]
     if origin is not None:
         headers.append((b"origin", origin))
     if cookie:

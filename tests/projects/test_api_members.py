@@ -195,12 +195,18 @@ def test_bad_role_changes_change_nothing(api, owner, member, project, body):
     assert team(project) == before
 
 
-@pytest.mark.parametrize("user_id", ["999999", "abc", "99999999999999999999999"])
+# "%C2%B2" is "²": a Unicode digit that str.isdigit() accepts and int() refuses.
+@pytest.mark.parametrize(
+    "user_id", ["999999", "abc", "99999999999999999999999", "%C2%B2", "%D9%A3", "0"]
+)
 def test_someone_outside_the_team_is_not_found(api, owner, project, user_id):
     before = team(project)
     path = f"/api/projects/{project.pk}/members/{user_id}/"
     assert api.as_(owner).delete(path).status_code == 404
     assert api.as_(owner).patch(path, {"role": "member"}).status_code == 404
+    if user_id != "999999":  # a well-formed id asks a visitor to sign in (401)
+        assert api.as_(None).delete(path).status_code == 404
+        assert api.as_(None).patch(path, {"role": "member"}).status_code == 404
     assert team(project) == before
 
 

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test import override_settings
 
 from projects import comments, events
-from projects.comments import delete_comment, edit_comment, post_comment, render
+from projects.comments import MAX_MENTIONS, delete_comment, edit_comment, post_comment, render
 from projects.errors import Conflict, Forbidden, Invalid, NotAuthenticated, NotFound, RateLimited
 from projects.models import Comment, Notification, ProjectEvent
 from tests.conftest import on_postgresql
@@ -116,6 +116,21 @@ def test_client_id_of_another_project_conflicts(project, make_project, owner, me
     post_comment(by=member, project=project, body="Bonjour", client_id="abc-1")
     with pytest.raises(Conflict):
         post_comment(by=member, project=other, body="Bonjour", client_id="abc-1")
+
+
+@override_settings(COMMENT_MAX_LENGTH=50_000)
+def test_mentions_per_comment_are_capped(project, member):
+    many = " ".join(f"@person{n}" for n in range(MAX_MENTIONS + 1))
+    with pytest.raises(Invalid) as error:
+        post_comment(by=member, project=project, body=many)
+    assert error.value.code == "too_many_mentions"
+    comment, _ = post_comment(by=member, project=project, body=many.rsplit(" ", 1)[0])
+    with pytest.raises(Invalid):
+        edit_comment(by=member, comment=comment.pk, body=many)
+    # Far past SQLite's expression-tree limit: refused, never a database error.
+    with pytest.raises(Invalid):
+        post_comment(by=member, project=project, body=" ".join(f"@p{n}" for n in range(1500)))
+    assert Comment.objects.count() == 1
 
 
 def test_client_id_too_long(project, member):

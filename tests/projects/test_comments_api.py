@@ -133,3 +133,41 @@ def test_detail_hidden(api, restricted_project, member, stranger):
     assert api.as_(stranger).delete(url).status_code == 404
     assert api.as_(member).get("/api/comments/999999/").status_code == 404
     assert api.as_(member).get(url).status_code == 200
+
+
+# The same bodies the socket refuses frame by frame (tests/projects/test_consumers.py):
+# one validation for both interfaces.
+@pytest.mark.parametrize(
+    "raw",
+    [
+        '{"body": ' + "[" * 1500 + "]" * 1500 + "}",
+        '{"body": ' + "[" * 40 + "]" * 40 + "}",
+        '{"body": "\\ud800"}',
+        '{"body": "a\\u0000b"}',
+        '{"body": "x", "client_id": "k\\u0000"}',
+        '{"body": "x", "client_id": 7}',
+        '{"body": "x", "author": 1}',
+        '{"body": "x", "parent": 99999999999999999999}',
+        '{"body": "x", "parent": "\u00b2"}',
+    ],
+)
+def test_bad_posts_answer_400_and_write_nothing(api, project, member, raw):
+    response = api.as_(member).generic(
+        "POST", comments_url(project), raw.encode(), content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] in {"invalid", "parse_error"}
+    assert not Comment.objects.exists()
+    assert not ProjectEvent.objects.exists()
+
+
+def test_edit_refusals_come_before_the_body_is_read(api, project, restricted_project, member):
+    mine, _ = post_comment(by=member, project=project, body="Bonjour")
+    hidden, _ = post_comment(by=member, project=restricted_project, body="Discret")
+    garbage = {"body": 12, "colour": "red"}
+    assert api.as_(None).patch(f"/api/comments/{mine.pk}/", garbage).status_code == 401
+    assert api.as_(None).patch(f"/api/comments/{hidden.pk}/", garbage).status_code == 404
+    assert api.as_(None).post("/api/notifications/read/", {"ids": "x"}).status_code == 401
+    Comment.objects.filter(pk=mine.pk).update(author=None)  # nobody's: only curators moderate
+    assert api.as_(member).patch(f"/api/comments/{mine.pk}/", garbage).status_code == 403
+    assert Comment.objects.get(pk=mine.pk).body == "Bonjour"

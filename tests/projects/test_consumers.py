@@ -3,7 +3,6 @@ bad frames, access loss, presence."""
 
 import json
 import time
-from urllib.parse import urlparse
 
 import pytest
 from channels.db import database_sync_to_async
@@ -11,7 +10,6 @@ from channels.layers import get_channel_layer
 from django.db import transaction
 from django.test import override_settings
 
-from incubator.asgi import StrictOriginValidator
 from projects import events, services
 from projects.comments import delete_comment, edit_comment, post_comment
 from projects.models import Comment, Project, ProjectEvent
@@ -52,10 +50,10 @@ async def test_missing_project_closes_4404(member):
     assert await closed_with(socket) == 4404
 
 
-async def test_hidden_project_closes_4403(restricted_project, stranger, funder):
+async def test_hidden_project_closes_4404_like_a_missing_one(restricted_project, stranger, funder):
     for cookie in (None, await login(stranger)):
         socket, _ = await open_socket(f"/ws/projects/{restricted_project.pk}/", cookie)
-        assert await closed_with(socket) == 4403
+        assert await closed_with(socket) == 4404
     socket, hello = await join(restricted_project.pk, await login(funder))
     assert hello["user"] == "funder"
     await socket.disconnect()
@@ -66,19 +64,52 @@ async def test_inactive_person_refused(restricted_project, member):
     member.is_active = False
     await database_sync_to_async(member.save)()
     socket, _ = await open_socket(f"/ws/projects/{restricted_project.pk}/", cookie)
-    assert await closed_with(socket) == 4403
+    assert await closed_with(socket) == 4404
 
 
-@pytest.mark.parametrize("origin", [None, b"http://evil.example", b"null"])
-async def test_foreign_or_missing_origin_refused(project, origin):
+@pytest.mark.parametrize(
+    "origin",
+    [
+        None,
+        b"null",
+        b"",
+        b"http://evil.example",
+        b"http://127.0.0.1:1",  # another port
+        b"ftp://127.0.0.1",  # another scheme
+        b"https://127.0.0.1",  # https page, socket opened without TLS
+        b"http://127.0.0.1.evil.example",
+        b"http://127.0.0.1/",
+    ],
+)
+async def test_an_origin_other_than_the_page_of_this_site_is_refused(project, origin):
     _socket, connected = await open_socket(f"/ws/projects/{project.pk}/", origin=origin)
     assert not connected
 
 
-def test_missing_origin_refused_even_when_every_host_is_allowed():
-    validator = StrictOriginValidator(None, ["*"])
-    assert not validator.valid_origin(None)
-    assert validator.valid_origin(urlparse("http://anything.example"))
+@pytest.mark.parametrize(
+    ("origin", "host", "headers", "accepted"),
+    [
+        (b"http://127.0.0.1:8101", b"127.0.0.1:8101", [], True),
+        (b"http://127.0.0.1", b"127.0.0.1:8101", [], False),
+        (b"http://localhost", b"localhost", [], True),
+        (b"http://evil.example", b"evil.example", [], False),  # not an allowed host
+        (b"https://127.0.0.1", b"127.0.0.1", [(b"x-forwarded-proto", b"https")], True),
+        (b"http://127.0.0.1", b"127.0.0.1", [(b"x-forwarded-proto", b"https")], False),
+        (b"https://app.example.org", b"127.0.0.1", [], True),  # CSRF_TRUSTED_ORIGINS
+        (b"http://app.example.org", b"127.0.0.1", [], False),
+        (b"https://a.partners.example.org", b"127.0.0.1", [], True),
+        (b"https://partners.example.org.evil", b"127.0.0.1", [], False),
+    ],
+)
+async def test_the_origin_check_is_csrfs(project, settings, origin, host, headers, accepted):
+    settings.CSRF_TRUSTED_ORIGINS = ["https://app.example.org", "https://*.partners.example.org"]
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    socket, connected = await open_socket(
+        f"/ws/projects/{project.pk}/", origin=origin, host=host, extra_headers=headers
+    )
+    assert connected is accepted
+    if connected:
+        await socket.disconnect()
 
 
 async def test_every_event_type_in_order(project, owner, member):
@@ -246,6 +277,22 @@ async def test_rate_limit_over_socket(project, member):
         ('{"type": "resume"}', "invalid"),
         ('{"type": "resume", "after": -1}', "invalid"),
         ('{"type": "resume", "after": "3"}', "invalid"),
+        ('{"type": "resume", "after": 99999999999999999999999}', "invalid"),
+        ('{"type": "resume", "after": 1}', "ahead"),  # the stream is at 0: not believed
+        ('{"type": "resume", "after": 0, "since": 4}', "invalid"),
+        ("[" * 100_000 + "]" * 100_000, "too_large"),
+        ('{"type": "comment.create", "body": ' + "[" * 1500 + "]" * 1500 + "}", "too_deep"),
+        ('{"type": "ping", "x": ' + "[" * 40 + "]" * 40 + "}", "too_deep"),
+        ('{"type": "comment.create", "body": "\\ud800"}', "bad_text"),
+        ('{"type": "comment.create", "body": "a\\u0000b"}', "bad_text"),
+        ('{"type": "comment.create", "body": "x", "client_id": "k\\u0000"}', "bad_text"),
+        ('{"type": "comment.create", "body": "x", "client_id": "\\udfff"}', "bad_text"),
+        ('{"type": "comment.create", "body": "x", "client_id": 7}', "invalid"),
+        ('{"type": "comment.create", "body": "x", "author": 1}', "invalid"),
+        ('{"type": "comment.create", "body": "x", "parent": 99999999999999999999}', "invalid"),
+        ('{"type": "comment.create", "body": "x", "parent": "%C2%B2"}', "invalid"),
+        ('{"type": "comment.create", "body": "x", "parent": "\u00b2"}', "invalid"),
+        ('{"type": "ping", "x": 1}', "invalid"),
     ],
 )
 async def test_bad_frames(project, member, sent, code):
@@ -258,6 +305,23 @@ async def test_bad_frames(project, member, sent, code):
     assert (await frame(socket))["type"] == "pong"  # still usable
     assert await count(Comment) == 0
     assert await count(ProjectEvent) == 0
+    await socket.disconnect()
+
+
+@pytest.mark.parametrize("query", ["?after=5", "?after=%C2%B2", "?after=-1"])
+async def test_a_resume_from_the_future_or_garbled_is_refused(project, member, query):
+    socket, hello = await join(project.pk, query=query)
+    assert hello["seq"] == 0
+    error = await frame(socket)
+    assert (error["type"], error["code"]) == (
+        "error",
+        "ahead" if query == "?after=5" else "invalid",
+    )
+    await socket.send_json_to({"type": "resume", "after": 3})
+    assert (await frame(socket))["code"] == "ahead"
+    # Not believed: the next events still arrive, from seq 1.
+    await post(member, project, "premier")
+    assert (await frame(socket))["seq"] == 1
     await socket.disconnect()
 
 
@@ -278,7 +342,7 @@ async def test_losing_access_closes_socket(restricted_project, owner, member):
 
     await remove_member()
     assert (await frame(socket))["code"] == "access_lost"
-    assert await closed_with(socket) == 4403
+    assert await closed_with(socket) == 4404
 
 
 async def test_deleted_project_closes_socket(project, owner):
@@ -303,7 +367,7 @@ async def test_restricting_a_project_closes_a_visitor_socket(project, owner):
 
     await restrict()
     assert (await frame(socket))["code"] == "access_lost"
-    assert await closed_with(socket) == 4403
+    assert await closed_with(socket) == 4404
 
 
 async def test_presence(project, owner, member):

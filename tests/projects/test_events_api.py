@@ -46,7 +46,8 @@ def test_events_refusals(api, project, restricted_project, stranger, member):
     assert api.as_(None).get(url(restricted_project, 0)).status_code == 404
     assert api.as_(member).get(url(restricted_project, 0)).status_code == 200
     assert api.get("/api/projects/999999/events/").status_code == 404
-    for bad in ("-1", "abc", "1.5"):
-        response = api.get(url(project, bad))
-        assert response.status_code == 400
-        assert "after" in response.json()["errors"]
+    for person in (member, None):
+        for bad in ("-1", "abc", "1.5", "%C2%B2", "%D9%A3", "9" * 30, ""):
+            response = api.as_(person).get(url(project, bad))
+            assert response.status_code == 400, bad
+            assert "after" in response.json()["errors"]

@@ -106,6 +106,8 @@ def test_api_list_and_mark_read(api, project, owner, member, django_assert_max_n
     assert api.get("/api/notifications/?unread=1").json()["count"] == 2
     assert api.post("/api/notifications/read/", {"ids": "all"}, format="json").status_code == 400
     assert api.post("/api/notifications/read/", {"x": 1}, format="json").status_code == 400
+    for ids in ([99999999999999999999999999], [-1], [2**63], [1.5], list(range(1, 2002))):
+        assert api.post("/api/notifications/read/", {"ids": ids}, format="json").status_code == 400
     assert api.post("/api/notifications/read/", {}, format="json").json()["unread"] == 0
     assert api.as_(owner).get("/api/notifications/").json()["count"] == 0
     assert api.as_(None).post("/api/notifications/read/", {}, format="json").status_code == 401

@@ -1,10 +1,11 @@
 """The stage moves only with its audit row, whatever the path."""
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django_fsm import TransitionNotAllowed
 
 from projects.models import Project, Stage
+from tests.conftest import on_postgresql
 from workflows.models import StageTransition
 
 
@@ -42,14 +43,97 @@ def test_transition_with_audit_row_passes(project):
     assert project.stage == Stage.PROTOTYPE
 
 
-def test_audit_rows_are_append_only(project):
-    row = StageTransition.objects.create(
-        project=project, name="archive", from_stage=Stage.IDEA, to_stage=Stage.ARCHIVED
+@pytest.fixture
+def audited(project):
+    """A project moved to prototype through the service path, so it has one audit row."""
+    StageTransition.objects.create(
+        project=project, name="advance", from_stage=Stage.IDEA, to_stage=Stage.PROTOTYPE
     )
+    project.advance()
+    project.save()
+    return project
+
+
+def rows(project):
+    return list(StageTransition.objects.filter(project=project).values_list("to_stage", flat=True))
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"to_stage": Stage.COMMONS},
+        {"from_stage": Stage.PILOT},
+        {"name": "reopen"},
+        {"rationale": "réécrit"},
+        {"checklist": []},
+    ],
+)
+def test_audit_rows_are_never_rewritten(audited, change):
     with pytest.raises(IntegrityError), transaction.atomic():
-        StageTransition.objects.filter(pk=row.pk).update(to_stage=Stage.COMMONS)
+        StageTransition.objects.filter(project=audited).update(**change)
+    assert rows(audited) == [Stage.PROTOTYPE]
+
+
+def test_audit_rows_are_never_deleted(audited):
+    row = StageTransition.objects.get(project=audited)
+    attempts = [
+        lambda: StageTransition.objects.filter(pk=row.pk).delete(),
+        row.delete,
+        lambda: StageTransition.objects.all().delete(),
+        lambda: Project.objects.filter(pk=audited.pk).delete(),  # the cascade
+        lambda: raw(f"DELETE FROM {StageTransition._meta.db_table}"),
+    ]
+    for attempt in attempts:
+        with pytest.raises(IntegrityError), transaction.atomic():
+            attempt()
+    assert rows(audited) == [Stage.PROTOTYPE]
+
+
+def test_deleting_the_newest_row_cannot_open_a_way_back(audited):
+    """The attack the delete trigger stops: remove the newest row, then set the stage that
+    the row before it allows."""
+    StageTransition.objects.create(
+        project=audited, name="send_back", from_stage=Stage.PROTOTYPE, to_stage=Stage.IDEA
+    )
+    audited.send_back()
+    audited.save()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        StageTransition.objects.filter(project=audited, to_stage=Stage.IDEA).delete()
+        Project.objects.filter(pk=audited.pk).update(stage=Stage.PROTOTYPE)
+    assert Project.objects.get(pk=audited.pk).stage == Stage.IDEA
+
+
+@on_postgresql
+@pytest.mark.django_db(
+    transaction=True, serialized_rollback=True
+)  # committed rows: TRUNCATE refuses pending FK checks
+def test_audit_rows_are_never_truncated(audited):
+    table = StageTransition._meta.db_table
+    for sql in (f"TRUNCATE {table}", f"TRUNCATE {table} CASCADE"):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            raw(sql)
+    assert rows(audited) == [Stage.PROTOTYPE]
+
+
+def raw(sql):
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
 
 
 def test_fsm_refuses_edges_that_do_not_exist(project):
     with pytest.raises(TransitionNotAllowed):
         project.reopen(to=Stage.PILOT)
+
+
+# Two transactional tests in a row (pytest keeps the file's order): the first ends with a
+# flush past the triggers (tests/conftest.py), the second finds the triggers back.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_transactional_test_with_history_is_flushed(audited):
+    assert rows(audited) == [Stage.PROTOTYPE]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_after_a_flush_deletes_are_still_refused(audited):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        StageTransition.objects.all().delete()
+    assert rows(audited) == [Stage.PROTOTYPE]

@@ -382,3 +382,61 @@ def test_values_of_the_wrong_json_type_are_refused(api, wf_project, owner, revie
     assert answer.status_code == 400
     assert "rationale" in answer.json()["errors"]
     assert footprint(wf_project) == before
+
+
+# Bodies that are wrong in every way: a person without the right must learn that first.
+GARBAGE = {"status": 12, "verdict": ["x"], "rationale": {"a": 1}, "unknown": True}
+
+
+def refusal_paths(project, review, item):
+    return {
+        "checklist": f"/api/projects/{project.pk}/checklist/{item.pk}/",
+        "send_back": f"/api/projects/{project.pk}/transitions/send_back/",
+        "archive": f"/api/projects/{project.pk}/transitions/archive/",
+        "reopen": f"/api/projects/{project.pk}/transitions/reopen/",
+        "advance": f"/api/projects/{project.pk}/transitions/advance/",
+        "open_review": f"/api/projects/{project.pk}/reviews/",
+        "decide": f"/api/reviews/{review.pk}/decisions/",
+        "withdraw": f"/api/reviews/{review.pk}/withdraw/",
+        "comment": f"/api/projects/{project.pk}/comments/",
+    }
+
+
+# Who may see but not act on each path (403), on a public project.
+SEES_BUT_MAY_NOT = {
+    "checklist": "funder",
+    "send_back": "funder",
+    "archive": "member",
+    "reopen": "owner",
+    "advance": "funder",
+    "open_review": "reviewer",
+    "decide": "member",
+    "withdraw": "reviewer",
+}
+
+
+@pytest.mark.parametrize(
+    "path", ["checklist", "send_back", "archive", "reopen", "advance", "open_review", "decide",
+             "withdraw", "comment"],
+)  # fmt: skip
+def test_refusals_come_before_the_body_is_read(api, wf_project, hidden, owner, request, path):
+    attest_all(wf_project, owner)
+    attest_all(hidden, owner)
+    public = refusal_paths(
+        wf_project, services.open_review(by=owner, project=wf_project), wf_project.checklist.first()
+    )
+    secret = refusal_paths(
+        hidden, services.open_review(by=owner, project=hidden), hidden.checklist.first()
+    )
+    method = api.patch if path == "checklist" else api.post
+    before = footprint(wf_project), footprint(hidden)
+
+    api.as_(None)
+    assert method(public[path], GARBAGE, format="json").status_code == 401
+    assert method(secret[path], GARBAGE, format="json").status_code == 404
+    api.as_(request.getfixturevalue("stranger"))
+    assert method(secret[path], GARBAGE, format="json").status_code == 404
+    if path in SEES_BUT_MAY_NOT:
+        api.as_(request.getfixturevalue(SEES_BUT_MAY_NOT[path]))
+        assert method(public[path], GARBAGE, format="json").status_code == 403
+    assert (footprint(wf_project), footprint(hidden)) == before
