@@ -21,7 +21,7 @@ from . import access, events
 from .api import errors
 from .api_support import ErrorSerializer, Pagination
 from .comments import comment_data, delete_comment, edit_comment, post_comment
-from .errors import Invalid, NotFound
+from .errors import Invalid
 from .models import Comment, Notification
 from .notifications import mark_read, preferences, set_preferences, unread_count
 
@@ -105,7 +105,7 @@ class CommentListView(APIView):
 
     @extend_schema(responses={200: page_of("CommentPage", CommentOutput), **errors(404)})
     def get(self, request, pk):
-        project = access.get_project(request.user, pk)
+        project = access.access_project(request.user, pk)
         comments = Comment.objects.filter(project=project).select_related("author")
         paginator = Pagination()
         page = paginator.paginate_queryset(comments, request, view=self)
@@ -136,11 +136,7 @@ class CommentDetailView(APIView):
 
     @extend_schema(responses={200: CommentOutput, **errors(404)})
     def get(self, request, pk):
-        comment = Comment.objects.select_related("author", "project").filter(pk=pk).first()
-        if comment is None:
-            raise NotFound()
-        access.get_project(request.user, comment.project_id)
-        return Response(comment_data(comment))
+        return Response(comment_data(access.access_comment(request.user, pk)))
 
     @extend_schema(
         request=CommentEditInput, responses={200: CommentOutput, **errors(400, 401, 403, 404, 409)}
@@ -176,7 +172,7 @@ class EventListView(APIView):
         },
     )
     def get(self, request, pk):
-        project = access.get_project(request.user, pk)
+        project = access.access_project(request.user, pk)
         raw = request.query_params.get("after", "0")
         if not raw.isdigit():
             raise Invalid({"after": [_("Un entier positif ou nul est attendu.")]})
