@@ -287,7 +287,11 @@ def decide(*, by, review: GateReview, verdict: str, rationale: str) -> Decision:
     )
     # Read the votes once, this one included: the blockers and the event payload use them.
     prefetch_related_objects(
-        [review], Prefetch("decisions", queryset=Decision.objects.select_related("reviewer"))
+        [review],
+        Prefetch(
+            "decisions",
+            queryset=gates.with_team_flag(Decision.objects.select_related("reviewer")),
+        ),
     )
     notify(
         kind=Notification.Kind.DECISION,
