@@ -2,14 +2,24 @@
 
 Platform roles are groups holding global permissions (curators, reviewers, funders); team
 roles are memberships mirrored as guardian object permissions (see ``permissions.py``).
-A permission holds if the person has it globally or on the project.
+
+Every answer comes from ``RULES``: an action holds if the person holds its permission
+globally, on the project (their own row or a group's row), or, for the reading actions, if
+the project is public; reviewing is never on one's own project. The same rule is evaluated
+three ways that cannot disagree, and ``tests/projects/test_access_rules.py`` checks that they
+do not: for one project (``can``), for a page of projects (``Abilities``, a constant number
+of queries), as a queryset (``Project.objects.restrict(user, action)``) and as a set of
+people (``readers_among``).
 """
+
+from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Permission
 from django.db.models import Q
 
 from .errors import Forbidden, NotAuthenticated, NotFound
+from .inputs import is_id, parse_id
 from .models import (
     Comment,
     Membership,
@@ -22,35 +32,158 @@ from .models import (
 User = AbstractBaseUser | AnonymousUser
 
 
-def has(user: User, perm: str, project: Project) -> bool:
-    if not user.is_authenticated or not user.is_active:
-        return False
-    return user.has_perm(f"projects.{perm}") or user.has_perm(f"projects.{perm}", project)
+@dataclass(frozen=True)
+class Rule:
+    """``codename`` granted globally or on the project; ``public``: a public project is
+    enough for a signed-in person, and with ``visitors`` for anyone; ``outside_team``: never
+    a member of the project's own team."""
+
+    codename: str
+    public: bool = False
+    visitors: bool = False
+    outside_team: bool = False
 
 
-def is_team_member(user: User, project: Project) -> bool:
-    return (
-        user.is_authenticated
-        and Membership.objects.filter(project=project, user_id=user.pk).exists()
-    )
+RULES = {
+    "view": Rule("view_project", public=True, visitors=True),
+    "comment": Rule("view_project", public=True),
+    "change": Rule("change_project"),
+    "manage_team": Rule("manage_team"),
+    "delete": Rule("delete_project"),
+    "archive": Rule("archive_project"),
+    "reopen": Rule("reopen_project"),
+    "review": Rule("review_project", outside_team=True),
+}
+
+# The platform permission that makes a curator: configuration, moderation, any review pool.
+CURATOR_PERMISSION = "projects.curate"
 
 
-def can_view(user: User, project: Project) -> bool:
-    return project.visibility == Visibility.PUBLIC or has(user, "view_project", project)
+def is_signed_in(user: User) -> bool:
+    """A person who may act at all: signed in and not deactivated. Anyone else reads what a
+    visitor reads."""
+    return bool(user.is_authenticated and user.is_active)
 
 
-def readers_among(users, project: Project) -> set:
-    """The pks of ``users`` for whom ``can_view`` holds, in one query for a restricted
-    project and none for a public one: ``can_view`` for a whole list of recipients."""
+def is_curator(user: User) -> bool:
+    return is_signed_in(user) and user.has_perm(CURATOR_PERMISSION)
+
+
+def _global(user: User, codename: str) -> bool:
+    # Django caches a person's global permissions on the user object.
+    return user.has_perm(f"projects.{codename}")
+
+
+def object_grants(user: User, project_pks) -> dict[int, set[str]]:
+    """The codenames ``user`` holds on each of ``project_pks`` through guardian rows, their
+    own and their groups', in one query."""
+    granted: dict[int, set[str]] = {}
+    if not project_pks:
+        return granted
+    rows = ProjectUserObjectPermission.objects.filter(
+        user=user, content_object_id__in=project_pks
+    ).values_list("content_object_id", "permission__codename")
+    group_rows = ProjectGroupObjectPermission.objects.filter(
+        group__user=user, content_object_id__in=project_pks
+    ).values_list("content_object_id", "permission__codename")
+    for pk, codename in rows.union(group_rows, all=True):
+        granted.setdefault(pk, set()).add(codename)
+    return granted
+
+
+def _in_team(user: User, project: Project) -> bool:
+    cached = getattr(project, "_prefetched_objects_cache", {}).get("memberships")
+    if cached is not None:
+        return any(m.user_id == user.pk for m in cached)
+    return Membership.objects.filter(project=project, user_id=user.pk).exists()
+
+
+class Abilities:
+    """``RULES`` answered for a whole page of projects in a constant number of queries: the
+    person's global permissions (cached on the user), their object permissions on these
+    projects (one query, only when a question needs it) and the teams (prefetched
+    ``memberships`` when the page has them, one query per project otherwise)."""
+
+    # The names the API and the pages show, and the rule each one asks.
+    SHOWN = {
+        "edit": "change",
+        "manage_team": "manage_team",
+        "delete": "delete",
+        "archive": "archive",
+        "reopen": "reopen",
+        "review": "review",
+        "comment": "comment",
+    }
+
+    def __init__(self, user: User, projects):
+        self.user = user
+        self.projects = list(projects)
+        self.signed_in = is_signed_in(user)
+        self._granted: dict[int, set[str]] | None = None
+
+    def _object_codenames(self, project: Project) -> set[str]:
+        if self._granted is None:
+            self._granted = object_grants(self.user, [p.pk for p in self.projects])
+        return self._granted.get(project.pk, set())
+
+    def allows(self, action: str, project: Project) -> bool:
+        rule = RULES[action]
+        public = project.visibility == Visibility.PUBLIC
+        if not self.signed_in:
+            return rule.visitors and public
+        granted = (
+            (rule.public and public)
+            or _global(self.user, rule.codename)
+            or rule.codename in self._object_codenames(project)
+        )
+        return granted and not (rule.outside_team and _in_team(self.user, project))
+
+    def for_project(self, project: Project) -> dict[str, bool]:
+        return {name: self.allows(action, project) for name, action in self.SHOWN.items()}
+
+
+def can(user: User, action: str, project: Project) -> bool:
+    """Whether ``RULES[action]`` holds for ``user`` on ``project``."""
+    return Abilities(user, [project]).allows(action, project)
+
+
+def restrict(queryset, user: User, action: str = "view"):
+    """``queryset`` (of projects) narrowed to those where ``RULES[action]`` holds."""
+    rule = RULES[action]
+    public = Q(visibility=Visibility.PUBLIC)
+    if not is_signed_in(user):
+        return queryset.filter(public) if rule.visitors else queryset.none()
+    if not _global(user, rule.codename):
+        granted = Q(
+            pk__in=ProjectUserObjectPermission.objects.filter(
+                user=user, permission__codename=rule.codename
+            ).values("content_object_id")
+        ) | Q(
+            pk__in=ProjectGroupObjectPermission.objects.filter(
+                group__user=user, permission__codename=rule.codename
+            ).values("content_object_id")
+        )
+        queryset = queryset.filter(granted | public if rule.public else granted)
+    if rule.outside_team:
+        queryset = queryset.exclude(
+            pk__in=Membership.objects.filter(user=user).values("project_id")
+        )
+    return queryset
+
+
+def readers_among(users, project: Project, action: str = "view") -> set:
+    """The pks of ``users`` for whom ``can(user, action, project)`` holds, in one query (none
+    when the project's public face is enough): ``can`` for a whole list of recipients."""
+    rule = RULES[action]
     pks = {user.pk for user in users}
-    if project.visibility == Visibility.PUBLIC or not pks:
+    public = project.visibility == Visibility.PUBLIC
+    if not pks or (rule.visitors and public):
         return pks
-    perm = Permission.objects.filter(codename="view_project", content_type__app_label="projects")
-    on_project = {"content_object": project, "permission__in": perm}
-    readers = (
-        get_user_model()
-        .objects.filter(pk__in=pks, is_active=True)
-        .filter(
+    people = get_user_model().objects.filter(pk__in=pks, is_active=True)
+    if not (rule.public and public):
+        perm = Permission.objects.filter(codename=rule.codename, content_type__app_label="projects")
+        on_project = {"content_object": project, "permission__in": perm}
+        people = people.filter(
             Q(is_superuser=True)
             | Q(user_permissions__in=perm)
             | Q(groups__permissions__in=perm)
@@ -61,65 +194,96 @@ def readers_among(users, project: Project) -> set:
                 )
             )
         )
-    )
-    return set(readers.values_list("pk", flat=True).distinct())
+    if rule.outside_team:
+        people = people.exclude(memberships__project=project)
+    return set(people.values_list("pk", flat=True).distinct())
+
+
+def is_team_member(user: User, project: Project) -> bool:
+    return user.is_authenticated and _in_team(user, project)
+
+
+def can_view(user: User, project: Project) -> bool:
+    return can(user, "view", project)
 
 
 def can_edit(user: User, project: Project) -> bool:
     """Edit the project, attest checklist items, open or withdraw a gate review."""
-    return has(user, "change_project", project)
+    return can(user, "change", project)
 
 
 def can_manage_team(user: User, project: Project) -> bool:
-    return has(user, "manage_team", project)
+    return can(user, "manage_team", project)
 
 
 def can_delete(user: User, project: Project) -> bool:
-    return has(user, "delete_project", project)
+    return can(user, "delete", project)
 
 
 def can_archive(user: User, project: Project) -> bool:
-    return has(user, "archive_project", project)
+    return can(user, "archive", project)
 
 
 def can_reopen(user: User, project: Project) -> bool:
-    return has(user, "reopen_project", project)
+    return can(user, "reopen", project)
 
 
 def can_review(user: User, project: Project) -> bool:
     """Verify items, decide on reviews, send back. Never on one's own project."""
-    return has(user, "review_project", project) and not is_team_member(user, project)
+    return can(user, "review", project)
 
 
 def can_comment(user: User, project: Project) -> bool:
-    return user.is_authenticated and user.is_active and can_view(user, project)
+    return can(user, "comment", project)
 
 
 def can_change_comment(user: User, comment: Comment) -> bool:
     """Authors edit and delete their own comments; curators moderate any."""
-    if not user.is_authenticated or not user.is_active:
+    if not is_signed_in(user):
         return False
-    return comment.author_id == user.pk or user.has_perm("projects.moderate_comments")
+    return comment.author_id == user.pk or is_curator(user)
 
 
 def can_see_everything(user: User) -> bool:
     """Reviewers, funders and curators read every project, restricted ones included."""
-    return user.is_authenticated and user.has_perm("projects.view_project")
+    return is_signed_in(user) and _global(user, "view_project")
 
 
-def get_project(user: User, pk, *, lock: bool = False) -> Project:
+def as_pk(value):
+    """An id from a URL or a payload, or None when it cannot be one (see ``inputs``)."""
+    if isinstance(value, str):
+        return parse_id(value)
+    return value if is_id(value) else None
+
+
+def access_project(user: User, pk, *, lock: bool = False) -> Project:
     """The project ``pk`` if ``user`` may read it; NotFound alike for hidden and missing.
 
     With ``lock`` the row is taken with SELECT ... FOR UPDATE (call inside a transaction).
     """
     queryset = Project.objects.select_for_update() if lock else Project.objects.all()
-    try:
-        project = queryset.get(pk=pk)
-    except (Project.DoesNotExist, ValueError, TypeError):
-        raise NotFound() from None
-    if not can_view(user, project):
+    project = queryset.filter(pk=as_pk(pk)).first() if as_pk(pk) is not None else None
+    if project is None or not can_view(user, project):
         raise NotFound()
     return project
+
+
+# Kept for code written against the earlier name.
+get_project = access_project
+
+
+def access_comment(user: User, pk, *, lock: bool = False) -> Comment:
+    """The comment ``pk`` with its project, loaded and authorised in one statement; NotFound
+    alike for hidden and missing. With ``lock`` the comment and its project are locked."""
+    if as_pk(pk) is None:
+        raise NotFound()
+    queryset = Comment.objects.select_related("project", "author")
+    if lock:
+        queryset = queryset.select_for_update(of=("self", "project"))
+    comment = queryset.filter(pk=as_pk(pk)).first()
+    if comment is None or not can_view(user, comment.project):
+        raise NotFound()
+    return comment
 
 
 def require(allowed: bool, user: User, detail=None) -> None:
@@ -129,59 +293,3 @@ def require(allowed: bool, user: User, detail=None) -> None:
     if not user.is_authenticated:
         raise NotAuthenticated()
     raise Forbidden(detail)
-
-
-class Abilities:
-    """The questions above answered for a whole page of projects in a constant number of
-    queries: the person's global permissions (cached on the user), their object permissions
-    on these projects (one query each for user and group rows) and the prefetched teams.
-
-    The rules are access's: a permission holds globally or on the project; reviewing is never
-    on one's own project; commenting needs a signed-in person who can read the project.
-    ``tests/projects/test_api_projects.py`` checks both agree for every role.
-    """
-
-    CODENAMES = {
-        "edit": "change_project",
-        "manage_team": "manage_team",
-        "delete": "delete_project",
-        "archive": "archive_project",
-        "reopen": "reopen_project",
-        "review": "review_project",
-    }
-
-    def __init__(self, user, projects):
-        self.user = user
-        self.granted: dict[int, set[str]] = {}
-        self.active = user.is_authenticated and user.is_active
-        if not self.active:
-            return
-        codenames = {*self.CODENAMES.values(), "view_project"}
-        self.global_perms = {
-            codename for codename in codenames if user.has_perm(f"projects.{codename}")
-        }
-        pks = [project.pk for project in projects]
-        if pks and self.global_perms != codenames:
-            # The person's own rows and their groups' rows, in one round trip.
-            rows = ProjectUserObjectPermission.objects.filter(
-                user=user, content_object_id__in=pks
-            ).values_list("content_object_id", "permission__codename")
-            group_rows = ProjectGroupObjectPermission.objects.filter(
-                group__user=user, content_object_id__in=pks
-            ).values_list("content_object_id", "permission__codename")
-            for pk, codename in rows.union(group_rows, all=True):
-                self.granted.setdefault(pk, set()).add(codename)
-
-    def has(self, codename: str, project: Project) -> bool:
-        return self.active and (
-            codename in self.global_perms or codename in self.granted.get(project.pk, ())
-        )
-
-    def for_project(self, project: Project) -> dict[str, bool]:
-        answer = {name: self.has(codename, project) for name, codename in self.CODENAMES.items()}
-        in_team = any(m.user_id == self.user.pk for m in project.memberships.all())
-        answer["review"] = answer["review"] and not in_team
-        answer["comment"] = self.active and (
-            project.visibility == Visibility.PUBLIC or self.has("view_project", project)
-        )
-        return answer

@@ -158,7 +158,7 @@ class ProjectViewSet(
 
     def get_object(self) -> Project:
         """The project of the URL if this person may read it; 404 alike when hidden."""
-        return access.get_project(self.request.user, self.kwargs[self.lookup_field])
+        return access.access_project(self.request.user, self.kwargs[self.lookup_field])
 
     def output(self, projects, *, many: bool = False) -> dict | list:
         """Serialize projects (fetched again with everything the serializer reads)."""

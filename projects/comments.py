@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from markdown_it import MarkdownIt
 
 from . import access, events
-from .errors import Conflict, Invalid, NotFound, RateLimited
+from .errors import Conflict, Invalid, RateLimited
 from .inputs import is_id, only_fields, parse_id
 from .models import Comment, Notification, Project
 from .notifications import notify
@@ -186,7 +186,7 @@ def _check_rate(user) -> None:
 
 
 def _lock(by, project_pk) -> Project:
-    project = access.get_project(by, project_pk, lock=True)
+    project = access.access_project(by, project_pk, lock=True)
     if by.is_authenticated:
         # Serialises one person's posts: the rate count and the client_id lookup stay exact.
         User.objects.select_for_update().filter(pk=by.pk).exists()
@@ -284,15 +284,13 @@ def post_comment(
 
 
 def _get_comment(by, pk) -> tuple[Comment, Project]:
-    """The comment ``pk`` and its locked project, if ``by`` may read that project."""
-    try:
-        project_pk = Comment.objects.values_list("project_id", flat=True).get(pk=pk)
-    except (Comment.DoesNotExist, ValueError, TypeError):
-        raise NotFound() from None
-    project = _lock(by, project_pk)
-    comment = Comment.objects.select_related("author").select_for_update(of=("self",)).get(pk=pk)
-    comment.project = project
-    return comment, project
+    """The comment ``pk`` and its project, locked and read in one statement, if ``by`` may
+    read that project."""
+    comment = access.access_comment(by, pk, lock=True)
+    if by.is_authenticated:
+        # Serialises one person's writes, as posting does.
+        User.objects.select_for_update().filter(pk=by.pk).exists()
+    return comment, comment.project
 
 
 @transaction.atomic

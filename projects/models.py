@@ -78,18 +78,15 @@ class Territory(models.Model):
 
 
 class ProjectQuerySet(models.QuerySet):
+    def restrict(self, user, action: str = "view") -> "ProjectQuerySet":
+        """The projects where ``user`` may do ``action`` (a key of ``access.RULES``)."""
+        from . import access  # access reads these models
+
+        return access.restrict(self, user, action)
+
     def visible_to(self, user) -> "ProjectQuerySet":
-        """Projects ``user`` may read: public ones, plus restricted ones for their team and
-        for the platform roles holding the global ``view_project`` permission."""
-        if user.is_authenticated and user.has_perm("projects.view_project"):
-            return self.all()
-        public = Q(visibility=Visibility.PUBLIC)
-        if not user.is_authenticated:
-            return self.filter(public)
-        permitted = ProjectUserObjectPermission.objects.filter(
-            user=user, permission__codename="view_project"
-        ).values("content_object_id")
-        return self.filter(public | Q(pk__in=permitted))
+        """Projects ``user`` may read: ``restrict(user, "view")``."""
+        return self.restrict(user, "view")
 
 
 class Project(ConcurrentTransitionMixin, models.Model):
@@ -140,6 +137,7 @@ class Project(ConcurrentTransitionMixin, models.Model):
             ("reopen_project", _("Rouvrir un projet archivé")),
             ("review_project", _("Vérifier les critères et décider des revues")),
             ("moderate_comments", _("Modérer les commentaires")),
+            ("curate", _("Configurer la plateforme, modérer, relire toute étape")),
         ]
 
     def __str__(self):

@@ -58,7 +58,7 @@ def create_project(*, by, themes=(), territories=(), **fields) -> Project:
 @transaction.atomic
 def update_project(*, by, project: Project, themes=None, territories=None, **fields) -> Project:
     """Edit a project's description. The stage is not a field here: transitions move it."""
-    project = access.get_project(by, project.pk, lock=True)
+    project = access.access_project(by, project.pk, lock=True)
     access.require(access.can_edit(by, project), by)
     restricting = fields.get("visibility", project.visibility) != project.visibility
     _apply(project, fields)
@@ -75,7 +75,7 @@ def update_project(*, by, project: Project, themes=None, territories=None, **fie
 @transaction.atomic
 def delete_project(*, by, project: Project) -> None:
     """Delete a project that never left ``idea``; once it has a history, archive it instead."""
-    project = access.get_project(by, project.pk, lock=True)
+    project = access.access_project(by, project.pk, lock=True)
     access.require(access.can_delete(by, project), by)
     if project.stage != Stage.IDEA or project.transitions.exists():
         raise Conflict(
@@ -88,7 +88,7 @@ def delete_project(*, by, project: Project) -> None:
 
 @transaction.atomic
 def add_member(*, by, project: Project, user_id, role: str = Role.MEMBER) -> Membership:
-    project = access.get_project(by, project.pk, lock=True)
+    project = access.access_project(by, project.pk, lock=True)
     access.require(access.can_manage_team(by, project), by)
     if role not in Role.values:
         raise Invalid({"role": [_("Rôle inconnu.")]})
@@ -108,7 +108,7 @@ def add_member(*, by, project: Project, user_id, role: str = Role.MEMBER) -> Mem
 
 @transaction.atomic
 def change_role(*, by, project: Project, user_id, role: str) -> Membership:
-    project = access.get_project(by, project.pk, lock=True)
+    project = access.access_project(by, project.pk, lock=True)
     access.require(access.can_manage_team(by, project), by)
     if role not in Role.values:
         raise Invalid({"role": [_("Rôle inconnu.")]})
@@ -127,7 +127,7 @@ def change_role(*, by, project: Project, user_id, role: str) -> Membership:
 @transaction.atomic
 def remove_member(*, by, project: Project, user_id) -> None:
     """Owners and curators remove anyone; a member may leave. The last owner stays."""
-    project = access.get_project(by, project.pk, lock=True)
+    project = access.access_project(by, project.pk, lock=True)
     membership = Membership.objects.filter(project=project, user_id=user_id).first()
     leaving_self = by.is_authenticated and str(by.pk) == str(user_id)
     access.require(leaving_self or access.can_manage_team(by, project), by)
@@ -150,7 +150,7 @@ def _keep_an_owner(project: Project, *, leaving: Membership) -> None:
 
 
 def follow_project(*, by, project: Project) -> None:
-    project = access.get_project(by, project.pk)
+    project = access.access_project(by, project.pk)
     access.require(by.is_authenticated, by)
     Follow.objects.get_or_create(project=project, user=by)
 

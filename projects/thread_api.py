@@ -103,7 +103,7 @@ class CommentListView(APIView):
 
     @extend_schema(responses={200: page_of("CommentPage", CommentOutput), **errors(404)})
     def get(self, request, pk):
-        project = access.get_project(request.user, pk)
+        project = access.access_project(request.user, pk)
         comments = Comment.objects.filter(project=project).select_related("author")
         paginator = Pagination()
         page = paginator.paginate_queryset(comments, request, view=self)
@@ -134,11 +134,7 @@ class CommentDetailView(APIView):
 
     @extend_schema(responses={200: CommentOutput, **errors(404)})
     def get(self, request, pk):
-        comment = Comment.objects.select_related("author", "project").filter(pk=pk).first()
-        if comment is None:
-            raise NotFound()
-        access.get_project(request.user, comment.project_id)
-        return Response(comment_data(comment))
+        return Response(comment_data(access.access_comment(request.user, pk)))
 
     @extend_schema(
         request=CommentEditInput, responses={200: CommentOutput, **errors(400, 401, 403, 404, 409)}
@@ -177,7 +173,7 @@ class EventListView(APIView):
         },
     )
     def get(self, request, pk):
-        project = access.get_project(request.user, pk)
+        project = access.access_project(request.user, pk)
         after = parse_seq(request.query_params.get("after", "0"))
         if after is None:
             raise Invalid({"after": [_("Un entier positif ou nul est attendu.")]})

@@ -14,10 +14,11 @@ from rest_framework.views import APIView
 from projects import access
 from projects import api as project_api
 from projects.api import errors
-from projects.errors import Conflict, NotFound
+from projects.errors import Conflict
 
+from . import access as workflow_access
 from . import gates, services
-from .models import ChecklistItem, Criterion, Gate, GateReview, StageTransition
+from .models import Criterion, Gate, StageTransition
 from .serializers import (
     ChecklistChangeSerializer,
     ChecklistItemSerializer,
@@ -59,25 +60,6 @@ class ProjectViewSet(project_api.ProjectViewSet):
     propose = staticmethod(services.propose_project)
 
 
-def _item(project, item_id) -> ChecklistItem:
-    try:
-        return ChecklistItem.objects.select_related("criterion__gate", "updated_by").get(
-            pk=item_id, project=project
-        )
-    except (ChecklistItem.DoesNotExist, ValueError):
-        raise NotFound() from None
-
-
-def _review(user, review_id) -> GateReview:
-    """A review of a project the user may read; hidden and missing answer alike."""
-    try:
-        review = GateReview.objects.select_related("gate", "opened_by").get(pk=review_id)
-    except (GateReview.DoesNotExist, ValueError):
-        raise NotFound() from None
-    review.project = access.get_project(user, review.project_id)
-    return review
-
-
 class ChecklistView(APIView):
     @extend_schema(
         tags=["workflow"],
@@ -85,7 +67,7 @@ class ChecklistView(APIView):
         responses={200: ChecklistItemSerializer(many=True), **errors(404)},
     )
     def get(self, request, pk):
-        project = access.get_project(request.user, pk)
+        project = access.access_project(request.user, pk)
         items = gates.checklist_for(project).select_related("criterion__gate")
         return Response(ChecklistItemSerializer(items, many=True).data)
 
@@ -97,8 +79,7 @@ class ChecklistItemView(APIView):
         responses={200: ChecklistItemSerializer, **errors(404)},
     )
     def get(self, request, pk, item_id):
-        project = access.get_project(request.user, pk)
-        item = _item(project, item_id)
+        item = workflow_access.access_item(request.user, item_id, project=pk)
         changes = item.changes.select_related("actor", "item__criterion")
         return Response(
             {
@@ -131,11 +112,12 @@ class ChecklistItemView(APIView):
         ],
     )
     def patch(self, request, pk, item_id):
-        project = access.get_project(request.user, pk)
-        item = _item(project, item_id)
+        item = workflow_access.access_item(request.user, item_id, project=pk)
         user = request.user
-        may_answer = access.can_edit(user, project)
-        access.require(may_answer or gates.may_review(user, project, item.criterion.gate), user)
+        may_answer = access.can_edit(user, item.project)
+        access.require(
+            may_answer or gates.may_review(user, item.project, item.criterion.gate), user
+        )
         data = ItemUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         item = services.update_item(by=request.user, item=item, **data.validated_data)
@@ -149,7 +131,7 @@ class TransitionsView(APIView):
         responses={200: TransitionOptionSerializer(many=True), **errors(404)},
     )
     def get(self, request, pk):
-        project = access.get_project(request.user, pk)
+        project = access.access_project(request.user, pk)
         return Response(gates.transitions_for(request.user, project))
 
 
@@ -169,7 +151,7 @@ class FireTransitionView(APIView):
         ],
     )
     def post(self, request, pk, name):
-        project = access.get_project(request.user, pk)
+        project = access.access_project(request.user, pk)
         access.require(services.may_fire(request.user, project, name), request.user)
         data = RationaleSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -189,7 +171,7 @@ class ProjectReviewsView(APIView):
         responses={200: GateReviewSerializer(many=True), **errors(404)},
     )
     def get(self, request, pk):
-        project = access.get_project(request.user, pk)
+        project = access.access_project(request.user, pk)
         reviews = project.reviews.select_related("gate", "opened_by").prefetch_related(
             "decisions__reviewer"
         )
@@ -205,7 +187,7 @@ class ProjectReviewsView(APIView):
         examples=[BLOCKERS_EXAMPLE],
     )
     def post(self, request, pk):
-        project = access.get_project(request.user, pk)
+        project = access.access_project(request.user, pk)
         access.require(access.can_edit(request.user, project), request.user)
         EmptySerializer(data=request.data).is_valid(raise_exception=True)
         review = services.open_review(by=request.user, project=project)
@@ -219,7 +201,8 @@ class ReviewView(APIView):
         responses={200: GateReviewSerializer, **errors(404)},
     )
     def get(self, request, review_id):
-        return Response(GateReviewSerializer(_review(request.user, review_id)).data)
+        review = workflow_access.access_review(request.user, review_id)
+        return Response(GateReviewSerializer(review).data)
 
 
 class DecisionsView(APIView):
@@ -240,7 +223,7 @@ class DecisionsView(APIView):
         ],
     )
     def post(self, request, review_id):
-        review = _review(request.user, review_id)
+        review = workflow_access.access_review(request.user, review_id)
         services.require_reviewer(request.user, review.project, review.gate)
         data = DecisionInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -256,7 +239,7 @@ class WithdrawView(APIView):
         responses={200: GateReviewSerializer, **errors(400, 401, 403, 404, 409)},
     )
     def post(self, request, review_id):
-        review = _review(request.user, review_id)
+        review = workflow_access.access_review(request.user, review_id)
         access.require(access.can_edit(request.user, review.project), request.user)
         EmptySerializer(data=request.data).is_valid(raise_exception=True)
         review = services.withdraw_review(by=request.user, review=review)
@@ -273,19 +256,19 @@ class HistoryView(GenericAPIView):
         responses={200: StageTransitionSerializer(many=True), **errors(404)},
     )
     def get(self, request, pk):
-        project = access.get_project(request.user, pk)
+        project = access.access_project(request.user, pk)
         rows = project.transitions.select_related("actor").order_by("at", "id")
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
 class CuratorWrites(BasePermission):
-    """Everyone reads; only curators (global ``change_gate``) write."""
+    """Everyone reads; only curators write."""
 
     def has_permission(self, request, view):
         if request.method in ("GET", "HEAD", "OPTIONS"):
             return True
-        return request.user.is_authenticated and request.user.has_perm("workflows.change_gate")
+        return access.is_curator(request.user)
 
 
 @extend_schema_view(

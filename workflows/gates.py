@@ -4,11 +4,12 @@ the API and the pages reuse them to explain *why* a project cannot move.
 A blocker is ``{"code", "detail"}`` plus ``criteria`` (codes) or ``missing`` (a count).
 """
 
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from projects import access
-from projects.models import NEXT_STAGE, PATH, Project, Stage
+from projects.models import NEXT_STAGE, PATH, Membership, Project, Stage
 
 from .models import ChecklistItem, Decision, Gate, GateReview, ItemStatus
 
@@ -45,6 +46,25 @@ def is_done(item: ChecklistItem) -> bool:
     return item.status == ItemStatus.VERIFIED or (
         item.status == ItemStatus.NOT_APPLICABLE and item.na_accepted
     )
+
+
+def with_team_flag(decisions):
+    """``decisions`` (a queryset) each annotated with ``by_team``: whether its reviewer is
+    now on the team of the review's project."""
+    team = Membership.objects.filter(
+        project_id=OuterRef("review__project_id"), user_id=OuterRef("reviewer_id")
+    )
+    return decisions.annotate(by_team=Exists(team))
+
+
+def votes(review: GateReview) -> list[Decision]:
+    """The review's decisions with ``by_team``, from a prefetch made with ``with_team_flag``
+    when there is one. A vote by someone now on the team does not count: conflict of
+    interest holds in time, not only at the moment of voting."""
+    cached = getattr(review, "_prefetched_objects_cache", {}).get("decisions")
+    if cached is not None and all(hasattr(d, "by_team") for d in cached):
+        return list(cached)
+    return list(with_team_flag(review.decisions.select_related("reviewer")))
 
 
 def blocker(code: str, detail: str, **extra) -> dict:
@@ -84,23 +104,25 @@ def advance_blockers(project: Project, review: GateReview | None, items=None) ->
     if review is None or review.status != GateReview.Status.OPEN:
         return [blocker("no_open_review", _("Aucune revue de passage n'est ouverte."))]
     found = []
-    verdicts = [decision.verdict for decision in review.decisions.all()]
+    cast = votes(review)
+    verdicts = [decision.verdict for decision in cast if not decision.by_team]
     if Decision.Verdict.REJECT in verdicts:
         found.append(blocker("rejected", _("Un relecteur a refusé le passage.")))
     missing = review.gate.quorum - verdicts.count(Decision.Verdict.APPROVE)
     if missing > 0:
-        found.append(
-            blocker(
-                "approvals_missing",
-                ngettext(
-                    "Il manque %(count)d approbation.",
-                    "Il manque %(count)d approbations.",
-                    missing,
-                )
-                % {"count": missing},
-                missing=missing,
-            )
-        )
+        discounted = [d.reviewer.get_username() for d in cast if d.by_team]
+        detail = ngettext(
+            "Il manque %(count)d approbation.",
+            "Il manque %(count)d approbations.",
+            missing,
+        ) % {"count": missing}
+        if discounted:
+            detail += " " + ngettext(
+                "Le vote de %(count)d membre de l'équipe ne compte pas.",
+                "Les votes de %(count)d membres de l'équipe ne comptent pas.",
+                len(discounted),
+            ) % {"count": len(discounted)}
+        found.append(blocker("approvals_missing", detail, missing=missing, discounted=discounted))
     items = checklist_for(project, review.gate) if items is None else items
     unverified = [i.criterion.code for i in items if i.required and not is_done(i)]
     if unverified:
@@ -124,7 +146,7 @@ def may_review(user, project: Project, gate: Gate | None) -> bool:
     never a member of the project's team."""
     if gate is None or not access.can_review(user, project):
         return False
-    if user.has_perm("workflows.change_gate"):
+    if access.is_curator(user):
         return True
     pool = set(gate.reviewers.values_list("pk", flat=True))
     return not pool or user.pk in pool

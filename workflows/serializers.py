@@ -147,6 +147,8 @@ class BlockerSerializer(serializers.Serializer):
     detail = serializers.CharField()
     criteria = serializers.ListField(child=serializers.CharField(), required=False)
     missing = serializers.IntegerField(required=False)
+    # Usernames of team members whose votes no longer count (conflict of interest).
+    discounted = serializers.ListField(child=serializers.CharField(), required=False)
 
 
 class TransitionOptionSerializer(serializers.Serializer):

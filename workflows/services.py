@@ -21,6 +21,7 @@ from projects.errors import Conflict, Forbidden, Invalid, NotFound
 from projects.models import NEXT_STAGE, Notification, Project, Stage
 from projects.notifications import notify
 
+from . import access as workflow_access
 from . import gates
 from .models import (
     ChecklistChange,
@@ -85,17 +86,13 @@ def issue_checklist(project: Project) -> None:
 
 
 def _lock(by, project_id) -> Project:
-    return access.get_project(by, project_id, lock=True)
+    return access.access_project(by, project_id, lock=True)
 
 
 def _locked_item(by, item: ChecklistItem) -> tuple[Project, ChecklistItem]:
-    project = _lock(by, item.project_id)
-    try:
-        item = ChecklistItem.objects.select_related("criterion__gate").get(
-            pk=item.pk, project=project
-        )
-    except ChecklistItem.DoesNotExist:
-        raise NotFound() from None
+    """The item and its project, read fresh under the project's lock in one statement."""
+    item = workflow_access.access_item(by, item.pk, lock=True)
+    project = item.project
     if item.criterion.gate.stage != NEXT_STAGE.get(project.stage):
         raise Conflict(
             _("Ce critère n'appartient pas à la prochaine étape du projet."), code="wrong_gate"
@@ -237,9 +234,9 @@ def open_review(*, by, project: Project) -> GateReview:
 
 
 def _locked_review(by, review: GateReview) -> tuple[Project, GateReview]:
-    project = _lock(by, review.project_id)
-    review = GateReview.objects.select_related("gate", "opened_by").get(pk=review.pk)
-    return project, review
+    """The review and its project, read fresh under the project's lock in one statement."""
+    review = workflow_access.access_review(by, review.pk, lock=True)
+    return review.project, review
 
 
 def _require_open(review: GateReview) -> None:
@@ -297,7 +294,11 @@ def decide(*, by, review: GateReview, verdict: str, rationale: str) -> Decision:
     )
     # Read the votes once, this one included: the blockers and the event payload use them.
     prefetch_related_objects(
-        [review], Prefetch("decisions", queryset=Decision.objects.select_related("reviewer"))
+        [review],
+        Prefetch(
+            "decisions",
+            queryset=gates.with_team_flag(Decision.objects.select_related("reviewer")),
+        ),
     )
     notify(
         kind=Notification.Kind.DECISION,
@@ -487,7 +488,7 @@ def fire(*, by, project: Project, name: str, rationale: str = "") -> StageTransi
 def configure_gate(*, by, gate: Gate, quorum=None, reviewers=None) -> Gate:
     """Curators set a gate's quorum and reviewer pool. Open reviews keep their checklists;
     a lowered quorum applies to them at the next decision or by ``advance``."""
-    access.require(by.has_perm("workflows.change_gate"), by)
+    access.require(access.is_curator(by), by)
     gate = Gate.objects.select_for_update().get(pk=gate.pk)
     if quorum is not None:
         if not 1 <= int(quorum) <= 9:

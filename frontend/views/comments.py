@@ -6,8 +6,7 @@ from django.views.decorators.http import require_POST
 
 from projects import access
 from projects import comments as comment_services
-from projects.errors import Conflict, Invalid, NotFound, RateLimited
-from projects.models import Comment
+from projects.errors import Conflict, Invalid, RateLimited
 
 from ..forms import CommentForm
 from ..http import add_service_errors, refusals
@@ -31,7 +30,7 @@ def _answer(request, project, *, form, prefix: str, call, anchor):
 @require_POST
 @refusals
 def comment_post(request, pk):
-    project = access.get_project(request.user, pk)
+    project = access.access_project(request.user, pk)
     access.require(access.can_comment(request.user, project), request.user)
     return _answer(
         request,
@@ -47,10 +46,8 @@ def comment_post(request, pk):
 
 def _comment(request, comment_id):
     """The comment and its project, if this person may read that project."""
-    comment = Comment.objects.filter(pk=comment_id).select_related("author").first()
-    if comment is None:
-        raise NotFound()
-    return comment, access.get_project(request.user, comment.project_id)
+    comment = access.access_comment(request.user, comment_id)
+    return comment, comment.project
 
 
 @require_POST

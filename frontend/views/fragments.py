@@ -22,7 +22,7 @@ from .parts import (
 @require_GET
 @refusals
 def item_fragment(request, pk, item_id):
-    project = access.get_project(request.user, pk)
+    project = access.access_project(request.user, pk)
     gate = gates.next_gate(project)
     item = gates.checklist_for(project, gate).filter(pk=item_id).first()
     if item is None:
@@ -35,14 +35,14 @@ def item_fragment(request, pk, item_id):
 @require_GET
 @refusals
 def review_fragment(request, pk):
-    project = access.get_project(request.user, pk)
+    project = access.access_project(request.user, pk)
     return render(request, "frontend/fragments/review.html", review_context(request.user, project))
 
 
 @require_GET
 @refusals
 def workflow_fragment(request, pk):
-    project = access.get_project(request.user, pk)
+    project = access.access_project(request.user, pk)
     return render(
         request, "frontend/fragments/workflow.html", workflow_context(request.user, project)
     )
@@ -51,7 +51,7 @@ def workflow_fragment(request, pk):
 @require_GET
 @refusals
 def comment_fragment(request, pk, comment_id):
-    project = access.get_project(request.user, pk)
+    project = access.access_project(request.user, pk)
     comment = comment_queryset(project).filter(pk=comment_id).first()
     if comment is None:
         raise NotFound()

@@ -99,9 +99,7 @@ def review_context(user, project, *, items=None, options=None, bound=None) -> di
     titles = _criteria_titles(items)
     review = gates.open_review(project)
     latest = review or project.reviews.select_related("gate").first()
-    decisions = (
-        list(latest.decisions.select_related("reviewer").order_by("at", "id")) if latest else []
-    )
+    decisions = sorted(gates.votes(latest), key=lambda d: (d.at, d.pk)) if latest else []
     options = options or gates.transitions_for(user, project)
     can_open = next(o["allowed"] for o in options if o["name"] == "open_review")
     can_edit = access.can_edit(user, project)
@@ -127,7 +125,9 @@ def review_context(user, project, *, items=None, options=None, bound=None) -> di
         "can_withdraw": review is not None and can_edit,
         "show_open_button": review is None and can_edit and gate is not None,
         "decide_form": decide_form,
-        "approvals": sum(1 for d in decisions if d.verdict == Decision.Verdict.APPROVE)
+        "approvals": sum(
+            1 for d in decisions if d.verdict == Decision.Verdict.APPROVE and not d.by_team
+        )
         if review
         else 0,
         "is_team": access.is_team_member(user, project),

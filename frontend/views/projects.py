@@ -46,7 +46,7 @@ def project_list(request):
 @require_GET
 @refusals
 def project_detail(request, pk):
-    project = access.get_project(request.user, pk)
+    project = access.access_project(request.user, pk)
     return render(request, "frontend/projects/detail.html", page_context(request.user, project))
 
 
@@ -81,11 +81,11 @@ def project_propose(request):
 @login_required
 @refusals
 def project_edit(request, pk):
-    project = access.get_project(request.user, pk)
+    project = access.access_project(request.user, pk)
     access.require(access.can_edit(request.user, project), request.user)
     # The form gets its own copy: validation writes into its instance, the heading keeps the
     # saved title.
-    form = ProjectForm(request.POST or None, instance=access.get_project(request.user, pk))
+    form = ProjectForm(request.POST or None, instance=access.access_project(request.user, pk))
     if request.method == "POST" and form.is_valid():
         try:
             project_services.update_project(
@@ -108,7 +108,7 @@ def project_edit(request, pk):
 @require_POST
 @refusals
 def project_delete(request, pk):
-    project = access.get_project(request.user, pk)
+    project = access.access_project(request.user, pk)
     try:
         project_services.delete_project(by=request.user, project=project)
     except Conflict as error:
@@ -121,7 +121,7 @@ def project_delete(request, pk):
 @require_POST
 @refusals
 def project_follow(request, pk):
-    project = access.get_project(request.user, pk)
+    project = access.access_project(request.user, pk)
     if request.POST.get("follow") == "0":
         project_services.unfollow_project(by=request.user, project=project)
         messages.success(request, _("Vous ne suivez plus ce projet."))

@@ -37,7 +37,7 @@ def _team_page(request, project, *, add_form=None, status=200):
 @login_required
 @refusals
 def team(request, pk):
-    project = access.get_project(request.user, pk)
+    project = access.access_project(request.user, pk)
     access.require(
         access.is_team_member(request.user, project)
         or access.can_manage_team(request.user, project),
@@ -68,7 +68,7 @@ def team(request, pk):
 @require_POST
 @refusals
 def change_role(request, pk, user_id):
-    project = access.get_project(request.user, pk)
+    project = access.access_project(request.user, pk)
     form = RoleForm(request.POST, prefix=f"role-{user_id}")
     if not form.is_valid():
         messages.error(request, _("Choisissez un rôle dans la liste."))
@@ -87,7 +87,7 @@ def change_role(request, pk, user_id):
 @require_POST
 @refusals
 def remove_member(request, pk, user_id):
-    project = access.get_project(request.user, pk)
+    project = access.access_project(request.user, pk)
     try:
         project_services.remove_member(by=request.user, project=project, user_id=user_id)
     except Invalid as error:

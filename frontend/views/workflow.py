@@ -11,8 +11,8 @@ from django.views.decorators.http import require_POST
 
 from projects import access
 from projects.errors import Conflict, Invalid, NotFound
+from workflows import access as workflow_access
 from workflows import services as workflow_services
-from workflows.models import ChecklistItem, GateReview
 
 from ..forms import (
     AttestForm,
@@ -74,10 +74,10 @@ def _submit(request, project, *, form, prefix: str, call, success: str, anchor: 
 @require_POST
 @refusals
 def item_action(request, pk, item_id, action):
-    project = access.get_project(request.user, pk)
-    item = ChecklistItem.objects.filter(project=project, pk=item_id).first()
-    if item is None or action not in ITEM_ACTIONS:
+    if action not in ITEM_ACTIONS:
         raise NotFound()
+    item = workflow_access.access_item(request.user, item_id, project=pk)
+    project = item.project
     form_class, service, success = ITEM_ACTIONS[action]
     prefix = item_prefixes(item.pk)[action]
     return _submit(
@@ -94,7 +94,7 @@ def item_action(request, pk, item_id, action):
 @require_POST
 @refusals
 def review_open(request, pk):
-    project = access.get_project(request.user, pk)
+    project = access.access_project(request.user, pk)
     try:
         workflow_services.open_review(by=request.user, project=project)
     except Conflict as error:
@@ -107,10 +107,8 @@ def review_open(request, pk):
 
 
 def _review(request, review_id) -> tuple:
-    review = GateReview.objects.filter(pk=review_id).first()
-    if review is None:
-        raise NotFound()
-    return access.get_project(request.user, review.project_id), review
+    review = workflow_access.access_review(request.user, review_id)
+    return review.project, review
 
 
 @require_POST
@@ -144,7 +142,7 @@ def review_decide(request, review_id):
 @require_POST
 @refusals
 def transition(request, pk, name):
-    project = access.get_project(request.user, pk)
+    project = access.access_project(request.user, pk)
     if name not in MANUAL_TRANSITIONS:
         raise NotFound()
     prefix = f"transition-{name}"

@@ -25,9 +25,24 @@ def test_platform_groups_hold_the_documented_permissions(db):
         "reopen_project",
         "review_project",
         "moderate_comments",
+        "curate",
         "change_gate",
         "change_criterion",
     } <= codenames("curators")
+    assert "curate" not in codenames("reviewers") | codenames("funders")
+
+
+def test_curator_is_one_predicate(curator, reviewer, funder, stranger, make_user):
+    boss = make_user("boss", is_superuser=True)
+    retired = make_user("retired", "curators", is_active=False)
+    assert [access.is_curator(u) for u in (curator, boss, reviewer, funder, stranger, retired)] == [
+        True,
+        True,
+        False,
+        False,
+        False,
+        False,
+    ]
 
 
 def rows(project, user):

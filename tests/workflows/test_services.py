@@ -123,8 +123,13 @@ def test_refusals_write_nothing(wf_project, owner, member, reviewer, stranger, f
     with pytest.raises(Conflict) as closed:
         services.decide(by=reviewer, review=review, verdict="approve", rationale="Oui.")
     assert closed.value.code == "review_closed"
-    assert Decision.objects.count() == before[0] + 1
+    # The one accepted vote, and the one event of the review it returned to the team.
+    assert (Decision.objects.count(), ProjectEvent.objects.count()) == (
+        before[0] + 1,
+        before[1] + 1,
+    )
     item = gates.checklist_for(wf_project).first()
+    before = (ChecklistChange.objects.count(), ProjectEvent.objects.count())
     with pytest.raises(Forbidden):
         services.attest_item(by=stranger, item=item, evidence_text="x")
     with pytest.raises(Forbidden):
@@ -133,6 +138,7 @@ def test_refusals_write_nothing(wf_project, owner, member, reviewer, stranger, f
         services.attest_item(by=owner, item=item, evidence_url="javascript:alert(1)")
     with pytest.raises(Invalid):
         services.attest_item(by=owner, item=item, evidence_text="x" * 5001)
+    assert (ChecklistChange.objects.count(), ProjectEvent.objects.count()) == before
 
 
 def test_duplicate_decision_is_refused(wf_project, owner, reviewer, reviewer2):

@@ -2,10 +2,12 @@
 
 Hypothesis drives attest / claim not applicable / verify / reject / open / withdraw / decide
 / advance / send back / archive / reopen by every role (a team member who is also in the
-reviewers group included) and checks after every step that:
+reviewers group included), with reviewers joining and leaving the team in between, and
+checks after every step that:
 - the stage changes only with a StageTransition, and the history replays to the stage;
-- every advance had its quorum, no reject and a complete checklist at that moment, and no
-  open review ever meets those conditions without having advanced;
+- every advance had its quorum, no reject and a complete checklist at that moment, votes
+  by people then on the team not counting, and no open review ever meets those conditions
+  without having advanced;
 - a refused action changes nothing, and only the roles of the permissions table succeed.
 Each example runs in a transaction rolled back at its end, so examples start from scratch.
 """
@@ -24,7 +26,7 @@ from hypothesis.stateful import (
 
 from projects.errors import ServiceError
 from projects.models import Notification, Project, ProjectEvent, Stage
-from projects.services import add_member
+from projects.services import add_member, remove_member
 from workflows import gates, services
 from workflows.models import (
     ChecklistChange,
@@ -40,7 +42,8 @@ from .conftest import attest_all, evidence_for, pass_gate
 
 TEAM = {"owner", "member"}
 REVIEWERS = {"reviewer", "reviewer2", "reviewer3"}
-# Who may succeed at each action (DESIGN.md, permissions table).
+# Who may succeed at each action (DESIGN.md, permissions table) with the starting team; the
+# machine recomputes it as reviewers join and leave (``WorkflowMachine.allowed``).
 ALLOWED = {
     "attest": TEAM | {"curator"},
     "claim_not_applicable": TEAM | {"curator"},
@@ -73,10 +76,15 @@ VERDICTS = st.sampled_from(["approve", "approve", "request_changes", "reject", "
 PEOPLE = ["owner", "member", "reviewer", "reviewer2", "reviewer3", "funder", "curator", "stranger"]
 
 
-def conditions_met(project, review) -> bool:
+def conditions_met(project, review, team) -> bool:
     """The advance conditions, computed here rather than by the code under test: a quorum
-    of approvals, no reject, every required item of the gate verified or accepted as N/A."""
-    votes = list(review.decisions.values_list("verdict", flat=True))
+    of approvals by people outside ``team`` (usernames), no reject by them, every required
+    item of the gate verified or accepted as N/A."""
+    votes = [
+        verdict
+        for who, verdict in review.decisions.values_list("reviewer__username", "verdict")
+        if who not in team
+    ]
     items = ChecklistItem.objects.filter(project=project, criterion__gate=review.gate)
     required = list(items.filter(required=True).values_list("status", "na_accepted"))
     return (
@@ -122,6 +130,16 @@ class WorkflowMachine(RuleBasedStateMachine):
         add_member(by=cast["owner"], project=self.project, user_id=cast["member"].pk)
         self.seen_transitions = 0
         self.seen_stage = Stage.IDEA
+        self.team = set(TEAM)
+
+    def allowed(self, action: str) -> set[str]:
+        """``ALLOWED`` for the team as it is now: joining makes a reviewer a team member."""
+        team_actions = {"attest", "claim_not_applicable", "open_review", "withdraw"}
+        if action in team_actions:
+            return self.team | {"curator"}
+        if action in {"verify", "reject_item", "decide", "send_back"}:
+            return (REVIEWERS - self.team) | {"curator"}
+        return ALLOWED[action]
 
     def teardown(self):
         transaction.set_rollback(True)
@@ -160,7 +178,7 @@ class WorkflowMachine(RuleBasedStateMachine):
             assert refusal.status in (400, 401, 403, 404, 409)
             assert self.fingerprint() == before, f"{who}: {action} refused ({refusal.code}) wrote"
             return None
-        assert who in ALLOWED[action], f"{who} may not {action}, yet succeeded"
+        assert who in self.allowed(action), f"{who} may not {action}, yet succeeded"
         assert valid_input, f"{action} by {who} accepted invalid input"
         return result
 
@@ -289,6 +307,23 @@ class WorkflowMachine(RuleBasedStateMachine):
                 valid_input=verdict in Decision.Verdict.values and fine(rationale, 5000),
             )
 
+    @rule(who=st.sampled_from(sorted(REVIEWERS)))
+    def join_team(self, who):
+        """A reviewer joins the team: from now on their votes do not count."""
+        if who not in self.team:
+            add_member(by=self.cast["owner"], project=self.project, user_id=self.cast[who].pk)
+            self.team.add(who)
+
+    @rule(who=st.sampled_from(sorted(REVIEWERS)))
+    def leave_team(self, who):
+        """A reviewer who joined leaves, unless they voted on the open review: their vote
+        would count again with no event to advance the project (a later ``advance`` would)."""
+        review = gates.open_review(self.project)
+        voted = review is not None and review.decisions.filter(reviewer=self.cast[who]).exists()
+        if who in self.team and not voted:
+            remove_member(by=self.cast["owner"], project=self.project, user_id=self.cast[who].pk)
+            self.team.discard(who)
+
     @rule(who=people("advance"))
     def advance(self, who):
         self.attempt(who, "advance", lambda by: services.advance(by=by, project=self.project))
@@ -348,7 +383,7 @@ class WorkflowMachine(RuleBasedStateMachine):
         review = row.review
         assert review is not None and review.status == GateReview.Status.APPROVED
         assert review.gate.stage == row.to_stage
-        assert conditions_met(self.project, review)
+        assert conditions_met(self.project, review, self.team)
         snapshot = [entry for entry in row.checklist if entry["required"]]
         assert snapshot and all(
             e["status"] == "verified" or (e["status"] == "not_applicable" and e["na_accepted"])
@@ -360,7 +395,8 @@ class WorkflowMachine(RuleBasedStateMachine):
         review = gates.open_review(self.project)
         if review is not None:
             assert review.gate == gates.next_gate(self.project_now())
-            assert not conditions_met(self.project, review), "conditions met but not advanced"
+            met = conditions_met(self.project, review, self.team)
+            assert not met, "conditions met but not advanced"
 
     @invariant()
     def only_allowed_people_decided_and_events_have_no_gaps(self):
