@@ -271,16 +271,19 @@ if (root && "WebSocket" in window) {
     event.preventDefault();
     let response;
     try {
+      // The redirect that follows a success is not followed: the new comment arrives
+      // through the socket, and the server does not render a whole page for nothing.
       response = await fetch(form.action, {
         method: "POST",
         body: new FormData(form),
         credentials: "same-origin",
+        redirect: "manual",
       });
     } catch {
       form.submit();
       return;
     }
-    if (response.ok && response.redirected) {
+    if (response.type === "opaqueredirect") {
       form.reset();
       const details = form.closest("details");
       if (details) details.open = false;
