@@ -8,7 +8,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/incubator
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/0
 VENDOR := frontend/static/vendor
 
-.PHONY: run test setup migrate lint format bench clean
+.PHONY: run test setup migrate lint format bench clean messages
 
 run: setup
 	$(BIN)/python manage.py seed_demo
@@ -39,6 +39,12 @@ $(VENDOR)/.installed: frontend/package.json frontend/package-lock.json
 locale/.compiled: $(wildcard locale/*/LC_MESSAGES/*.po)
 	$(BIN)/python manage.py compilemessages -v 0 --ignore=.venv --ignore=frontend/node_modules
 	touch $@
+
+# The strings of the pages: English is translated by hand in locale/en; the French catalog
+# is the source copied (msgen), so that French plurals follow French rules ("0 projet").
+messages: $(VENV)/.installed
+	$(BIN)/python manage.py makemessages -l en -l fr --ignore=.venv --ignore=frontend/node_modules
+	msgen locale/fr/LC_MESSAGES/django.po -o locale/fr/LC_MESSAGES/django.po
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

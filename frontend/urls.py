@@ -42,6 +42,7 @@ urlpatterns = [
     path("comments/<int:comment_id>/delete/", comments.comment_delete, name="comment_delete"),
     path("projects/<int:pk>/live/workflow/", fragments.workflow_fragment, name="live_workflow"),
     path("projects/<int:pk>/live/review/", fragments.review_fragment, name="live_review"),
+    path("projects/<int:pk>/live/parts/", fragments.parts_fragment, name="live_parts"),
     path("projects/<int:pk>/live/items/<int:item_id>/", fragments.item_fragment, name="live_item"),
     path(
         "projects/<int:pk>/live/comments/<int:comment_id>/",

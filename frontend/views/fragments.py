@@ -1,7 +1,9 @@
 """Server-rendered fragments the live module fetches when an event arrives. Each renders
 the same template as the first render of the page, for the person asking."""
 
+from django.http import HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET
 
 from projects import access
@@ -15,8 +17,11 @@ from .parts import (
     comment_queryset,
     item_rights,
     review_context,
+    stage_context,
     workflow_context,
 )
+
+MAX_ITEMS = 50
 
 
 @require_GET
@@ -57,3 +62,46 @@ def comment_fragment(request, pk, comment_id):
         raise NotFound()
     context = {"project": project, "c": comment_context(request.user, project, comment)}
     return render(request, "frontend/fragments/comment.html", context)
+
+
+@require_GET
+@refusals
+def parts_fragment(request, pk):
+    """Several fragments in one answer, for the events that arrived together: the checklist
+    items named by ``item`` (repeatable), and with them the stage summary and the review
+    panel; or ``workflow=1``, the whole workflow (the stage changed). The page swaps each
+    top-level element for the one with the same id."""
+    project = access.get_project(request.user, pk)
+    if request.GET.get("workflow"):
+        return workflow_fragment(request, pk)
+    try:
+        wanted = {int(value) for value in request.GET.getlist("item")}
+    except ValueError:
+        raise NotFound() from None
+    if len(wanted) > MAX_ITEMS:
+        raise NotFound()
+    gate = gates.next_gate(project)
+    items = list(gates.checklist_for(project, gate))
+    rights = item_rights(request.user, project, gate)
+    html = [
+        render_to_string(
+            "frontend/fragments/checklist_item.html",
+            checklist_item_context(project, item, rights=rights),
+            request=request,
+        )
+        for item in items
+        if item.pk in wanted
+    ]
+    html.append(
+        render_to_string(
+            "frontend/fragments/stage.html", stage_context(project, gate, items), request=request
+        )
+    )
+    html.append(
+        render_to_string(
+            "frontend/fragments/review.html",
+            review_context(request.user, project, items=items),
+            request=request,
+        )
+    )
+    return HttpResponse("".join(html))

@@ -134,6 +134,16 @@ def review_context(user, project, *, items=None, options=None, bound=None) -> di
     }
 
 
+def stage_context(project, gate, items) -> dict:
+    """The stage and how far the checklist of the next gate is."""
+    return {
+        "project": project,
+        "gate": gate,
+        "required_count": sum(1 for item in items if item.required),
+        "done_count": sum(1 for item in items if item.required and gates.is_done(item)),
+    }
+
+
 def workflow_context(user, project, *, bound=None) -> dict:
     """Everything that moves with the stage: checklist, review, history, transitions."""
     gate = gates.next_gate(project)
@@ -157,8 +167,7 @@ def workflow_context(user, project, *, bound=None) -> dict:
         "project": project,
         "gate": gate,
         "checklist": checklist,
-        "required_count": sum(1 for item in items if item.required),
-        "done_count": sum(1 for item in items if item.required and gates.is_done(item)),
+        **stage_context(project, gate, items),
         "history": history,
         "manual_transitions": manual,
         **review_context(user, project, items=items, options=options, bound=bound),

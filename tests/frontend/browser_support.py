@@ -5,8 +5,11 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from django.db import connections
+from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD
+from workflows import services as workflow_services
+from workflows.models import ChecklistItem
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -54,3 +57,49 @@ def beside_the_browser(function, /, *args, **kwargs):
             return pool.submit(function, *args, **kwargs).result()
         finally:
             pool.submit(connections.close_all).result()
+
+
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+def visit(page, url: str, *, shot: str | None = None) -> None:
+    page.goto(url)
+    assert_accessible(page)
+    if shot:
+        screenshot(page, shot)
+
+
+def wait_live(page) -> None:
+    expect(page.locator("#project")).to_have_attribute("data-live", "connected")
+
+
+def submit(page, selector: str) -> None:
+    with page.expect_navigation():
+        page.click(selector)
+
+
+def required_items(project) -> list[ChecklistItem]:
+    return list(
+        ChecklistItem.objects.filter(
+            project=project, required=True, criterion__gate__stage=project.next_stage
+        )
+    )
+
+
+def answer_and_verify(project, owner, reviewer) -> None:
+    for item in required_items(project):
+        workflow_services.attest_item(
+            by=owner,
+            item=item,
+            evidence_url="https://forge.example.org/kit",
+            evidence_text="Publié et documenté.",
+        )
+        workflow_services.verify_item(by=reviewer, item=item)
+
+
+def approve(page, project, rationale: str) -> None:
+    visit(page, f"/projects/{project.pk}/")
+    page.check("#id_decide-verdict_0")
+    page.fill("#id_decide-rationale", rationale)
+    submit(page, "#decide-form button[type=submit]")

@@ -162,3 +162,24 @@ def daphne_url(django_db_setup, django_db_blocker, tmp_path_factory):
         server.wait(timeout=10)
     except subprocess.TimeoutExpired:
         server.kill()
+
+
+@pytest.fixture
+def open_page(chromium, daphne_url):
+    """``open_page(user)`` opens a fresh browser context (signed in when a user is given)."""
+    from .browser_support import DESKTOP, sign_in
+
+    contexts = []
+
+    def make(user=None, *, viewport=DESKTOP, locale="fr-FR"):
+        context = chromium.new_context(base_url=daphne_url, viewport=viewport, locale=locale)
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        page = context.new_page()
+        if user is not None:
+            sign_in(page, user)
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()

@@ -9,80 +9,25 @@ from playwright.sync_api import expect
 
 from projects import comments as comment_services
 from projects.models import Project, Stage
-from workflows import services as workflow_services
-from workflows.models import ChecklistItem
 
-from .browser_support import assert_accessible, beside_the_browser, screenshot, sign_in
+from .browser_support import (
+    PHONE,
+    answer_and_verify,
+    approve,
+    assert_accessible,
+    beside_the_browser,
+    required_items,
+    screenshot,
+    submit,
+    visit,
+    wait_live,
+)
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.usefixtures("restore_reference"),
 ]
-
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture
-def open_page(chromium, daphne_url):
-    """``open_page(user)`` opens a fresh browser context (signed in when a user is given)."""
-    contexts = []
-
-    def make(user=None, *, viewport=DESKTOP):
-        context = chromium.new_context(base_url=daphne_url, viewport=viewport, locale="fr-FR")
-        context.set_default_timeout(15_000)
-        contexts.append(context)
-        page = context.new_page()
-        if user is not None:
-            sign_in(page, user)
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
-
-
-def visit(page, url: str, *, shot: str | None = None) -> None:
-    page.goto(url)
-    assert_accessible(page)
-    if shot:
-        screenshot(page, shot)
-
-
-def wait_live(page) -> None:
-    expect(page.locator("#project")).to_have_attribute("data-live", "connected")
-
-
-def submit(page, selector: str) -> None:
-    with page.expect_navigation():
-        page.click(selector)
-
-
-def required_items(project) -> list[ChecklistItem]:
-    return list(
-        ChecklistItem.objects.filter(
-            project=project, required=True, criterion__gate__stage=project.next_stage
-        )
-    )
-
-
-def answer_and_verify(project, owner, reviewer) -> None:
-    for item in required_items(project):
-        workflow_services.attest_item(
-            by=owner,
-            item=item,
-            evidence_url="https://forge.example.org/kit",
-            evidence_text="Publié et documenté.",
-        )
-        workflow_services.verify_item(by=reviewer, item=item)
-
-
-def approve(page, project, rationale: str) -> None:
-    visit(page, f"/projects/{project.pk}/")
-    page.check("#id_decide-verdict_0")
-    page.fill("#id_decide-rationale", rationale)
-    submit(page, "#decide-form button[type=submit]")
 
 
 def test_journey_from_proposal_to_commons(open_page, owner, member, reviewer, reviewer2, funder):

@@ -276,6 +276,24 @@ def test_live_fragments(browse, proposed, hidden, owner, stranger):
     assert browse().get(f"/projects/{hidden.pk}/live/review/").status_code == 404
 
 
+def test_live_parts_in_one_answer(
+    browse, proposed, hidden, stranger, django_assert_max_num_queries
+):
+    first, second = required_items(proposed)[:2]
+    client = browse(stranger)
+    url = f"/projects/{proposed.pk}/live/parts/"
+    with django_assert_max_num_queries(25):
+        html = client.get(f"{url}?item={first.pk}&item={second.pk}").content.decode()
+    for part in (f'id="item-{first.pk}"', f'id="item-{second.pk}"', 'id="stage"', 'id="review"'):
+        assert part in html
+    assert 'id="workflow"' in client.get(f"{url}?workflow=1").content.decode()
+    assert 'id="item-' not in client.get(f"{url}?item=999999").content.decode()
+    assert client.get(f"{url}?item=x").status_code == 404
+    assert client.get(f"{url}?" + "&".join(f"item={n}" for n in range(60))).status_code == 404
+    assert client.get(f"/projects/{hidden.pk}/live/parts/").status_code == 404
+    assert browse().get(f"/projects/{hidden.pk}/live/parts/?workflow=1").status_code == 404
+
+
 def test_item_fragment_offers_forms_by_person(browse, proposed, member, reviewer):
     item = required_items(proposed)[0]
     url = f"/projects/{proposed.pk}/live/items/{item.pk}/"

@@ -15,8 +15,6 @@ if (root && "WebSocket" in window) {
   let lastSeq = Number(root.dataset.lastSeq || 0);
   let delay = 1000;
   let socket = null;
-  // Events are applied one after the other, in seq order.
-  let queue = Promise.resolve();
 
   const EVENT_TYPES = new Set([
     "comment.created",
@@ -52,41 +50,103 @@ if (root && "WebSocket" in window) {
     return template.content;
   }
 
-  // Replace ``target`` unless the person is typing in it: then wait until focus leaves.
-  // Focus that was on a button or a summary inside moves to the same place in the new one.
-  function replace(target, content) {
+  // A form someone is filling in: open in its <details>, holding the focus in a field, or
+  // holding text that differs from what the server rendered.
+  function isBusy(form) {
+    const details = form.closest("details");
+    if (details && details.open) return true;
+    return [...form.elements].some((field) => {
+      if (field.type === "hidden" || field.type === "submit" || field.tagName === "BUTTON") {
+        return false;
+      }
+      if (field === document.activeElement && field.matches("textarea, input, select")) {
+        return true;
+      }
+      if (field.type === "radio" || field.type === "checkbox") {
+        return field.checked !== field.defaultChecked;
+      }
+      return "value" in field && field.value !== field.defaultValue;
+    });
+  }
+
+  // Put ``content`` (the new fragment) in place of ``target``. A form being filled in is
+  // never replaced: it moves, as it is, into the new fragment in place of its fresh copy
+  // (found by its action), with the focus and the cursor where they were. When the new
+  // fragment has no such form any more, the whole update waits until the form is closed
+  // or sent, and a note beside the form says so; closing it lets the update in.
+  function replace(target, content, { force = false } = {}) {
+    const busy = force ? [] : [...target.querySelectorAll("form[action]")].filter(isBusy);
+    const kept = [];
+    for (const form of busy) {
+      const action = form.getAttribute("action");
+      const fresh = [...content.querySelectorAll("form[action]")].find(
+        (candidate) => candidate.getAttribute("action") === action,
+      );
+      if (!fresh) {
+        wait(target, content, form);
+        return;
+      }
+      kept.push([form.closest("details") || form, fresh.closest("details") || fresh]);
+    }
     const active = document.activeElement;
     const focused = active && active !== document.body && target.contains(active);
-    const swap = () => {
-      const first = content.firstElementChild;
-      target.replaceWith(content);
-      if (!first) return;
-      first.classList.add("flash");
-      if (window.htmx) window.htmx.process(first);
-      if (focused && (!document.activeElement || document.activeElement === document.body)) {
-        const again = first.querySelector("summary, button, a[href]");
-        if (again) again.focus();
-      }
-    };
-    if (focused && active.matches("textarea, input, select")) {
-      target.addEventListener("focusout", function later(event) {
-        if (target.contains(event.relatedTarget)) return;
-        target.removeEventListener("focusout", later);
-        swap();
-      });
-    } else {
-      swap();
+    const selection =
+      focused && typeof active.selectionStart === "number"
+        ? [active.selectionStart, active.selectionEnd]
+        : null;
+    for (const [old, fresh] of kept) fresh.replaceWith(old);
+    const first = content.firstElementChild;
+    target.replaceWith(content);
+    if (!first) return;
+    first.classList.add("flash");
+    if (window.htmx) window.htmx.process(first);
+    if (!focused) return;
+    if (document.contains(active)) {
+      active.focus({ preventScroll: true });
+      if (selection) active.setSelectionRange(selection[0], selection[1]);
+    } else if (!document.activeElement || document.activeElement === document.body) {
+      const again = first.querySelector("summary, button, a[href]");
+      if (again) again.focus({ preventScroll: true });
     }
   }
 
-  async function refresh(selector, url) {
-    const target = document.querySelector(selector);
-    const content = await fetchFragment(url);
-    if (target && content) replace(target, content);
+  // The update of ``target`` waits for ``form`` to be closed or sent; only the latest
+  // content is kept.
+  function wait(target, content, form) {
+    const waiting = target.dataset.waiting === "1";
+    target.dataset.waiting = "1";
+    pending.set(target, content);
+    if (waiting) return;
+    const note = document.createElement("p");
+    note.className = "live-note";
+    note.setAttribute("role", "status");
+    note.textContent = text("textWaiting");
+    (form.closest("details") || form).after(note);
+    const details = form.closest("details");
+    const later = () => {
+      if (details && details.open) return;
+      if (details) details.removeEventListener("toggle", later);
+      note.remove();
+      delete target.dataset.waiting;
+      const latest = pending.get(target);
+      pending.delete(target);
+      if (latest && document.contains(target)) replace(target, latest, { force: true });
+    };
+    if (details) {
+      details.addEventListener("toggle", later);
+    } else {
+      form.addEventListener("focusout", function whenLeft() {
+        window.setTimeout(() => {
+          if (isBusy(form)) return;
+          form.removeEventListener("focusout", whenLeft);
+          later();
+        });
+      });
+    }
   }
+  const pending = new Map();
 
-  async function showComment(event) {
-    const content = await fetchFragment(fragmentUrl("fragmentComment", event.id));
+  async function showComment(event, content) {
     if (!content) return;
     const existing = document.getElementById(`comment-${event.id}`);
     if (existing) {
@@ -105,31 +165,59 @@ if (root && "WebSocket" in window) {
     if (empty) empty.remove();
   }
 
-  async function apply(event) {
-    switch (event.type) {
-      case "comment.created":
-      case "comment.updated":
-      case "comment.deleted":
-        await showComment(event);
-        if (event.type === "comment.created") say(text("textComment"));
-        break;
-      case "checklist.updated":
-        await refresh(`#item-${event.id}`, fragmentUrl("fragmentItem", event.id));
-        await refresh("#review", root.dataset.fragmentReview);
-        say(text("textChecklist"));
-        break;
-      case "review.opened":
-      case "review.decided":
-        await refresh("#review", root.dataset.fragmentReview);
-        say(text("textReview"));
-        break;
-      case "project.stage_changed":
-        await refresh("#workflow", root.dataset.fragmentWorkflow);
-        say(text("textStage"));
-        break;
-      default:
-        break;
+  // Events that arrive together are applied together, with one request for the workflow's
+  // fragments: the whole workflow when the stage changed, otherwise the items concerned
+  // with the stage summary and the review panel. Comments come each in its fragment, at
+  // the same time.
+  async function applyBatch(events) {
+    const comments = events.filter((event) => event.type.startsWith("comment."));
+    const workflowEvents = events.filter((event) => !event.type.startsWith("comment."));
+    const stage = workflowEvents.some((event) => event.type === "project.stage_changed");
+    let partsUrl = null;
+    if (stage) {
+      partsUrl = `${root.dataset.fragmentParts}?workflow=1`;
+    } else if (workflowEvents.length) {
+      const items = new Set(
+        workflowEvents.filter((e) => e.type === "checklist.updated").map((e) => e.id),
+      );
+      const query = new URLSearchParams([...items].map((id) => ["item", String(id)]));
+      partsUrl = `${root.dataset.fragmentParts}?${query}`;
     }
+    const [parts, ...commentParts] = await Promise.all([
+      partsUrl ? fetchFragment(partsUrl) : null,
+      ...comments.map((e) => fetchFragment(fragmentUrl("fragmentComment", e.id))),
+    ]);
+    if (parts) {
+      for (const element of [...parts.children]) {
+        const target = element.id && document.getElementById(element.id);
+        if (!target) continue;
+        const content = document.createDocumentFragment();
+        content.appendChild(element);
+        replace(target, content);
+      }
+    }
+    comments.forEach((event, n) => showComment(event, commentParts[n]));
+    if (stage) say(text("textStage"));
+    else if (workflowEvents.some((e) => e.type === "checklist.updated")) say(text("textChecklist"));
+    else if (workflowEvents.length) say(text("textReview"));
+    else if (comments.some((event) => event.type === "comment.created")) say(text("textComment"));
+  }
+
+  let waitingEvents = [];
+  let applying = false;
+  async function drain() {
+    if (applying) return;
+    applying = true;
+    while (waitingEvents.length) {
+      const batch = waitingEvents;
+      waitingEvents = [];
+      try {
+        await applyBatch(batch);
+      } catch {
+        // A fragment that could not be fetched is fetched again on the next event.
+      }
+    }
+    applying = false;
   }
 
   function receive(message) {
@@ -148,7 +236,8 @@ if (root && "WebSocket" in window) {
     if (event.seq <= lastSeq) return;
     lastSeq = event.seq;
     root.dataset.lastSeq = String(lastSeq);
-    queue = queue.then(() => apply(event)).catch(() => undefined);
+    waitingEvents.push(event);
+    drain();
   }
 
   function connect() {
@@ -182,16 +271,19 @@ if (root && "WebSocket" in window) {
     event.preventDefault();
     let response;
     try {
+      // The redirect that follows a success is not followed: the new comment arrives
+      // through the socket, and the server does not render a whole page for nothing.
       response = await fetch(form.action, {
         method: "POST",
         body: new FormData(form),
         credentials: "same-origin",
+        redirect: "manual",
       });
     } catch {
       form.submit();
       return;
     }
-    if (response.ok && response.redirected) {
+    if (response.type === "opaqueredirect") {
       form.reset();
       const details = form.closest("details");
       if (details) details.open = false;

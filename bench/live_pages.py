@@ -1,0 +1,298 @@
+"""Browser-to-browser latency of the live project page, per kind of change.
+
+One Daphne process on 127.0.0.1 (SQLite in a temporary folder, the in-memory channel
+layer: the embedded default), Debian's Chromium driven by Playwright. Viewers (signed-in
+people, each in its own browser context) hold the page of a project open; an actor in
+another browser makes a change through the page's own forms. Each sample runs from just
+before the actor's form is submitted to the moment the change is on the screen of the
+last viewer (a MutationObserver in each viewer's page notes when it appears):
+
+- ``comment``: the actor posts a message (the comment form posts in the background);
+- ``verification``: a reviewer verifies a checklist item (the form reloads their page);
+- ``stage``: the last approval of a review moves the project to the next stage.
+
+    .venv/bin/python bench/live_pages.py                     # 3 viewers, 20 samples per kind
+    .venv/bin/python bench/live_pages.py --viewers 1 --samples 40
+"""
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+PASSWORD = "bench-password-1234"
+
+# Notes, in each viewer's page, the epoch time (ms) at which ``check`` first holds.
+WATCH = """([key, check]) => {
+  window.seen = window.seen || {};
+  const test = new Function(check);
+  const note = () => {
+    if (key in window.seen || !test()) return;
+    window.seen[key] = performance.timeOrigin + performance.now();
+  };
+  const all = {subtree: true, childList: true, characterData: true, attributes: true};
+  new MutationObserver(note).observe(document.body, all);
+  note();
+}"""
+
+# Submits a form of the actor's page and returns the epoch time (ms) just before.
+SUBMIT = """(selector) => {
+  const form = document.querySelector(selector);
+  const started = performance.timeOrigin + performance.now();
+  form.requestSubmit();
+  return started;
+}"""
+
+
+def setup_django(data_dir: str) -> None:
+    for name in ("DATABASE_URL", "REDIS_URL"):
+        os.environ.pop(name, None)
+    os.environ["DATA_DIR"] = data_dir
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "incubator.settings")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def make_people(viewers: int):
+    from django.contrib.auth.models import Group, User
+
+    def person(name, *groups):
+        user = User.objects.create_user(name, f"{name}@example.org", PASSWORD, first_name=name)
+        for group in groups:
+            user.groups.add(Group.objects.get(name=group))
+        return user
+
+    return {
+        "owner": person("porteuse"),
+        "reviewer": person("relectrice", "reviewers"),
+        "viewers": [person(f"lectrice{n}", "funders") for n in range(viewers)],
+    }
+
+
+def make_project(people, n: int, **state):
+    """Built in another thread: Playwright keeps an event loop in this one, where the
+    broadcast after commit (``async_to_sync``) may not run."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(_make_project, people, n, **state).result()
+
+
+def _make_project(people, n: int, *, attested: bool, verified: bool, review: bool):
+    from workflows import gates, services
+
+    owner, reviewer = people["owner"], people["reviewer"]
+    project = services.propose_project(by=owner, title=f"Banc {n}", summary="Mesure.")
+    gate = gates.next_gate(project)
+    for item in gates.checklist_for(project, gate):
+        if not item.required or not attested:
+            continue
+        services.attest_item(
+            by=owner, item=item, evidence_url="https://forge.example.org/kit", evidence_text="Ok."
+        )
+        if verified:
+            services.verify_item(by=reviewer, item=item)
+    if review:
+        services.open_review(by=owner, project=project)
+    return project
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_server(port: int, data_dir: str) -> subprocess.Popen:
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    env.update(DATA_DIR=data_dir, ALLOWED_HOSTS="127.0.0.1", LOG_LEVEL="ERROR")
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    log = open(Path(data_dir) / "daphne.log", "ab")  # noqa: SIM115  (lives with the process)
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "daphne",
+            "-b",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "incubator.asgi:application",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=log,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"Daphne exited, see {log.name}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return server
+        except OSError:
+            time.sleep(0.2)
+    server.terminate()
+    raise SystemExit("Daphne did not start")
+
+
+def sign_in(browser, base_url: str, user):
+    context = browser.new_context(base_url=base_url, locale="fr-FR")
+    context.set_default_timeout(20_000)
+    page = context.new_page()
+    page.goto("/accounts/login/")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", PASSWORD)
+    with page.expect_navigation():
+        page.click("main button[type=submit]")
+    return page
+
+
+def open_live(page, project) -> None:
+    page.goto(f"/projects/{project.pk}/")
+    page.wait_for_selector("#project[data-live='connected']")
+
+
+def arrival(viewers, key: str, check: str) -> None:
+    for page in viewers:
+        page.evaluate(WATCH, [key, check])
+
+
+def latest(viewers, key: str) -> float:
+    times = []
+    for page in viewers:
+        page.wait_for_function("key => window.seen && key in window.seen", arg=key)
+        times.append(page.evaluate("key => window.seen[key]", key))
+    return max(times)
+
+
+def measure_comments(pages, project, samples: int) -> list[float]:
+    actor, viewers = pages["owner"], pages["viewers"]
+    for page in (actor, *viewers):
+        open_live(page, project)
+    results = []
+    for n in range(samples):
+        marker = f"mesure-{n}-{time.time_ns()}"
+        check = f"return document.getElementById('comments').textContent.includes('{marker}')"
+        arrival(viewers, marker, check)
+        actor.fill("#id_comment-body", marker)
+        started = actor.evaluate(SUBMIT, "#comment-form")
+        results.append(latest(viewers, marker) - started)
+        actor.wait_for_function("() => document.getElementById('id_comment-body').value === ''")
+    return results
+
+
+def measure_verifications(pages, people, samples: int) -> list[float]:
+    from workflows import gates
+
+    actor, viewers = pages["reviewer"], pages["viewers"]
+    results = []
+    n = 0
+    while len(results) < samples:
+        n += 1
+        project = make_project(people, 1000 + n, attested=True, verified=False, review=True)
+        for page in (actor, *viewers):
+            open_live(page, project)
+        for item in gates.checklist_for(project, gates.next_gate(project)).filter(required=True):
+            if len(results) >= samples:
+                break
+            key = f"item-{item.pk}"
+            check = f"return !!document.querySelector('#item-{item.pk} .status-verified')"
+            arrival(viewers, key, check)
+            with actor.expect_navigation():
+                started = actor.evaluate(SUBMIT, f"#item-{item.pk} form[action$='/verify/']")
+            results.append(latest(viewers, key) - started)
+            actor.wait_for_selector("#project[data-live='connected']")
+    return results
+
+
+def measure_stages(pages, people, samples: int) -> list[float]:
+    actor, viewers = pages["reviewer"], pages["viewers"]
+    results = []
+    for n in range(samples):
+        project = make_project(people, 2000 + n, attested=True, verified=True, review=True)
+        for page in (actor, *viewers):
+            open_live(page, project)
+        key = f"stage-{project.pk}"
+        arrival(viewers, key, "return !!document.querySelector('#stage .stage-prototype')")
+        actor.check("#id_decide-verdict_0")
+        actor.fill("#id_decide-rationale", "Mesure.")
+        with actor.expect_navigation():
+            started = actor.evaluate(SUBMIT, "#decide-form")
+        results.append(latest(viewers, key) - started)
+    return results
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def report(kind: str, values: list[float]) -> None:
+    print(
+        f"| {kind} | {len(values)} | {statistics.median(values):.0f} | "
+        f"{percentile(values, 0.95):.0f} | {max(values):.0f} |"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--viewers", type=int, default=3)
+    parser.add_argument("--samples", type=int, default=20)
+    parser.add_argument("--kinds", default="comment,verification,stage")
+    options = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory(prefix="bench-live-") as data_dir:
+        setup_django(data_dir)
+        people = make_people(options.viewers)
+        port = free_port()
+        server = start_server(port, data_dir)
+        try:
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+                base = f"http://127.0.0.1:{port}"
+                pages = {
+                    "owner": sign_in(browser, base, people["owner"]),
+                    "reviewer": sign_in(browser, base, people["reviewer"]),
+                    "viewers": [sign_in(browser, base, user) for user in people["viewers"]],
+                }
+                kinds = options.kinds.split(",")
+                print(f"{options.viewers} viewers, latency to the last viewer (ms)\n")
+                print("| kind | samples | p50 | p95 | max |\n| --- | --- | --- | --- | --- |")
+                if "comment" in kinds:
+                    project = make_project(people, 1, attested=False, verified=False, review=False)
+                    report("comment", measure_comments(pages, project, options.samples))
+                if "verification" in kinds:
+                    report("verification", measure_verifications(pages, people, options.samples))
+                if "stage" in kinds:
+                    report("stage change", measure_stages(pages, people, options.samples))
+                browser.close()
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()

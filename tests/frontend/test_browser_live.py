@@ -1,0 +1,163 @@
+"""Live project pages in a real browser: every live fragment follows any number of changes
+made by other people, and a live update never takes away what a person is typing.
+
+The changes go through the server under test (a browser's forms, or the API with a token),
+since only its own broadcasts reach the sockets it holds."""
+
+import pytest
+from playwright.sync_api import expect
+from rest_framework.authtoken.models import Token
+
+from workflows import gates
+
+from .browser_support import (
+    assert_accessible,
+    required_items,
+    screenshot,
+    submit,
+    visit,
+    wait_live,
+)
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("restore_reference"),
+]
+
+
+class Actor:
+    """Someone acting on a project through the API of the server under test."""
+
+    def __init__(self, page, user):
+        self.request = page.request
+        self.headers = {"Authorization": f"Token {Token.objects.create(user=user).key}"}
+
+    def call(self, method: str, url: str, data: dict) -> None:
+        response = self.request.fetch(url, method=method, data=data, headers=self.headers)
+        assert response.ok, response.text()
+
+    def item(self, item, **data) -> None:
+        self.call("PATCH", f"/api/projects/{item.project_id}/checklist/{item.pk}/", data)
+
+    def open_review(self, project) -> None:
+        self.call("POST", f"/api/projects/{project.pk}/reviews/", {})
+
+    def approve(self, project) -> None:
+        review = gates.open_review(project)
+        self.call(
+            "POST",
+            f"/api/reviews/{review.pk}/decisions/",
+            {"verdict": "approve", "rationale": "Vu."},
+        )
+
+
+def test_every_live_panel_follows_successive_changes(
+    open_page, proposed, owner, reviewer, reviewer2, funder
+):
+    project = proposed
+    watcher = open_page(funder)
+    watcher.goto(f"/projects/{project.pk}/")
+    wait_live(watcher)
+    watcher.evaluate("window.stillTheSamePage = true")
+    stage = watcher.locator("#stage")
+    panel = watcher.locator("#review-panel")
+
+    # The first gate through the pages of two other browsers.
+    team = open_page(owner)
+    review = open_page(reviewer)
+    items = required_items(project)
+    assert len(items) >= 3
+    visit(team, f"/projects/{project.pk}/")
+    for item in items:
+        team.click(f"#item-{item.pk} details:first-of-type summary")
+        team.fill(f"#id_attest-{item.pk}-evidence_text", "Notre réponse, preuves à l'appui.")
+        submit(team, f"#item-{item.pk} form[action$='/attest/'] button")
+        expect(watcher.locator(f"#item-{item.pk} .badge")).to_have_text("Attesté")
+    submit(team, "#review-panel form button")
+    expect(panel).to_contain_text("Revue ouverte")
+    expect(panel).to_contain_text("0 approbation sur 1")
+    visit(review, f"/projects/{project.pk}/")
+    for done, item in enumerate(items, start=1):
+        submit(review, f"#item-{item.pk} form[action$='/verify/'] button")
+        expect(watcher.locator(f"#item-{item.pk} .badge")).to_have_text("Vérifié")
+        expect(stage).to_contain_text(f"{done} critère")
+        expect(stage).to_contain_text(f"sur {len(items)}.")
+    review.check("#id_decide-verdict_0")
+    review.fill("#id_decide-rationale", "Intentions claires.")
+    submit(review, "#decide-form button[type=submit]")
+    expect(stage).to_contain_text("Étape : Prototype")
+
+    # Two more gates through the API, quorum 2: every count follows.
+    team_api, first, second = Actor(team, owner), Actor(review, reviewer), Actor(team, reviewer2)
+    for stage_label in ("Pilote", "Commun"):
+        project.refresh_from_db()
+        items = required_items(project)
+        for done, item in enumerate(items, start=1):
+            team_api.item(item, status="attested", evidence_url="https://forge.example.org/kit")
+            expect(watcher.locator(f"#item-{item.pk} .badge")).to_have_text("Attesté")
+            first.item(item, status="verified")
+            expect(watcher.locator(f"#item-{item.pk} .badge")).to_have_text("Vérifié")
+            expect(stage).to_contain_text(f"{done} critère")
+            expect(stage).to_contain_text(f"sur {len(items)}.")
+        team_api.open_review(project)
+        expect(panel).to_contain_text("0 approbation sur 2")
+        first.approve(project)
+        expect(panel).to_contain_text("1 approbation sur 2")
+        second.approve(project)
+        expect(stage).to_contain_text(f"Étape : {stage_label}")
+
+    expect(stage).to_contain_text("commun numérique : il a franchi toutes les étapes")
+    expect(watcher.locator("#history li")).to_have_count(4)
+    assert watcher.evaluate("window.stillTheSamePage") is True
+    assert_accessible(watcher)
+    screenshot(watcher, "project-live-commons")
+
+
+def test_a_live_update_never_takes_what_someone_is_typing(
+    open_page, proposed, owner, member, reviewer
+):
+    project = proposed
+    items = required_items(project)
+    writer = open_page(owner)
+    visit(writer, f"/projects/{project.pk}/")
+    wait_live(writer)
+    colleague, checker = Actor(writer, member), Actor(writer, reviewer)
+    mine = items[0]
+    field = f"#id_attest-{mine.pk}-evidence_text"
+    writer.click(f"#item-{mine.pk} details:first-of-type summary")
+    writer.fill(field, "Ce que j'écris")
+    writer.keyboard.type(" en ce moment")
+
+    # A colleague answers the same criterion: the new evidence shows, my form stays open
+    # with my text, the cursor where it was.
+    colleague.item(
+        mine, status="attested", evidence_url="https://forge.example.org/autre", evidence_text="Vu."
+    )
+    expect(writer.locator(f"#item-{mine.pk} .evidence")).to_contain_text("forge.example.org/autre")
+    expect(writer.locator(f"#item-{mine.pk} details").first).to_have_attribute("open", "")
+    expect(writer.locator(field)).to_have_value("Ce que j'écris en ce moment")
+    writer.keyboard.type(", encore")
+    expect(writer.locator(field)).to_have_value("Ce que j'écris en ce moment, encore")
+
+    # Other changes around it (another item, the review panel) leave it alone too.
+    colleague.item(
+        items[1],
+        status="attested",
+        evidence_url="https://forge.example.org/kit",
+        evidence_text="Vu.",
+    )
+    expect(writer.locator(f"#item-{items[1].pk} .badge")).to_have_text("Attesté")
+    expect(writer.locator(field)).to_have_value("Ce que j'écris en ce moment, encore")
+
+    # A reviewer verifies it: the form no longer applies. The update waits beside the form,
+    # and shows once the form is closed.
+    checker.item(mine, status="verified")
+    note = writer.locator(f"#item-{mine.pk} .live-note")
+    expect(note).to_be_visible()
+    expect(writer.locator(field)).to_have_value("Ce que j'écris en ce moment, encore")
+    assert_accessible(writer)
+    screenshot(writer, "project-live-form-kept")
+    writer.click(f"#item-{mine.pk} details:first-of-type summary")
+    expect(writer.locator(f"#item-{mine.pk} .badge")).to_have_text("Vérifié")
+    expect(note).to_have_count(0)
