@@ -65,7 +65,7 @@ class Progress:
             text = ngettext(
                 "revue ouverte : %(approvals)d approbation sur %(quorum)d",
                 "revue ouverte : %(approvals)d approbations sur %(quorum)d",
-                self.quorum,
+                self.approvals,
             ) % {"approvals": self.approvals, "quorum": self.quorum}
             unverified = self.required - self.verified
             if unverified:
@@ -108,7 +108,7 @@ class Progress:
             ngettext(
                 "%(approvals)d approbation sur %(quorum)d",
                 "%(approvals)d approbations sur %(quorum)d",
-                self.quorum,
+                self.approvals,
             )
             % {"approvals": self.approvals, "quorum": self.quorum},
         ]
@@ -230,3 +230,39 @@ def review_queue(user) -> ReviewQueue:
     ]
     queue.progress = progress_for(review.project for review in queue.reviews)
     return queue
+
+
+def summarise(project: Project, gate: Gate | None, items, review=None, approvals=0) -> Progress:
+    """``Progress`` of one project from what its page has already read: the items of its
+    next gate, its open review and that review's approvals."""
+    entry = Progress(
+        project=project, gate=gate, review=review, items=list(items), approvals=approvals
+    )
+    for item in entry.items:
+        entry.awaiting += item.status == ItemStatus.ATTESTED or (
+            item.status == ItemStatus.NOT_APPLICABLE and not item.na_accepted
+        )
+        if item.required:
+            entry.required += 1
+            entry.attested += item.status in gates.READY_TO_OPEN
+            entry.verified += gates.is_done(item)
+            entry.rejected += item.status == ItemStatus.REJECTED
+    return entry
+
+
+def timeline(project: Project, transitions) -> list[dict]:
+    """The project's story in time order: proposal, review requests, decisions, closings and
+    stage changes (``transitions`` already read)."""
+    entries = [{"kind": "proposed", "at": project.created_at}]
+    reviews = project.reviews.select_related("gate", "opened_by").prefetch_related(
+        "decisions__reviewer"
+    )
+    for review in reviews:
+        entries.append({"kind": "review", "at": review.opened_at, "review": review})
+        for decision in review.decisions.all():
+            entries.append({"kind": "decision", "at": decision.at, "decision": decision})
+        if review.closed_at and review.status != GateReview.Status.APPROVED:
+            entries.append({"kind": "closed", "at": review.closed_at, "review": review})
+    entries += [{"kind": "transition", "at": row.at, "transition": row} for row in transitions]
+    order = {"proposed": 0, "review": 1, "decision": 2, "closed": 3, "transition": 4}
+    return sorted(entries, key=lambda entry: (entry["at"], order[entry["kind"]]))
