@@ -4,7 +4,7 @@ Idempotent: accounts are created once (their passwords are reset to the printed 
 every run), catalogue projects are recognised by title and seeded once. Every stage change
 goes through ``workflows.services``, so the histories, checklists and reviews are real;
 each story is written at its own dates over the last 18 months (a simulated clock), with
-its conversations, and the notifications older than three weeks are marked read.
+its conversations, and each account keeps only its latest notifications unread.
 ``--scale N`` adds generated projects until there are N of them (see ``demo_scale``).
 """
 
@@ -489,16 +489,12 @@ def _converse(project, people, owner: str, thread: tuple, clock: Clock) -> None:
     clock.wait(days=1)
 
 
-def read_old_notifications(people: dict, *, days: int = 21) -> None:
-    """People have read what reached them more than three weeks ago: the demo accounts show
-    only their recent news as unread."""
-    cutoff = timezone.now() - datetime.timedelta(days=days)
+def read_old_notifications(people: dict, *, kept: int = 5) -> None:
+    """People have read their older news: each demo account keeps its ``kept`` latest
+    notifications unread, as someone who signs in now and then would."""
     for user in people.values():
-        ids = list(
-            Notification.objects.filter(
-                recipient=user, read_at=None, created_at__lt=cutoff
-            ).values_list("pk", flat=True)
-        )
+        unread = Notification.objects.filter(recipient=user, read_at=None)
+        ids = list(unread.order_by("-created_at", "-id").values_list("pk", flat=True)[kept:])
         if ids:
             mark_read(by=user, ids=ids)
 
