@@ -4,11 +4,13 @@ from . import portfolio_views
 from .views import (
     account,
     comments,
+    console,
     fragments,
     home,
     inbox,
     notifications,
     projects,
+    space,
     team,
     workflow,
 )
@@ -49,6 +51,7 @@ urlpatterns = [
         fragments.comment_fragment,
         name="live_comment",
     ),
+    path("space/", space.space, name="space"),
     path("inbox/", inbox.inbox, name="inbox"),
     path("notifications/", notifications.notification_list, name="notifications"),
     path(
@@ -59,4 +62,23 @@ urlpatterns = [
     path("notifications/read/", notifications.notification_read_all, name="notifications_read"),
     path("account/", account.account, name="account"),
     path("portfolio/", portfolio_views.portfolio_page, name="portfolio"),
+    path("console/", console.console, name="console"),
+    path("console/gates/<str:stage>/", console.gate, name="console_gate"),
+    path(
+        "console/gates/<str:stage>/criteria/new/",
+        console.criterion_new,
+        name="console_criterion_new",
+    ),
+    path("console/criteria/<int:pk>/", console.criterion_edit, name="console_criterion"),
+    path(
+        "console/criteria/<int:pk>/delete/",
+        console.criterion_delete,
+        name="console_criterion_delete",
+    ),
+    path("console/moderation/", console.moderation, name="console_moderation"),
+    path(
+        "console/moderation/<int:comment_id>/delete/",
+        console.moderation_delete,
+        name="console_moderation_delete",
+    ),
 ]

@@ -482,19 +482,3 @@ def fire(*, by, project: Project, name: str, rationale: str = "") -> StageTransi
     if name not in manual:
         raise NotFound(_("Transition inconnue."))
     return manual[name](by=by, project=project, rationale=rationale)
-
-
-@transaction.atomic
-def configure_gate(*, by, gate: Gate, quorum=None, reviewers=None) -> Gate:
-    """Curators set a gate's quorum and reviewer pool. Open reviews keep their checklists;
-    a lowered quorum applies to them at the next decision or by ``advance``."""
-    access.require(access.is_curator(by), by)
-    gate = Gate.objects.select_for_update().get(pk=gate.pk)
-    if quorum is not None:
-        if not 1 <= int(quorum) <= 9:
-            raise Invalid({"quorum": [_("Entre 1 et 9.")]})
-        gate.quorum = int(quorum)
-        gate.save(update_fields=["quorum"])
-    if reviewers is not None:
-        gate.reviewers.set(reviewers)
-    return gate

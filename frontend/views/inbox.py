@@ -1,15 +1,13 @@
-"""A reviewer's inbox: the open gate reviews waiting for their decision and the checklist
-items waiting for their verification."""
+"""A reviewer's "À relire": the open gate reviews waiting for their decision, with their
+progress (approvals and verified items), and the checklist items waiting for their
+verification, oldest first, each one click from its place on the project page."""
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from projects import access
-from projects.models import Project
-from workflows import gates
-from workflows.models import ChecklistItem, GateReview, ItemStatus
+from workflows import progress
 
 from ..http import refusals
 
@@ -20,24 +18,8 @@ from ..http import refusals
 def inbox(request):
     user = request.user
     access.require(user.has_perm("projects.review_project"), user)
-    visible = Project.objects.visible_to(user)
-    reviews = [
-        review
-        for review in GateReview.objects.filter(status=GateReview.Status.OPEN, project__in=visible)
-        .exclude(decisions__reviewer=user)
-        .select_related("project", "gate", "opened_by")
-        .order_by("opened_at", "id")
-        if gates.may_review(user, review.project, review.gate)
-    ]
-    awaiting = Q(status=ItemStatus.ATTESTED) | Q(
-        status=ItemStatus.NOT_APPLICABLE, na_accepted=False
-    )
-    items = [
-        item
-        for item in ChecklistItem.objects.filter(awaiting, project__in=visible)
-        .select_related("project", "criterion__gate", "updated_by")
-        .order_by("updated_at", "id")
-        if item.criterion.gate.stage == item.project.next_stage
-        and gates.may_review(user, item.project, item.criterion.gate)
-    ]
-    return render(request, "frontend/inbox/inbox.html", {"reviews": reviews, "items": items})
+    queue = progress.review_queue(user)
+    for review in queue.reviews:
+        review.progress = queue.progress[review.project_id]
+    context = {"reviews": queue.reviews, "items": queue.items}
+    return render(request, "frontend/inbox/inbox.html", context)

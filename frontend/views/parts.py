@@ -9,8 +9,8 @@ from django.db.models import Prefetch
 
 from projects import access
 from projects.models import Comment, Follow
-from workflows import gates
-from workflows.models import Decision, ItemStatus
+from workflows import gates, progress
+from workflows.models import Decision, ItemStatus, Principle
 
 from ..forms import (
     AttestForm,
@@ -75,6 +75,21 @@ def checklist_item_context(project, item, *, rights: dict, bound=None) -> dict:
     return {"project": project, "item": item, "item_forms": forms, "item_done": done}
 
 
+def _has_work(entry: dict, rights: dict) -> bool:
+    """An item this person should act on now: a required answer missing or refused for the
+    team, an answer to verify for a reviewer, or a form that came back with errors."""
+    item, forms = entry["item"], entry["item_forms"]
+    if any(form.is_bound and form.errors for form in forms.values()):
+        return True
+    if rights["can_verify"] and "verify" in forms:
+        return True
+    return (
+        rights["can_edit"]
+        and item.required
+        and item.status in (ItemStatus.TODO, ItemStatus.REJECTED)
+    )
+
+
 def _criteria_titles(items) -> dict:
     return {item.criterion.code: item.criterion.title for item in items}
 
@@ -114,6 +129,12 @@ def review_context(user, project, *, items=None, options=None, bound=None) -> di
         blockers = explain(gates.advance_blockers(project, review, items), titles)
     else:
         blockers = explain(gates.opening_blockers(project, items), titles)
+    # Votes by people now on the team do not count (conflict of interest holds in time).
+    approvals = (
+        sum(1 for d in decisions if d.verdict == Decision.Verdict.APPROVE and not d.by_team)
+        if review
+        else 0
+    )
     return {
         "project": project,
         "gate": gate,
@@ -125,11 +146,8 @@ def review_context(user, project, *, items=None, options=None, bound=None) -> di
         "can_withdraw": review is not None and can_edit,
         "show_open_button": review is None and can_edit and gate is not None,
         "decide_form": decide_form,
-        "approvals": sum(
-            1 for d in decisions if d.verdict == Decision.Verdict.APPROVE and not d.by_team
-        )
-        if review
-        else 0,
+        "approvals": approvals,
+        "progress": progress.summarise(project, gate, items, review, approvals),
         "is_team": access.is_team_member(user, project),
     }
 
@@ -141,6 +159,7 @@ def stage_context(project, gate, items) -> dict:
         "gate": gate,
         "required_count": sum(1 for item in items if item.required),
         "done_count": sum(1 for item in items if item.required and gates.is_done(item)),
+        "steps": progress.steps(project),
     }
 
 
@@ -153,6 +172,23 @@ def workflow_context(user, project, *, bound=None) -> dict:
         checklist_item_context(project, item, rights=rights, bound=bound) for item in items
     ]
     history = list(project.transitions.select_related("actor").order_by("at", "id"))
+    # Collapsed by principle; a group opens where this person has something to do.
+    groups = []
+    for value, label in Principle.choices:
+        entries = [entry for entry in checklist if entry["item"].criterion.principle == value]
+        if not entries:
+            continue
+        required = [entry["item"] for entry in entries if entry["item"].required]
+        groups.append(
+            {
+                "principle": value,
+                "label": label,
+                "entries": entries,
+                "required": len(required),
+                "done": sum(1 for item in required if gates.is_done(item)),
+                "open": any(_has_work(entry, rights) for entry in entries),
+            }
+        )
     options = gates.transitions_for(user, project)
     # Only what this person may do now: a transition they may not fire is not offered.
     manual = [
@@ -169,6 +205,8 @@ def workflow_context(user, project, *, bound=None) -> dict:
         "checklist": checklist,
         **stage_context(project, gate, items),
         "history": history,
+        "timeline": progress.timeline(project, history),
+        "principles": groups,
         "manual_transitions": manual,
         **review_context(user, project, items=items, options=options, bound=bound),
     }

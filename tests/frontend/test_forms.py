@@ -240,7 +240,8 @@ def test_sign_in_and_out(client, stranger):
     assert response.status_code == 200
     assert "Identifiant ou mot de passe incorrect" in response.content.decode()
     response = client.post("/accounts/login/", {"username": "stranger", "password": PASSWORD})
-    assert response["Location"] == "/"
+    # Signing in lands on the person's own space.
+    assert response["Location"] == "/space/"
     assert client.post("/accounts/logout/")["Location"] == "/"
     assert client.get("/account/").status_code == 302
 

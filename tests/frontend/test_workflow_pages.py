@@ -282,7 +282,9 @@ def test_live_parts_in_one_answer(
     first, second = required_items(proposed)[:2]
     client = browse(stranger)
     url = f"/projects/{proposed.pk}/live/parts/"
-    with django_assert_max_num_queries(25):
+    # Fixed, whatever the number of items asked for. The guardian grants are still read once
+    # per check rather than once per answer: room to bring this down.
+    with django_assert_max_num_queries(28):
         html = client.get(f"{url}?item={first.pk}&item={second.pk}").content.decode()
     for part in (f'id="item-{first.pk}"', f'id="item-{second.pk}"', 'id="stage"', 'id="review"'):
         assert part in html

@@ -440,3 +440,34 @@ def test_refusals_come_before_the_body_is_read(api, wf_project, hidden, owner, r
         api.as_(request.getfixturevalue(SEES_BUT_MAY_NOT[path]))
         assert method(public[path], GARBAGE, format="json").status_code == 403
     assert (footprint(wf_project), footprint(hidden)) == before
+
+
+def test_curators_create_a_criterion_through_the_api(api, curator, reviewer):
+    body = {
+        "gate": "pilot",
+        "code": "pilot-partner",
+        "principle": "general_interest",
+        "title_fr": "Un partenaire territorial",
+        "title_en": "A territorial partner",
+    }
+    assert api.as_(reviewer).post("/api/criteria/", body, format="json").status_code == 403
+    answer = api.as_(curator).post("/api/criteria/", body, format="json")
+    assert answer.status_code == 201, answer.json()
+    assert answer.json()["level"] == "required"
+    assert api.as_(curator).post("/api/criteria/", body, format="json").status_code == 400
+    created = Criterion.objects.get(code="pilot-partner")
+    assert api.as_(curator).delete(f"/api/criteria/{created.pk}/").status_code == 204
+
+
+def test_a_pool_holds_reviewers_only(api, curator, reviewer, stranger):
+    gate = Gate.objects.get(stage="pilot")
+    answer = api.as_(curator).patch(
+        f"/api/gates/{gate.pk}/", {"reviewers": [stranger.pk]}, format="json"
+    )
+    assert answer.status_code == 400
+    assert "reviewers" in answer.json()["errors"]
+    answer = api.as_(curator).patch(
+        f"/api/gates/{gate.pk}/", {"reviewers": [reviewer.pk]}, format="json"
+    )
+    assert answer.status_code == 200
+    assert answer.json()["reviewers"] == [reviewer.pk]

@@ -53,4 +53,4 @@ def test_the_page_marks_the_vote_that_does_not_count(client, approved_then_joine
     client.force_login(owner)
     page = client.get(f"/projects/{approved_then_joined.project.pk}/").content.decode()
     assert page.count("data-discounted") == 1
-    assert "0 approbations sur 2 nécessaires" in page
+    assert "0 approbation sur 2." in page

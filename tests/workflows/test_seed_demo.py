@@ -1,13 +1,15 @@
 """manage.py seed_demo: idempotent, every stage, one account per role, honest histories."""
 
+import datetime
 import io
 
 import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import CommandError, call_command
 from django.db.models import Count, OuterRef, Subquery
+from django.utils import timezone
 
-from projects.models import Comment, Membership, Project, Stage
+from projects.models import Comment, Membership, Notification, Project, Stage
 from workflows.management.commands.seed_demo import ACCOUNTS, CATALOGUE, password_of
 from workflows.models import ChecklistItem, Decision, GateReview, StageTransition
 
@@ -83,7 +85,10 @@ def test_catalogue_covers_every_stage_with_real_histories():
         "reopen",
     }
     assert ChecklistItem.objects.filter(status="verified").exists()
-    assert Comment.objects.filter(project__in=projects).count() == len(CATALOGUE)
+    # Conversations: a question and the team's answer, twice per project, and some news.
+    comments = Comment.objects.filter(project__in=projects)
+    assert comments.filter(parent=None).count() >= 2 * len(CATALOGUE)
+    assert comments.exclude(parent=None).count() == 2 * len(CATALOGUE)
 
     for username, _, groups, _ in ACCOUNTS:
         user = authenticate(username=username, password=password_of(username))
@@ -135,3 +140,29 @@ def test_refused_in_production_without_force(settings):
     assert not User.objects.filter(username="curatrice").exists()
     seed("--force")
     assert User.objects.filter(username="curatrice").exists()
+
+
+def test_stories_spread_over_eighteen_months_with_links_and_few_unread():
+    seed()
+    projects = Project.objects.filter(title__in=[fields["title"] for _, _, fields, _ in CATALOGUE])
+    now = timezone.now()
+    oldest = projects.order_by("created_at").first().created_at
+    assert 450 <= (now - oldest).days <= 545
+    # Stage changes happen in many different months, each after the project's proposal.
+    moves = StageTransition.objects.filter(project__in=projects).select_related("project")
+    assert len({(t.at.year, t.at.month) for t in moves}) >= 8
+    assert all(t.project.created_at < t.at < now for t in moves)
+    # Each move is dated after the one before it (the append-only rows are never rewritten).
+    for project in projects:
+        dates = list(project.transitions.order_by("id").values_list("at", flat=True))
+        assert dates == sorted(dates)
+    assert GateReview.objects.filter(
+        status="open", opened_at__lt=now - datetime.timedelta(days=14)
+    ).exists()
+    for project in projects:
+        assert project.repository_url.startswith("https://")
+        assert project.website_url.startswith("https://")
+    for username, *_ in ACCOUNTS:
+        unread = Notification.objects.filter(recipient__username=username, read_at=None)
+        assert unread.count() <= 5, username
+    assert Notification.objects.filter(recipient__username="porteur", read_at=None).count() == 5

@@ -2,21 +2,28 @@
 
 Idempotent: accounts are created once (their passwords are reset to the printed ones on
 every run), catalogue projects are recognised by title and seeded once. Every stage change
-goes through ``workflows.services``, so the histories, checklists and reviews are real.
+goes through ``workflows.services``, so the histories, checklists and reviews are real;
+each story is written at its own dates over the last 18 months (a simulated clock), with
+its conversations, and each account keeps only its latest notifications unread.
 ``--scale N`` adds generated projects until there are N of them (see ``demo_scale``).
 """
 
+import datetime
 import time
 
+import time_machine
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.test.utils import override_settings
+from django.utils import timezone
 
 from projects import services as project_services
 from projects.comments import post_comment
-from projects.models import Project, Role
+from projects.models import Notification, Project, Role
+from projects.notifications import mark_read
 from workflows import demo_scale, gates, services
 from workflows.models import Criterion, Decision
 
@@ -43,6 +50,8 @@ CATALOGUE = [
         "porteur",
         {
             "title": "La Fabrique du Lien, tiers-lieu numérique rural",
+            "repository_url": "https://forge.example.org/nec/fabrique-du-lien",
+            "website_url": "https://fabrique-du-lien.example.org",
             "summary": "Un tiers-lieu itinérant qui ouvre des ateliers numériques dans les "
             "villages de la Creuse, avec une méthode d'essaimage documentée.",
             "problem": "Les habitants des communes rurales sont loin des lieux de médiation.",
@@ -59,6 +68,8 @@ CATALOGUE = [
         "",
         {
             "title": "Kit « Premiers pas numériques » pour les France Services",
+            "repository_url": "https://forge.example.org/nec/premiers-pas",
+            "website_url": "https://premiers-pas.example.org",
             "summary": "Un kit d'ateliers prêts à animer pour accompagner les premières "
             "démarches en ligne dans les espaces France Services.",
             "problem": "Les agents d'accueil manquent de supports pour les débutants.",
@@ -75,6 +86,8 @@ CATALOGUE = [
         "porteuse",
         {
             "title": "Parcours de formation des médiateurs numériques en Bretagne",
+            "repository_url": "https://forge.example.org/nec/parcours-mediateurs-bretagne",
+            "website_url": "https://parcours-mediateurs-bretagne.example.org",
             "summary": "Un parcours de formation continue, en modules ouverts, pour les "
             "médiateurs et conseillers numériques bretons.",
             "problem": "Les médiateurs se forment seuls et les contenus ne circulent pas.",
@@ -91,6 +104,8 @@ CATALOGUE = [
         "",
         {
             "title": "Ma Commune Accessible, audit RGAA simplifié",
+            "repository_url": "https://forge.example.org/nec/ma-commune-accessible",
+            "website_url": "https://ma-commune-accessible.example.org",
             "summary": "Un outil en ligne qui guide les petites communes dans l'audit "
             "d'accessibilité de leur site web.",
             "problem": "Les petites communes n'ont ni budget ni expertise pour le RGAA.",
@@ -107,6 +122,8 @@ CATALOGUE = [
         "",
         {
             "title": "Données ouvertes des lieux de médiation numérique",
+            "repository_url": "https://forge.example.org/nec/lieux-mediation-donnees",
+            "website_url": "https://lieux-mediation-donnees.example.org",
             "summary": "Un schéma de données et un jeu consolidé des lieux de médiation "
             "numérique, mis à jour par les acteurs eux-mêmes.",
             "problem": "Chacun tient sa propre carte et aucune n'est à jour.",
@@ -123,6 +140,8 @@ CATALOGUE = [
         "porteur",
         {
             "title": "Pass numérique solidaire, carnet de chèques de médiation",
+            "repository_url": "https://forge.example.org/nec/pass-numerique-solidaire",
+            "website_url": "https://pass-numerique-solidaire.example.org",
             "summary": "Des chèques prépayés donnant accès à des ateliers de médiation "
             "chez des partenaires labellisés.",
             "problem": "Les personnes orientées vers la médiation ne peuvent pas la payer.",
@@ -138,6 +157,8 @@ CATALOGUE = [
         "",
         {
             "title": "Bus numérique itinérant du Cantal",
+            "repository_url": "https://forge.example.org/nec/bus-numerique-cantal",
+            "website_url": "https://bus-numerique-cantal.example.org",
             "summary": "Un bus équipé qui tient des permanences numériques sur les marchés "
             "et dans les bourgs du Cantal.",
             "problem": "Les services publics ferment leurs guichets de proximité.",
@@ -154,6 +175,8 @@ CATALOGUE = [
         "",
         {
             "title": "Fiches pratiques pour les aidants des travailleurs sociaux",
+            "repository_url": "https://forge.example.org/nec/fiches-aidants",
+            "website_url": "https://fiches-aidants.example.org",
             "summary": "Des fiches courtes pour aider les travailleurs sociaux à "
             "accompagner les démarches en ligne sans faire à la place.",
             "problem": "Les travailleurs sociaux font les démarches à la place des personnes.",
@@ -169,6 +192,8 @@ CATALOGUE = [
         "",
         {
             "title": "Atelier sobriété : réparer et reconditionner",
+            "repository_url": "https://forge.example.org/nec/atelier-sobriete",
+            "website_url": "https://atelier-sobriete.example.org",
             "summary": "Des ateliers où les habitants apprennent à réparer et reconditionner "
             "leurs ordinateurs et téléphones.",
             "problem": "Le prix du matériel exclut, et le matériel jeté pollue.",
@@ -184,6 +209,8 @@ CATALOGUE = [
         "porteur",
         {
             "title": "Cartographie participative des tiers-lieux d'Occitanie",
+            "repository_url": "https://forge.example.org/nec/cartographie-tiers-lieux",
+            "website_url": "https://cartographie-tiers-lieux.example.org",
             "summary": "Une carte contributive des tiers-lieux et de leurs services "
             "numériques, alimentée par les lieux eux-mêmes.",
             "problem": "Les habitants ne savent pas où trouver un accompagnement.",
@@ -200,6 +227,8 @@ CATALOGUE = [
         "",
         {
             "title": "Démarches en ligne en FALC (facile à lire et à comprendre)",
+            "repository_url": "https://forge.example.org/nec/demarches-falc",
+            "website_url": "https://demarches-falc.example.org",
             "summary": "Des guides en FALC, co-écrits avec des personnes concernées, pour "
             "les démarches en ligne les plus courantes.",
             "problem": "Les démarches en ligne sont écrites pour des lecteurs experts.",
@@ -217,6 +246,8 @@ CATALOGUE = [
         "",
         {
             "title": "Jeunes ambassadeurs du numérique en quartier prioritaire",
+            "repository_url": "https://forge.example.org/nec/jeunes-ambassadeurs",
+            "website_url": "https://jeunes-ambassadeurs.example.org",
             "summary": "Des jeunes formés et rémunérés pour accompagner leurs voisins dans "
             "leurs usages numériques.",
             "problem": "Les jeunes des quartiers sont peu reconnus pour leurs compétences.",
@@ -233,6 +264,8 @@ CATALOGUE = [
         "porteuse",
         {
             "title": "Observatoire territorial de l'inclusion numérique",
+            "repository_url": "https://forge.example.org/nec/observatoire-inclusion",
+            "website_url": "https://observatoire-inclusion.example.org",
             "summary": "Des indicateurs ouverts sur la fragilité numérique, commune par "
             "commune, pour orienter l'action publique.",
             "problem": "Les collectivités décident sans données partagées.",
@@ -249,6 +282,8 @@ CATALOGUE = [
         "",
         {
             "title": "Médiathèque connectée : prêt de tablettes adaptées",
+            "repository_url": "https://forge.example.org/nec/mediatheque-connectee",
+            "website_url": "https://mediatheque-connectee.example.org",
             "summary": "Un service de prêt de tablettes configurées pour les personnes "
             "âgées, avec un accompagnement à domicile.",
             "problem": "Les personnes âgées n'ont pas d'équipement adapté.",
@@ -274,11 +309,48 @@ WRITTEN = {
     "comments": "commentaires",
 }
 
-COMMENTS = [
-    ("financeuse", "Où en est la recherche de cofinancement pour l'année prochaine ?"),
-    ("relecteur", "Merci pour la documentation d'installation, elle est claire et complète."),
-    ("citoyenne", "Nous aimerions reprendre ce projet dans notre commune, qui contacter ?"),
+# Conversations, each a first message and an answer from the team, posted along the story.
+THREADS = [
+    (
+        "financeuse",
+        "Où en est la recherche de cofinancement pour l'année prochaine ? Le conseil "
+        "départemental a rouvert son appel à projets inclusion numérique.",
+        "Merci Fatou ! Nous déposons un dossier en mars, avec la lettre de soutien de deux "
+        "communes.",
+    ),
+    (
+        "relecteur",
+        "Merci pour la documentation d'installation, elle est claire et complète. Pensez à "
+        "indiquer la version de l'outil testée par chaque structure.",
+        "Bonne idée, c'est ajouté dans le tableau des déploiements.",
+    ),
+    (
+        "citoyenne",
+        "Nous aimerions reprendre ce projet dans notre commune, qui contacter ?",
+        "Écrivez-nous par la discussion ou lors de notre permanence du jeudi : nous vous "
+        "enverrons le guide de démarrage.",
+    ),
+    (
+        "relectrice",
+        "Les retours des bénéficiaires sont précieux. Avez-vous gardé une trace des ateliers "
+        "qui ont moins bien marché ? Ça aiderait ceux qui veulent dupliquer.",
+        "Oui, le compte rendu des trois premiers mois est dans le wiki, section « bilans ».",
+    ),
+    (
+        "curatrice",
+        "Pour le passage à l'étape suivante, la grille demande une licence explicite sur les "
+        "supports pédagogiques : CC BY-SA vous conviendrait-elle ?",
+        "C'est la licence que nous visions, nous l'ajoutons dans chaque fichier.",
+    ),
 ]
+# What a team member says of their own progress, with a mention for a teammate.
+NEWS = [
+    "Nouvelle version des supports en ligne, relue par @{member}.",
+    "Premier atelier mené hors de notre territoire : merci à @{member} pour l'animation !",
+    "Les fiches sont traduites en anglais et en arabe, @{member} a vérifié la mise en page.",
+]
+# How long ago the stories begin: the longest ones about 18 months ago.
+HISTORY_DAYS = 540
 
 
 class Command(BaseCommand):
@@ -307,6 +379,7 @@ class Command(BaseCommand):
             raise CommandError("--scale doit être compris entre 0 et 1 000 000.")
         people = seed_accounts()
         created = list(seed_catalogue(people))
+        read_old_notifications(people)
         if created:
             self.stdout.write(f"{len(created)} projets de démonstration créés.")
         missing = scale - demo_scale.generated_count()
@@ -343,41 +416,99 @@ def seed_accounts() -> dict:
     return people
 
 
+class Clock:
+    """The simulated time of one story: every service called in it writes the dates of that
+    moment (time-machine moves the clock; no timestamp is rewritten afterwards)."""
+
+    def __init__(self, traveller, start):
+        self.traveller, self.now = traveller, start
+
+    def wait(self, *, days: float = 0, hours: float = 0) -> None:
+        self.now += datetime.timedelta(days=days, hours=hours)
+        self.traveller.move_to(self.now)
+
+
+def _story_days(index: int, story: list) -> int:
+    """How long ago a catalogue project was proposed: the longer its story, the earlier,
+    spread a little so that the months differ."""
+    return min(HISTORY_DAYS, 75 + 140 * len(story) + (index * 37) % 60)
+
+
 def seed_catalogue(people: dict):
-    """Seed each missing catalogue project in its own transaction; yield the new titles."""
+    """Seed each missing catalogue project in its own transaction, its story written at its
+    dates over the last 18 months; yield the new titles."""
     existing = set(
         Project.objects.filter(
             title__in=[fields["title"] for _, _, fields, _ in CATALOGUE]
         ).values_list("title", flat=True)
     )
+    now = timezone.now()
     for index, (owner, member, fields, story) in enumerate(CATALOGUE):
         if fields["title"] in existing:
             continue
-        with transaction.atomic():
+        days = _story_days(index, story)
+        start = now - datetime.timedelta(days=days)
+        # Each step gets an equal share of the time, the last ten days left quiet.
+        span = (days - 10) / max(len(story), 1)
+        # The stories overlap in time and are written one after the other, so a person's
+        # later messages would count as "in the last minute" for the rate limit.
+        unlimited = override_settings(COMMENT_RATE=(10**6, 60))
+        with unlimited, time_machine.travel(start, tick=False) as traveller, transaction.atomic():
+            clock = Clock(traveller, start)
             project = services.propose_project(by=people[owner], **fields)
+            clock.wait(days=2)
             if member:
                 project_services.add_member(
                     by=people[owner], project=project, user_id=people[member].pk, role=Role.MEMBER
                 )
-            for step in story:
-                project.refresh_from_db()
-                STEPS[step](project, people, owner=people[owner])
             project_services.follow_project(by=people["financeuse"], project=project)
-            author, body = COMMENTS[index % len(COMMENTS)]
-            if author == "citoyenne" and project.visibility == "restricted":
-                author = "financeuse"
-            post_comment(by=people[author], project=project, body=body)
+            threads = [THREADS[(index + n) % len(THREADS)] for n in range(2)]
+            for number, step in enumerate(story):
+                project.refresh_from_db()
+                ends = clock.now + datetime.timedelta(days=span)
+                STEPS[step](project, people, owner=people[owner], clock=clock, span=span)
+                if number < len(threads):
+                    _converse(project, people, owner, threads[number], clock)
+                if member and number == 0:
+                    news = NEWS[index % len(NEWS)].format(member=member)
+                    post_comment(by=people[owner], project=project, body=news)
+                clock.wait(days=max((ends - clock.now).total_seconds() / 86400, 0))
+            for thread in threads[len(story) :]:
+                clock.wait(days=3)
+                _converse(project, people, owner, thread, clock)
         yield fields["title"]
 
 
-def _attest(project, owner, *, only_half: bool = False) -> None:
+def _converse(project, people, owner: str, thread: tuple, clock: Clock) -> None:
+    author, question, answer = thread
+    if project.visibility == "restricted" and author == "citoyenne":
+        author = "financeuse"
+    comment, _ = post_comment(by=people[author], project=project, body=question)
+    clock.wait(hours=20)
+    post_comment(by=people[owner], project=project, body=answer, parent=comment.pk)
+    clock.wait(days=1)
+
+
+def read_old_notifications(people: dict, *, kept: int = 5) -> None:
+    """People have read their older news: each demo account keeps its ``kept`` latest
+    notifications unread, as someone who signs in now and then would."""
+    for user in people.values():
+        unread = Notification.objects.filter(recipient=user, read_at=None)
+        ids = list(unread.order_by("-created_at", "-id").values_list("pk", flat=True)[kept:])
+        if ids:
+            mark_read(by=user, ids=ids)
+
+
+def _attest(project, owner, clock: Clock, days: float, *, only_half: bool = False) -> None:
+    """The team answers its checklist, one criterion after the other over ``days``."""
     items = [i for i in gates.checklist_for(project) if not gates.is_done(i)]
     if only_half:
         items = items[: len(items) // 2]
     for item in items:
+        clock.wait(days=days / max(len(items), 1))
         if item.required or item.criterion.evidence != Criterion.Evidence.TEXT:
             criterion = item.criterion
-            url = f"https://forge.example.org/projet-{project.pk}/{criterion.code}"
+            url = f"{project.repository_url}/-/blob/main/docs/{criterion.code}.md"
             text = f"Voir « {criterion.title_fr} » dans la documentation du projet."
             services.attest_item(
                 by=owner,
@@ -397,18 +528,27 @@ def _reviewers(people) -> list:
     return [people["relecteur"], people["relectrice"]]
 
 
-def advance(project, people, *, owner) -> None:
-    """Attest, open the review, verify every item, approve until the project moves."""
+def _verify(project, reviewer, clock: Clock, days: float, *, only_half=False) -> None:
+    items = [i for i in gates.checklist_for(project) if not gates.is_done(i)]
+    if only_half:
+        items = items[: len(items) // 2]
+    for item in items:
+        clock.wait(days=days / max(len(items), 1))
+        services.verify_item(by=reviewer, item=item, note="Preuve consultée, conforme.")
+
+
+def advance(project, people, *, owner, clock, span) -> None:
+    """Attest, open the review, verify every item, approve until the project moves: the
+    team takes about half the time, the reviewers a few weeks."""
     stage = project.stage
-    _attest(project, owner)
+    _attest(project, owner, clock, span * 0.5)
+    clock.wait(days=2)
     review = services.open_review(by=owner, project=project)
-    first = _reviewers(people)[0]
-    for item in gates.checklist_for(project):
-        if not gates.is_done(item):
-            services.verify_item(by=first, item=item, note="Preuve consultée, conforme.")
+    _verify(project, _reviewers(people)[0], clock, span * 0.15)
     for reviewer in _reviewers(people):
         if Project.objects.get(pk=project.pk).stage != stage:
             break
+        clock.wait(days=span * 0.06)
         services.decide(
             by=reviewer,
             review=review,
@@ -417,9 +557,11 @@ def advance(project, people, *, owner) -> None:
         )
 
 
-def request_changes(project, people, *, owner) -> None:
-    _attest(project, owner)
+def request_changes(project, people, *, owner, clock, span) -> None:
+    _attest(project, owner, clock, span * 0.5)
+    clock.wait(days=2)
     review = services.open_review(by=owner, project=project)
+    clock.wait(days=span * 0.2)
     services.decide(
         by=_reviewers(people)[0],
         review=review,
@@ -428,12 +570,13 @@ def request_changes(project, people, *, owner) -> None:
     )
 
 
-def leave_open(project, people, *, owner) -> None:
-    _attest(project, owner)
+def leave_open(project, people, *, owner, clock, span) -> None:
+    """A review still open, weeks later: one approval, half the items verified."""
+    _attest(project, owner, clock, span * 0.3)
+    clock.wait(days=2)
     review = services.open_review(by=owner, project=project)
-    items = list(gates.checklist_for(project))
-    for item in items[: len(items) // 2]:
-        services.verify_item(by=_reviewers(people)[1], item=item, note="Conforme.")
+    _verify(project, _reviewers(people)[1], clock, span * 0.1, only_half=True)
+    clock.wait(days=3)
     services.decide(
         by=_reviewers(people)[1],
         review=review,
@@ -442,11 +585,12 @@ def leave_open(project, people, *, owner) -> None:
     )
 
 
-def progress(project, people, *, owner) -> None:
-    _attest(project, owner, only_half=True)
+def progress(project, people, *, owner, clock, span) -> None:
+    _attest(project, owner, clock, span * 0.6, only_half=True)
 
 
-def send_back(project, people, *, owner) -> None:
+def send_back(project, people, *, owner, clock, span) -> None:
+    clock.wait(days=span * 0.5)
     services.send_back(
         by=_reviewers(people)[1],
         project=project,
@@ -454,13 +598,15 @@ def send_back(project, people, *, owner) -> None:
     )
 
 
-def archive(project, people, *, owner) -> None:
+def archive(project, people, *, owner, clock, span) -> None:
+    clock.wait(days=span * 0.4)
     services.archive(
         by=owner, project=project, rationale="Le financement du pilote n'a pas été renouvelé."
     )
 
 
-def reopen(project, people, *, owner) -> None:
+def reopen(project, people, *, owner, clock, span) -> None:
+    clock.wait(days=span * 0.6)
     services.reopen(
         by=people["curatrice"],
         project=project,

@@ -1,0 +1,137 @@
+"""The programme's configuration, written by curators: gates (quorum, reviewer pool) and
+their criteria. The API and the curator's console call these same services.
+
+A criterion's edits never rewrite checklists already handed out (items copy ``required``
+when they are created); a new criterion reaches a project when it next enters a stage.
+"""
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import ProtectedError
+from django.utils.translation import gettext as _
+
+from projects import access
+from projects.errors import Conflict, Invalid, NotFound
+
+from .models import Criterion, Gate
+
+User = get_user_model()
+
+CRITERION_FIELDS = (
+    "gate",
+    "code",
+    "principle",
+    "title_fr",
+    "title_en",
+    "guidance_fr",
+    "guidance_en",
+    "level",
+    "evidence",
+    "position",
+    "active",
+)
+
+
+def can_configure(user) -> bool:
+    """Curators configure gates and criteria (the ``curators`` group's permissions)."""
+    return user.is_authenticated and user.is_active and user.has_perm("workflows.change_gate")
+
+
+def reviewer_candidates():
+    """The people a reviewer pool may hold: active members of the ``reviewers`` group."""
+    return (
+        User.objects.filter(is_active=True, groups__name="reviewers")
+        .distinct()
+        .order_by("first_name", "username")
+    )
+
+
+@transaction.atomic
+def configure_gate(*, by, gate: Gate, quorum: int | None = None, reviewers=None) -> Gate:
+    """Curators set a gate's quorum (1 to 9) and reviewer pool (reviewers only; empty: every
+    reviewer). Open reviews keep their checklists; a lowered quorum applies to them at the
+    next decision or by ``advance``."""
+    access.require(can_configure(by), by)
+    gate = Gate.objects.select_for_update().get(pk=gate.pk)
+    errors = {}
+    if quorum is not None:
+        try:
+            quorum = int(quorum)
+        except (TypeError, ValueError):
+            quorum = 0
+        if not 1 <= quorum <= 9:
+            errors["quorum"] = [_("Entre 1 et 9.")]
+    if reviewers is not None:
+        wanted = {getattr(person, "pk", person) for person in reviewers}
+        allowed = set(reviewer_candidates().filter(pk__in=wanted).values_list("pk", flat=True))
+        if wanted - allowed:
+            errors["reviewers"] = [_("Seuls des relecteurs peuvent former le vivier.")]
+    if errors:
+        raise Invalid(errors)
+    if quorum is not None and quorum != gate.quorum:
+        gate.quorum = quorum
+        gate.save(update_fields=["quorum"])
+    if reviewers is not None:
+        gate.reviewers.set(wanted)
+    return gate
+
+
+def _checked(criterion: Criterion) -> None:
+    """The model's own validation (choices, lengths, slug, unique code) as ``Invalid``."""
+    try:
+        criterion.full_clean()
+    except ValidationError as error:
+        errors = {field: list(messages) for field, messages in error.message_dict.items()}
+        raise Invalid(errors) from None
+
+
+def _apply(criterion: Criterion, fields: dict) -> None:
+    unknown = set(fields) - set(CRITERION_FIELDS)
+    if unknown:
+        raise Invalid({name: [_("Champ inconnu.")] for name in sorted(unknown)})
+    for name, value in fields.items():
+        if isinstance(value, str):
+            value = value.strip()
+        setattr(criterion, name, value)
+
+
+@transaction.atomic
+def create_criterion(*, by, gate: Gate, code: str, **fields) -> Criterion:
+    """Add a criterion to a gate; ``fields`` are the other ``CRITERION_FIELDS``."""
+    access.require(by.has_perm("workflows.add_criterion"), by)
+    criterion = Criterion()
+    _apply(criterion, {"gate": gate, "code": code, **fields})
+    _checked(criterion)
+    criterion.save()
+    return criterion
+
+
+@transaction.atomic
+def update_criterion(*, by, criterion: Criterion, **fields) -> Criterion:
+    """Change some of a criterion's ``CRITERION_FIELDS``; the others stay as they are."""
+    access.require(by.has_perm("workflows.change_criterion"), by)
+    try:
+        criterion = Criterion.objects.select_for_update().get(pk=criterion.pk)
+    except Criterion.DoesNotExist:
+        raise NotFound() from None
+    _apply(criterion, fields)
+    _checked(criterion)
+    criterion.save()
+    return criterion
+
+
+@transaction.atomic
+def delete_criterion(*, by, criterion: Criterion) -> None:
+    """Delete a criterion no checklist has answered yet; one with answers is deactivated
+    instead (409)."""
+    access.require(by.has_perm("workflows.delete_criterion"), by)
+    try:
+        with transaction.atomic():
+            Criterion.objects.filter(pk=criterion.pk).get().delete()
+    except Criterion.DoesNotExist:
+        raise NotFound() from None
+    except ProtectedError:
+        raise Conflict(
+            _("Ce critère a déjà des réponses : désactivez-le plutôt."), code="criterion_in_use"
+        ) from None
