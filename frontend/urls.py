@@ -10,6 +10,7 @@ from .views import (
     notifications,
     projects,
     team,
+    tokens,
     workflow,
 )
 
@@ -57,5 +58,7 @@ urlpatterns = [
     ),
     path("notifications/read/", notifications.notification_read_all, name="notifications_read"),
     path("account/", account.account, name="account"),
+    path("account/tokens/", tokens.tokens, name="tokens"),
+    path("account/tokens/<int:token_id>/revoke/", tokens.token_revoke, name="token_revoke"),
     path("portfolio/", portfolio_views.portfolio_page, name="portfolio"),
 ]

@@ -78,12 +78,12 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
     "guardian",
     "channels",
+    "accounts",
     "projects",
     "workflows",
 ]
@@ -222,7 +222,7 @@ REST_FRAMEWORK = {
     # Token first: DRF answers "not signed in" with the first class's WWW-Authenticate
     # header, so a missing or bad token is a 401 rather than a 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PARSER_CLASSES": ["projects.parsers.JSONParser"],
@@ -256,6 +256,17 @@ SPECTACULAR_SETTINGS = {
         "NotificationKindEnum": "projects.models.Notification.Kind",
     },
 }
+
+# Guessing limits (accounts.limits): (attempts, seconds) per subject. Failed sign-ins count
+# per account and per client address; reset mails per e-mail address and client address.
+AUTH_LIMITS = {
+    "sign_in_account": (env_int("SIGN_IN_FAILURES", 10), env_int("SIGN_IN_WINDOW", 900)),
+    "sign_in_address": (env_int("SIGN_IN_ADDRESS_FAILURES", 50), env_int("SIGN_IN_WINDOW", 900)),
+    "reset_email": (env_int("RESET_MAILS", 3), 3600),
+    "reset_address": (env_int("RESET_ADDRESS_MAILS", 20), 3600),
+}
+# Proxies in front of Daphne that append to X-Forwarded-For (0: use the peer's address).
+TRUSTED_PROXY_HOPS = env_int("TRUSTED_PROXY_HOPS", 0)
 
 # Comment limits (DESIGN.md: limits on length and on posting rate per user).
 COMMENT_MAX_LENGTH = env_int("COMMENT_MAX_LENGTH", 10_000)
