@@ -14,7 +14,7 @@ from .models import ApiToken
 from .tokens import TokenError, issue_token, may_revoke, revoke_token, tokens_visible_to
 
 
-class Error(serializers.Serializer):
+class AccountError(serializers.Serializer):
     """The ``{"detail", "code"}`` answer of every API error."""
 
     detail = serializers.CharField()
@@ -25,7 +25,7 @@ class Error(serializers.Serializer):
 
 
 def error(description) -> OpenApiResponse:
-    return OpenApiResponse(Error, description=description)
+    return OpenApiResponse(AccountError, description=description)
 
 
 class TokenInput(serializers.Serializer):

@@ -10,7 +10,7 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from django.contrib.auth.signals import user_logged_out
 
-        from . import sessions
+        from . import schema, sessions  # noqa: F401  (schema registers the token scheme)
 
         # Django's sign-out view offers no other hook: the receiver only announces.
         user_logged_out.connect(sessions.on_signed_out, dispatch_uid="accounts-signed-out")

@@ -1,6 +1,15 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from projects.api import not_found
+
+
+@csrf_exempt
+def api_not_found(request, *args, **kwargs):
+    return not_found(request, None)
+
 
 api_patterns = [
     path("", include("accounts.api_urls")),
@@ -8,6 +17,9 @@ api_patterns = [
     path("", include("workflows.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    # Last: any other address under /api/ is a JSON 404, in every profile (DEBUG included,
+    # where Django would otherwise answer its HTML page).
+    re_path(r"^(.*/)?$", api_not_found),
 ]
 
 urlpatterns = [
