@@ -135,3 +135,15 @@ def test_refused_in_production_without_force(settings):
     assert not User.objects.filter(username="curatrice").exists()
     seed("--force")
     assert User.objects.filter(username="curatrice").exists()
+
+
+def test_the_demo_curator_reaches_the_admin_the_readme_promises(client):
+    seed()
+    curator = User.objects.get(username="curatrice")
+    assert curator.is_staff and not curator.is_superuser
+    client.force_login(curator)
+    assert client.get("/admin/").status_code == 200
+    assert client.get("/admin/workflows/gate/").status_code == 200
+    assert client.get("/admin/workflows/criterion/").status_code == 200
+    others = User.objects.filter(username__in=[u for u, *_ in ACCOUNTS]).exclude(pk=curator.pk)
+    assert not others.filter(is_staff=True).exists()
