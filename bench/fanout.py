@@ -44,14 +44,14 @@ def setup_database(data_dir: str) -> tuple[int, str]:
     django.setup()
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
-    from rest_framework.authtoken.models import Token
 
+    from accounts.tokens import issue_token
     from projects.services import create_project
 
     call_command("migrate", verbosity=0)
     user = get_user_model().objects.create_user("bench", "bench@example.org", "bench-password")
     project = create_project(by=user, title="Banc d'essai", summary="Diffusion en temps réel.")
-    return project.pk, Token.objects.create(user=user).key
+    return project.pk, issue_token(user=user, name="bench")[1]
 
 
 def free_port() -> int:

@@ -12,6 +12,7 @@ from .views import (
     projects,
     space,
     team,
+    tokens,
     workflow,
 )
 
@@ -61,6 +62,8 @@ urlpatterns = [
     ),
     path("notifications/read/", notifications.notification_read_all, name="notifications_read"),
     path("account/", account.account, name="account"),
+    path("account/tokens/", tokens.tokens, name="tokens"),
+    path("account/tokens/<int:token_id>/revoke/", tokens.token_revoke, name="token_revoke"),
     path("portfolio/", portfolio_views.portfolio_page, name="portfolio"),
     path("console/", console.console, name="console"),
     path("console/gates/<str:stage>/", console.gate, name="console_gate"),

@@ -1,5 +1,6 @@
 """Middleware of the whole site."""
 
+from django.conf import settings
 from django.core.exceptions import TooManyFieldsSent
 from django.http import JsonResponse, QueryDict
 from django.utils.translation import gettext as _
@@ -24,3 +25,15 @@ class QueryStringLimit:
                 return JsonResponse({"detail": detail, "code": "too_many_fields"}, status=400)
             return bad_request(request, exc)
         return self.get_response(request)
+
+
+class PermissionsPolicy:
+    """Sends ``PERMISSIONS_POLICY`` with every answer: no camera, microphone, location..."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        return response

@@ -1,18 +1,32 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from projects.api import not_found
+
+
+@csrf_exempt
+def api_not_found(request, *args, **kwargs):
+    return not_found(request, None)
+
+
 api_patterns = [
+    path("", include("accounts.api_urls")),
     path("", include("projects.urls")),
     path("", include("workflows.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    # Last: any other address under /api/ is a JSON 404, in every profile (DEBUG included,
+    # where Django would otherwise answer its HTML page).
+    re_path(r"^(.*/)?$", api_not_found),
 ]
 
 urlpatterns = [
     path("api/", include(api_patterns)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("accounts/", include("accounts.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("frontend.urls")),
 ]

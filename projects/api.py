@@ -6,11 +6,10 @@ the input is read, so a hidden project answers 404 and a forbidden write 401/403
 the body says, and nothing is written.
 """
 
-from django.contrib.auth import authenticate, get_user_model
+from django.contrib.auth import get_user_model
 from django.http import JsonResponse
 from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views.defaults import page_not_found
 from drf_spectacular.utils import (
@@ -19,17 +18,15 @@ from drf_spectacular.utils import (
     OpenApiResponse,
     extend_schema,
     extend_schema_view,
-    inline_serializer,
 )
-from rest_framework import generics, mixins, serializers, status, viewsets
-from rest_framework.authtoken.models import Token
+from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from . import access, services
 from .api_support import ErrorSerializer
-from .errors import Invalid, NotFound
+from .errors import NotFound
 from .filters import ProjectFilter
 from .inputs import parse_id
 from .models import Project, Territory, Theme
@@ -42,7 +39,6 @@ from .serializers import (
     RoleInputSerializer,
     TerritorySerializer,
     ThemeSerializer,
-    TokenInputSerializer,
     team_queryset,
 )
 
@@ -274,42 +270,6 @@ class ProjectViewSet(
             by=request.user, project=project, user_id=user_id, role=data["role"]
         )
         return Response(MembershipSerializer(membership).data)
-
-
-class TokenView(APIView):
-    """Exchange a username and password for an API token."""
-
-    authentication_classes = []
-    permission_classes = []
-
-    @extend_schema(
-        summary=_l("Obtenir un jeton d'API"),
-        description=_l(
-            "À renvoyer en `Authorization: Token <jeton>`. Le même jeton est rendu "
-            "tant qu'il n'est pas révoqué."
-        ),
-        request=TokenInputSerializer,
-        responses={
-            200: inline_serializer("Token", fields={"token": serializers.CharField()}),
-            **errors(400),
-        },
-        auth=[],
-        examples=[
-            OpenApiExample(
-                "Identifiants", value={"username": "camille", "password": "..."}, request_only=True
-            )
-        ],
-    )
-    def post(self, request):
-        data = validated(request, TokenInputSerializer)
-        user = authenticate(request, username=data["username"], password=data["password"])
-        if user is None or not user.is_active:
-            raise Invalid(
-                {"non_field_errors": [_("Identifiant ou mot de passe incorrect.")]},
-                code="invalid_credentials",
-            )
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
 
 
 class ReferenceList(generics.ListAPIView):

@@ -21,7 +21,7 @@ from markdown_it import MarkdownIt
 from . import access, events
 from .errors import Conflict, Invalid, RateLimited
 from .inputs import is_id, only_fields, parse_id
-from .models import Comment, Notification, Project
+from .models import Comment, Notification, Project, ProjectEvent
 from .notifications import notify
 
 User = get_user_model()
@@ -293,6 +293,22 @@ def _get_comment(by, pk) -> tuple[Comment, Project]:
     return comment, comment.project
 
 
+def _rewrite_earlier_events(comment: Comment) -> None:
+    """Give the comment's earlier events its current text: after an edit no replay serves an
+    older version, after a deletion or a moderation none serves any (the events stay, as
+    tombstones, so ``seq`` keeps no gap). Called under the project's row lock."""
+    earlier = list(
+        ProjectEvent.objects.filter(
+            project_id=comment.project_id,
+            object_id=comment.pk,
+            type__in=(events.COMMENT_CREATED, events.COMMENT_UPDATED),
+        )
+    )
+    for event in earlier:
+        event.data = {**event.data, "body": comment.body, "html": comment.body_html}
+    ProjectEvent.objects.bulk_update(earlier, ["data"])
+
+
 @transaction.atomic
 def edit_comment(*, by, comment: Comment | int, body) -> Comment:
     """Change a comment's text: its author, or a curator moderating. Mentions added by the
@@ -309,6 +325,7 @@ def edit_comment(*, by, comment: Comment | int, body) -> Comment:
     comment.body_html = render(body)
     comment.edited_at = timezone.now()
     comment.save(update_fields=["body", "body_html", "edited_at"])
+    _rewrite_earlier_events(comment)
     events.record_event(project, events.COMMENT_UPDATED, comment.pk, comment_data(comment))
     _notify_mentions(comment, mentioned_usernames(body) - before)
     return comment
@@ -327,5 +344,6 @@ def delete_comment(*, by, comment: Comment | int) -> Comment:
     comment.deleted_at = timezone.now()
     comment.deleted_by = by
     comment.save(update_fields=["body", "body_html", "deleted_at", "deleted_by"])
+    _rewrite_earlier_events(comment)
     events.record_event(project, events.COMMENT_DELETED, comment.pk, comment_data(comment))
     return comment

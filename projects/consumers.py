@@ -36,6 +36,8 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.sessions import session_group, session_is_current
+
 from . import access, events, inputs
 from .comments import comment_input, post_comment
 from .errors import Conflict, Invalid, ServiceError
@@ -115,7 +117,41 @@ class FastEventsMixin:
             await super().dispatch(message)
 
 
-class ProjectConsumer(FastEventsMixin, AsyncWebsocketConsumer):
+class SessionBoundMixin:
+    """A signed-in person's socket lives as long as their session: it joins the person's
+    ``sessions-<id>`` group, checks its session when told (``session.check``, sent on
+    sign-out and password changes from any process) and on its timer, and closes with 4401
+    once the session has ended."""
+
+    session_group = None
+
+    async def join_session_group(self):
+        user = self.scope.get("user")
+        if user is not None and user.is_authenticated:
+            self.session_group = session_group(user.pk)
+            await self.channel_layer.group_add(self.session_group, self.channel_name)
+
+    async def leave_session_group(self):
+        if self.session_group:
+            await self.channel_layer.group_discard(self.session_group, self.channel_name)
+
+    def session_ended(self) -> bool:
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            return False
+        session = self.scope.get("session")
+        return not session_is_current(getattr(session, "session_key", None), user.pk)
+
+    async def session_check(self, message=None) -> bool:
+        """Close (4401) if the session has ended; True if the socket stays."""
+        if await database_sync_to_async(self.session_ended)():
+            await self.error("session_ended", _("Votre session est terminée : reconnectez-vous."))
+            await self.close(code=CLOSE_NOT_AUTHENTICATED)
+            return False
+        return True
+
+
+class ProjectConsumer(SessionBoundMixin, FastEventsMixin, AsyncWebsocketConsumer):
     """``/ws/projects/<id>/``: the project's events after commit, replay on ``resume``,
     comment posting, presence.
 
@@ -140,6 +176,7 @@ class ProjectConsumer(FastEventsMixin, AsyncWebsocketConsumer):
         if code:
             await self.close(code=code)
             return
+        await self.join_session_group()
         # Subscribe first, then read where the stream stands: nothing committed after this
         # read can be missed, and anything up to it is available from the database.
         await self.channel_layer.group_add(events.group_name(self.project_id), self.channel_name)
@@ -189,6 +226,7 @@ class ProjectConsumer(FastEventsMixin, AsyncWebsocketConsumer):
     async def disconnect(self, code):
         if self.recheck_task is not None:
             self.recheck_task.cancel()
+        await self.leave_session_group()
         await self.channel_layer.group_discard(
             events.group_name(self.project_id), self.channel_name
         )
@@ -317,7 +355,7 @@ class ProjectConsumer(FastEventsMixin, AsyncWebsocketConsumer):
     async def recheck_loop(self):
         while True:
             await asyncio.sleep(RECHECK_SECONDS)
-            if not await self.check_access():
+            if not await self.session_check() or not await self.check_access():
                 return
             if self.present:
                 await database_sync_to_async(self.touch_presence)()
@@ -388,11 +426,12 @@ class ProjectConsumer(FastEventsMixin, AsyncWebsocketConsumer):
         )
 
 
-class NotificationConsumer(FastEventsMixin, AsyncWebsocketConsumer):
+class NotificationConsumer(SessionBoundMixin, FastEventsMixin, AsyncWebsocketConsumer):
     """``/ws/notifications/``: the signed-in person's unread count, pushed when it changes."""
 
     orm_free = frozenset({"notification.unread"})
     group = None
+    recheck_task = None
 
     async def connect(self):
         user = self.scope.get("user")
@@ -400,25 +439,31 @@ class NotificationConsumer(FastEventsMixin, AsyncWebsocketConsumer):
         if user is None or not user.is_authenticated:
             await self.close(code=CLOSE_NOT_AUTHENTICATED)
             return
+        await self.join_session_group()
         self.group = user_group(user.pk)
         await self.channel_layer.group_add(self.group, self.channel_name)
         count = await database_sync_to_async(unread_count)(user)
         await self.send(text_data=_dumps({"type": "unread", "count": count}))
+        self.recheck_task = asyncio.create_task(self.recheck_loop())
+
+    async def recheck_loop(self):
+        while await self.session_check():
+            await asyncio.sleep(RECHECK_SECONDS)
 
     async def disconnect(self, code):
+        if self.recheck_task is not None:
+            self.recheck_task.cancel()
+        await self.leave_session_group()
         if self.group:
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
-    async def receive(self, text_data=None, bytes_data=None):
+    async def error(self, code: str, detail, **extra):
         await self.send(
-            text_data=_dumps(
-                {
-                    "type": "error",
-                    "code": "read_only",
-                    "detail": str(_("Ce canal ne reçoit pas de messages.")),
-                }
-            )
+            text_data=_dumps({"type": "error", "code": code, "detail": str(detail), **extra})
         )
+
+    async def receive(self, text_data=None, bytes_data=None):
+        await self.error("read_only", _("Ce canal ne reçoit pas de messages."))
 
     async def notification_unread(self, message):
         await self.send(text_data=_dumps({"type": "unread", "count": message["count"]}))

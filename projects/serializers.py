@@ -138,11 +138,6 @@ class RoleInputSerializer(StrictSerializer):
     role = serializers.ChoiceField(choices=Role.choices)
 
 
-class TokenInputSerializer(StrictSerializer):
-    username = serializers.CharField(max_length=150)
-    password = serializers.CharField(max_length=128, trim_whitespace=False)
-
-
 class ThemeSerializer(serializers.ModelSerializer):
     name = serializers.CharField(read_only=True, source="__str__")
 

@@ -29,7 +29,7 @@ from .comments import (
     post_comment,
 )
 from .errors import Invalid, NotFound
-from .inputs import only_fields, parse_seq
+from .inputs import MAX_ID, only_fields, parse_seq
 from .models import Comment, Notification
 from .notifications import mark_read, preferences, set_preferences, unread_count
 
@@ -159,7 +159,12 @@ class EventListView(APIView):
     (at most 500; ``has_more`` says to ask again from the last one)."""
 
     @extend_schema(
-        parameters=[OpenApiParameter("after", OpenApiTypes.INT, required=False)],
+        parameters=[
+            inline_serializer(
+                "EventQuery",
+                {"after": serializers.IntegerField(required=False, min_value=0, max_value=MAX_ID)},
+            )
+        ],
         responses={
             200: inline_serializer(
                 "EventPage",

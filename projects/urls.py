@@ -3,7 +3,6 @@ from django.urls import path
 from . import api, thread_api
 
 urlpatterns = [
-    path("auth/token/", api.TokenView.as_view(), name="api-token"),
     path("themes/", api.ThemeList.as_view(), name="theme-list"),
     path("territories/", api.TerritoryList.as_view(), name="territory-list"),
     path("me/", api.MeView.as_view(), name="me"),

@@ -16,7 +16,6 @@ from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.validation import validate_schema
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -24,6 +23,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from accounts.tokens import issue_token
 from projects.models import Membership, Role
 
 
@@ -75,7 +75,7 @@ def seeded(make_project, make_user, owner, member, curator):
     return {
         "projects": [public.pk, restricted.pk, public.pk + restricted.pk + 1000],
         "people": [owner.pk, member.pk, newcomer.pk, curator.pk],
-        "token": Token.objects.create(user=curator).key,
+        "token": issue_token(user=curator, name="schemathesis")[1],
     }
 
 

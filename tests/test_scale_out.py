@@ -18,7 +18,8 @@ import pytest
 import websockets
 from django.conf import settings
 from django.db import connection
-from rest_framework.authtoken.models import Token
+
+from accounts.tokens import issue_token
 
 ROOT = Path(__file__).resolve().parent.parent
 DAPHNE = [sys.executable, "-m", "daphne", "-b", "127.0.0.1"]
@@ -97,7 +98,7 @@ def servers(transactional_db):
 
 @pytest.fixture
 def token(member):
-    return Token.objects.create(user=member).key
+    return issue_token(user=member, name="scale-out")[1]
 
 
 async def listen(port: int, project_id: int, query: str = ""):

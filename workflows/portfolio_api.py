@@ -30,10 +30,14 @@ class PeriodSerializer(serializers.Serializer):
     """What the portfolio adds to the project list's filters."""
 
     since = serializers.DateField(
-        required=False, help_text=gettext_lazy("Projets proposés à partir de ce jour.")
+        required=False,
+        help_text=gettext_lazy("Projets proposés à partir de ce jour (2000-01-01 au plus tôt)."),
     )
     until = serializers.DateField(
-        required=False, help_text=gettext_lazy("Projets proposés jusqu'à ce jour inclus.")
+        required=False,
+        help_text=gettext_lazy(
+            "Projets proposés jusqu'à ce jour inclus (un an après aujourd'hui au plus tard)."
+        ),
     )
     stale_days = serializers.IntegerField(
         required=False,

@@ -65,7 +65,7 @@ class GateSerializer(RejectUnknownFields, serializers.ModelSerializer):
 
 class ChecklistItemSerializer(serializers.ModelSerializer):
     criterion = CriterionSummarySerializer(read_only=True)
-    updated_by = PersonSerializer(read_only=True)
+    updated_by = PersonSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = ChecklistItem
@@ -86,7 +86,7 @@ class ChecklistItemSerializer(serializers.ModelSerializer):
 
 
 class ChecklistChangeSerializer(serializers.ModelSerializer):
-    actor = PersonSerializer(read_only=True)
+    actor = PersonSerializer(read_only=True, allow_null=True)
     criterion = serializers.CharField(source="item.criterion.code", read_only=True)
 
     class Meta:
@@ -105,7 +105,7 @@ class DecisionSerializer(serializers.ModelSerializer):
 class GateReviewSerializer(serializers.ModelSerializer):
     gate = serializers.CharField(source="gate.stage", read_only=True)
     quorum = serializers.IntegerField(source="gate.quorum", read_only=True)
-    opened_by = PersonSerializer(read_only=True)
+    opened_by = PersonSerializer(read_only=True, allow_null=True)
     decisions = DecisionSerializer(many=True, read_only=True)
 
     class Meta:
@@ -124,7 +124,7 @@ class GateReviewSerializer(serializers.ModelSerializer):
 
 
 class StageTransitionSerializer(serializers.ModelSerializer):
-    actor = PersonSerializer(read_only=True)
+    actor = PersonSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = StageTransition

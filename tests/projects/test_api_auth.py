@@ -1,9 +1,10 @@
 """Signing in to the API: tokens for scripts, sessions (with CSRF) for the browser."""
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from accounts.models import ApiToken
+from accounts.tokens import issue_token
 from projects.models import Project
 from tests.conftest import PASSWORD
 
@@ -12,19 +13,22 @@ PROPOSAL = {"title": "Tiers-lieu numérique", "summary": "Un lieu ouvert."}
 
 
 def test_a_token_for_a_username_and_password(api, curator):
-    response = api.post(TOKEN_URL, {"username": "curator", "password": PASSWORD})
-    assert response.status_code == 200
-    token = response.json()["token"]
-    assert Token.objects.get(user=curator).key == token
-    # Asking again gives the same token.
-    assert api.post(TOKEN_URL, {"username": "curator", "password": PASSWORD}).json() == {
-        "token": token
-    }
+    response = api.post(TOKEN_URL, {"username": "curator", "password": PASSWORD, "name": "CI"})
+    assert response.status_code == 201
+    body = response.json()
+    token = body["token"]
+    assert (body["name"], body["user"], body["active"]) == ("CI", "curator", True)
+    # Only a digest is stored; asking again gives another token.
+    assert not ApiToken.objects.filter(digest=token).exists()
+    assert token not in repr(list(ApiToken.objects.values()))
+    again = api.post(TOKEN_URL, {"username": "curator", "password": PASSWORD}).json()["token"]
+    assert again != token and ApiToken.objects.filter(user=curator).count() == 2
     client = APIClient()
     me = client.get("/api/me/", HTTP_AUTHORIZATION=f"Token {token}")
     assert me.status_code == 200
     assert me.json()["username"] == "curator"
     assert me.json()["roles"] == ["curators"]
+    assert ApiToken.objects.get(pk=body["id"]).last_used_at is not None
 
 
 @pytest.mark.parametrize(
@@ -44,14 +48,15 @@ def test_wrong_credentials_are_a_400_in_the_error_format(api, curator, body, fie
     error = response.json()
     assert set(error) == {"detail", "code", "errors"}
     assert set(error["errors"]) == fields
-    assert not Token.objects.exists()
+    assert not ApiToken.objects.exists()
 
 
 def test_an_inactive_person_gets_no_token(api, make_user):
     make_user("sleeper", is_active=False)
     response = api.post(TOKEN_URL, {"username": "sleeper", "password": PASSWORD})
     assert response.status_code == 400
-    assert response.json()["code"] == "invalid_credentials"
+    assert set(response.json()["errors"]) == {"non_field_errors"}
+    assert not ApiToken.objects.exists()
 
 
 def test_a_bad_token_is_a_401(db):
@@ -64,9 +69,9 @@ def test_a_bad_token_is_a_401(db):
 
 
 def test_a_token_writes_without_csrf(curator):
-    token = Token.objects.create(user=curator)
+    _token, key = issue_token(user=curator, name="script")
     client = APIClient(enforce_csrf_checks=True)
-    response = client.post("/api/projects/", PROPOSAL, HTTP_AUTHORIZATION=f"Token {token.key}")
+    response = client.post("/api/projects/", PROPOSAL, HTTP_AUTHORIZATION=f"Token {key}")
     assert response.status_code == 201
 
 

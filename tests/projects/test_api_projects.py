@@ -285,7 +285,9 @@ def test_a_refusal_comes_before_the_body_is_read(api, stranger, project, restric
     assert api.as_(None).patch(url(project), body, format="json").status_code == 401
 
 
-@pytest.mark.parametrize("pk", ["0", "999999", "abc", "99999999999999999999999", "-1"])
+@pytest.mark.parametrize(
+    "pk", ["0", "999999", "abc", "99999999999999999999999", "-1", "%C2%B2", "%D9%A3"]
+)
 def test_guessing_ids_finds_nothing(api, curator, pk, db):
     response = api.as_(curator).get(f"/api/projects/{pk}/")
     assert response.status_code == 404

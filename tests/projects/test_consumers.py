@@ -381,3 +381,13 @@ async def test_presence(project, owner, member):
     update = await first.receive_json_from()
     assert [v["username"] for v in update["viewers"]] == ["owner"]
     await first.disconnect()
+
+
+async def test_a_replay_after_moderation_serves_no_text(project, member, curator):
+    comment = await post(member, project, "Propos injurieux")
+    await database_sync_to_async(delete_comment)(by=curator, comment=comment.pk)
+    socket, _ = await join(project.pk, query="?after=0")
+    replayed = [await frame(socket) for _ in range(2)]
+    assert [e["type"] for e in replayed] == [events.COMMENT_CREATED, events.COMMENT_DELETED]
+    assert "injurieux" not in json.dumps(replayed)
+    await socket.disconnect()

@@ -1,7 +1,7 @@
 """GET /api/projects/{id}/events/?after=: the missed events, in order, exactly once."""
 
 from projects import events
-from projects.comments import delete_comment, post_comment
+from projects.comments import delete_comment, edit_comment, post_comment
 from projects.thread_api import EVENTS_PAGE
 
 
@@ -51,3 +51,33 @@ def test_events_refusals(api, project, restricted_project, stranger, member):
             response = api.as_(person).get(url(project, bad))
             assert response.status_code == 400, bad
             assert "after" in response.json()["errors"]
+
+
+def texts(api, project):
+    return repr(api.get(url(project, 0)).json()["results"])
+
+
+def test_deleting_or_moderating_scrubs_every_earlier_event(api, project, member, curator):
+    own, _ = post_comment(by=member, project=project, body="Mon numéro : 06 12 34 56 78")
+    edit_comment(by=member, comment=own.pk, body="Mon numéro : 06 12 34 56 79")
+    other, _ = post_comment(by=member, project=project, body="Propos injurieux")
+    delete_comment(by=member, comment=own.pk)
+    delete_comment(by=curator, comment=other.pk)  # moderation
+    api.as_(None)
+    body = api.get(url(project, 0)).json()
+    # Every event keeps its place (no gap in seq), as a tombstone.
+    assert [e["seq"] for e in body["results"]] == [1, 2, 3, 4, 5]
+    for secret in ("06 12 34", "injurieux"):
+        assert secret not in texts(api, project)
+    created = body["results"][0]
+    assert created["type"] == events.COMMENT_CREATED and created["data"]["body"] == ""
+    assert created["data"]["html"] == ""
+
+
+def test_an_edit_leaves_no_earlier_version_in_the_stream(api, project, member):
+    comment, _ = post_comment(by=member, project=project, body="Première version")
+    edit_comment(by=member, comment=comment.pk, body="Deuxième version")
+    edit_comment(by=member, comment=comment.pk, body="Version finale")
+    results = api.as_(None).get(url(project, 0)).json()["results"]
+    assert [e["data"]["body"] for e in results] == ["Version finale"] * 3
+    assert "Première" not in texts(api, project) and "Deuxième" not in texts(api, project)

@@ -291,6 +291,8 @@ def test_many_people_on_many_projects_finish_without_errors(owner, reviewers, cu
         services.open_review(by=owner, project=project)
         projects.append(project)
 
+    done, refused = [], []  # (action, code): list.append is atomic across threads
+
     def burst(person, project, seed):
         pick = random.Random(20261125 + seed)
         for _ in range(6):
@@ -304,12 +306,15 @@ def test_many_people_on_many_projects_finish_without_errors(owner, reviewers, cu
                 elif action == "attest":
                     item = pick.choice(items)
                     services.attest_item(by=owner, item=item, **evidence_for(item))
-                elif action == "decide" and (review := gates.open_review(project)):
+                elif action == "decide":
+                    if not (review := gates.open_review(project)):
+                        continue
                     services.decide(by=person, review=review, verdict="approve", rationale="Ok.")
                 elif action == "send_back":
                     services.send_back(by=person, project=project, rationale="Retour.")
-            except ServiceError:
-                pass
+                done.append(action)
+            except ServiceError as error:
+                refused.append((action, error.status, error.code))
 
     pairs = [(person, project) for person in [*reviewers[:5], curator] for project in projects]
     calls = [
@@ -317,6 +322,10 @@ def test_many_people_on_many_projects_finish_without_errors(owner, reviewers, cu
         for seed, (person, project) in enumerate(pairs)
     ]
     assert_only_domain_errors(at_once(*calls))
+    # Everyone here has the right to act: a refusal may only say "not in this state" (409),
+    # never "invalid" or "forbidden", and each kind of write went through at least once.
+    assert {status for _action, status, _code in refused} <= {409}, refused
+    assert {"verify", "decide", "attest"} <= set(done), (done, refused)
     for project in projects:
         project.refresh_from_db()
         stage = Stage.IDEA

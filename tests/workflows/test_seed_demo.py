@@ -166,3 +166,15 @@ def test_stories_spread_over_eighteen_months_with_links_and_few_unread():
         unread = Notification.objects.filter(recipient__username=username, read_at=None)
         assert unread.count() <= 5, username
     assert Notification.objects.filter(recipient__username="porteur", read_at=None).count() == 5
+
+
+def test_the_demo_curator_reaches_the_admin_the_readme_promises(client):
+    seed()
+    curator = User.objects.get(username="curatrice")
+    assert curator.is_staff and not curator.is_superuser
+    client.force_login(curator)
+    assert client.get("/admin/").status_code == 200
+    assert client.get("/admin/workflows/gate/").status_code == 200
+    assert client.get("/admin/workflows/criterion/").status_code == 200
+    others = User.objects.filter(username__in=[u for u, *_ in ACCOUNTS]).exclude(pk=curator.pk)
+    assert not others.filter(is_staff=True).exists()

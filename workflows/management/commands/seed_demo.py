@@ -410,7 +410,10 @@ def seed_accounts() -> dict:
         )
         user.set_password(password_of(username))
         user.is_active = True
-        user.save(update_fields=["password", "is_active"])
+        # Curators configure gates and criteria in the admin too (README): staff, with the
+        # curators group's permissions only (never superuser).
+        user.is_staff = "curators" in groups
+        user.save(update_fields=["password", "is_active", "is_staff"])
         user.groups.add(*Group.objects.filter(name__in=groups))
         people[username] = user
     return people
