@@ -140,13 +140,19 @@ def remove_member(*, by, project: Project, user_id) -> None:
     events.announce_access_change(project.pk)
 
 
-def _keep_an_owner(project: Project, *, leaving: Membership) -> None:
-    others = Membership.objects.filter(project=project, role=Role.OWNER).exclude(pk=leaving.pk)
-    if not others.exists():
+def check_keeps_an_owner(roles) -> None:
+    """Invalid unless ``roles`` (the team's roles after a change) has an owner: a project
+    keeps at least one. Forms that edit a whole team at once ask it too."""
+    if Role.OWNER not in set(roles):
         raise Invalid(
             {"user": [_("Un projet garde au moins un porteur : désignez-en un autre d'abord.")]},
             code="last_owner",
         )
+
+
+def _keep_an_owner(project: Project, *, leaving: Membership) -> None:
+    others = Membership.objects.filter(project=project).exclude(pk=leaving.pk)
+    check_keeps_an_owner(others.values_list("role", flat=True))
 
 
 def follow_project(*, by, project: Project) -> None:

@@ -3,7 +3,6 @@
 Views only parse input, call a service or a gate predicate, and serialise the answer.
 """
 
-from django.db.models import ProtectedError
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.generics import GenericAPIView
@@ -14,7 +13,6 @@ from rest_framework.views import APIView
 from projects import access
 from projects import api as project_api
 from projects.api import errors
-from projects.errors import Conflict
 
 from . import access as workflow_access
 from . import gates, services
@@ -282,13 +280,18 @@ class CriterionViewSet(viewsets.ModelViewSet):
     filterset_fields = ["gate__stage", "principle", "level", "active"]
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
+    def perform_create(self, serializer):
+        serializer.instance = services.create_criterion(
+            by=self.request.user, **serializer.validated_data
+        )
+
+    def perform_update(self, serializer):
+        serializer.instance = services.update_criterion(
+            by=self.request.user, criterion=serializer.instance, **serializer.validated_data
+        )
+
     def perform_destroy(self, instance):
-        try:
-            instance.delete()
-        except ProtectedError:
-            raise Conflict(
-                "Ce critère a déjà des réponses : désactivez-le plutôt.", code="criterion_in_use"
-            ) from None
+        services.delete_criterion(by=self.request.user, criterion=instance)
 
 
 @extend_schema_view(

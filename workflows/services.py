@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
-from django.db.models import Prefetch, Q, prefetch_related_objects
+from django.db.models import Prefetch, ProtectedError, Q, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -470,3 +470,62 @@ def configure_gate(*, by, gate: Gate, quorum=None, reviewers=None) -> Gate:
     if reviewers is not None:
         gate.reviewers.set(reviewers)
     return gate
+
+
+CRITERION_FIELDS = (
+    "gate",
+    "code",
+    "principle",
+    "title_fr",
+    "title_en",
+    "guidance_fr",
+    "guidance_en",
+    "level",
+    "evidence",
+    "position",
+    "active",
+)
+
+
+def _set_criterion(criterion: Criterion, fields: dict) -> Criterion:
+    unknown = set(fields) - set(CRITERION_FIELDS)
+    if unknown:
+        raise Invalid({name: [_("Champ inconnu.")] for name in sorted(unknown)})
+    for name, value in fields.items():
+        setattr(criterion, name, value)
+    try:
+        criterion.full_clean()
+    except ValidationError as error:
+        raise Invalid(error.message_dict) from None
+    criterion.save()
+    return criterion
+
+
+@transaction.atomic
+def create_criterion(*, by, **fields) -> Criterion:
+    """Curators add a criterion to a gate; checklists already handed out are not touched,
+    projects entering the gate's previous stage from now on receive it."""
+    access.require(access.is_curator(by), by)
+    return _set_criterion(Criterion(), fields)
+
+
+@transaction.atomic
+def update_criterion(*, by, criterion: Criterion, **fields) -> Criterion:
+    """Curators edit a criterion. Items keep whether they were required when handed out."""
+    access.require(access.is_curator(by), by)
+    criterion = Criterion.objects.select_for_update().get(pk=criterion.pk)
+    return _set_criterion(criterion, fields)
+
+
+@transaction.atomic
+def delete_criterion(*, by, criterion: Criterion) -> None:
+    """Curators delete a criterion nobody has answered yet; one with answers is deactivated
+    instead (409)."""
+    access.require(access.is_curator(by), by)
+    try:
+        with transaction.atomic():
+            Criterion.objects.filter(pk=criterion.pk).delete()
+    except ProtectedError:
+        raise Conflict(
+            _("Ce critère a déjà des réponses : désactivez-le plutôt."), code="criterion_in_use"
+        ) from None
