@@ -5,6 +5,7 @@ nothing half-written when it refuses.
 """
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
@@ -164,3 +165,22 @@ def follow_project(*, by, project: Project) -> None:
 def unfollow_project(*, by, project: Project) -> None:
     access.require(by.is_authenticated, by)
     Follow.objects.filter(project=project, user=by).delete()
+
+
+PROFILE_FIELDS = ("first_name", "last_name", "email")
+
+
+@transaction.atomic
+def update_profile(*, by, first_name: str, last_name: str, email: str):
+    """A person changes their own name and e-mail address (names are shown to others)."""
+    access.require(access.is_signed_in(by), by)
+    user = User.objects.select_for_update().get(pk=by.pk)
+    user.first_name, user.last_name = first_name.strip(), last_name.strip()
+    user.email = User.objects.normalize_email(email.strip())
+    try:
+        user.full_clean(exclude=[f.name for f in User._meta.fields if f.name not in PROFILE_FIELDS])
+    except ValidationError as error:
+        raise Invalid(error.message_dict) from None
+    user.save(update_fields=list(PROFILE_FIELDS))
+    by.first_name, by.last_name, by.email = user.first_name, user.last_name, user.email
+    return user

@@ -251,3 +251,18 @@ def test_a_project_with_a_history_is_not_deleted(browse, proposed, owner, curato
     response = browse(owner).post(f"/projects/{proposed.pk}/delete/", follow=True)
     assert "archivez-le plutôt" in response.content.decode()
     assert Project.objects.filter(pk=proposed.pk).exists()
+
+
+def test_the_account_page_writes_through_its_service(browse, stranger, monkeypatch):
+    from projects import services as project_services
+
+    called = []
+    real = project_services.update_profile
+    monkeypatch.setattr(
+        project_services, "update_profile", lambda **kw: called.append(kw) or real(**kw)
+    )
+    fields = {"first_name": " Sacha ", "last_name": "Martin", "email": "s@EXAMPLE.org"}
+    assert browse(stranger).post("/account/", {"form": "account", **fields}).status_code == 302
+    assert [kw["by"].pk for kw in called] == [stranger.pk]
+    stranger.refresh_from_db()
+    assert (stranger.first_name, stranger.email) == ("Sacha", "s@example.org")
