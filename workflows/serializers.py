@@ -65,7 +65,7 @@ class GateSerializer(RejectUnknownFields, serializers.ModelSerializer):
 
 class ChecklistItemSerializer(serializers.ModelSerializer):
     criterion = CriterionSummarySerializer(read_only=True)
-    updated_by = PersonSerializer(read_only=True)
+    updated_by = PersonSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = ChecklistItem

@@ -173,8 +173,8 @@ def test_journey_from_proposal_to_commons(open_page, owner, member, reviewer, re
     visit(team, "/accounts/password_change/")
 
 
-def test_two_people_see_each_others_comments_live(open_page, proposed, owner, stranger):
-    project = proposed
+def test_two_people_see_each_others_comments_live(open_page, project, owner, stranger):
+    project = project
     writer = open_page(owner)
     reader = open_page(stranger)
     closes = []
@@ -252,8 +252,8 @@ def test_refusals(open_page, restricted_project, project, stranger):
     screenshot(visitor, "login")
 
 
-def test_phone_keyboard_and_english(open_page, proposed, stranger):
-    project = proposed
+def test_phone_keyboard_and_english(open_page, project, stranger):
+    project = project
     phone = open_page(stranger, viewport=PHONE)
     for url in ("/", "/projects/", "/pipeline/", f"/projects/{project.pk}/"):
         visit(phone, url)

@@ -49,14 +49,14 @@ def test_a_visitor_is_asked_to_sign_in(db):
         services.create_criterion(by=AnonymousUser(), **NEW)
 
 
-def test_bad_fields_and_answered_criteria_are_refused(wf_project, curator):
+def test_bad_fields_and_answered_criteria_are_refused(project, curator):
     gate = Gate.objects.get(stage="pilot")
     with pytest.raises(Invalid) as bad:
         services.create_criterion(by=curator, gate=gate, **{**NEW, "principle": "beauty"})
     assert "principle" in bad.value.extra["errors"]
     with pytest.raises(Invalid):
         services.create_criterion(by=curator, gate=gate, **NEW, colour="blue")
-    answered = gates.checklist_for(wf_project).first().criterion
+    answered = gates.checklist_for(project).first().criterion
     with pytest.raises(Conflict) as in_use:
         services.delete_criterion(by=curator, criterion=answered)
     assert in_use.value.code == "criterion_in_use"
