@@ -8,7 +8,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/incubator
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/0
 VENDOR := frontend/static/vendor
 
-.PHONY: run test setup migrate lint format bench clean messages
+.PHONY: run test setup migrate lint format bench clean messages screenshots
 
 run: setup
 	$(BIN)/python manage.py seed_demo
@@ -55,6 +55,10 @@ lint: $(VENV)/.installed
 format: $(VENV)/.installed
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# The README's screenshots, taken again by the browser tests (make test keeps its own in build/).
+screenshots: setup
+	SCREENSHOTS_DIR=docs/screenshots $(BIN)/pytest -m browser -q tests/frontend/test_browser.py
 
 bench: setup
 	bash scripts/bench.sh

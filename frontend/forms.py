@@ -6,7 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from projects.models import Notification, Project, Role, Stage, Territory, Theme
-from projects.services import EDITABLE_FIELDS
+from projects.services import EDITABLE_FIELDS, PROFILE_FIELDS
 from workflows.models import Decision
 
 User = get_user_model()
@@ -177,9 +177,12 @@ class CommentForm(forms.Form):
 
 
 class AccountForm(forms.ModelForm):
+    """The profile's fields as the model defines them, bound to no instance:
+    ``update_profile`` writes them."""
+
     class Meta:
         model = User
-        fields = ["first_name", "last_name", "email"]
+        fields = list(PROFILE_FIELDS)
 
 
 class PreferencesForm(forms.Form):

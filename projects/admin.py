@@ -1,5 +1,12 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.http import HttpResponseRedirect
 
+from . import comments as comment_services
+from . import services
+from .errors import ServiceError
 from .models import (
     Comment,
     Membership,
@@ -11,30 +18,114 @@ from .models import (
     Territory,
     Theme,
 )
-from .permissions import sync_permissions
+
+
+def _message(error: ServiceError) -> str:
+    errors = error.extra.get("errors") or {}
+    return " ".join(str(m) for messages_ in errors.values() for m in messages_) or str(error)
+
+
+class TeamFormSet(forms.BaseInlineFormSet):
+    """Refuses a team left without an owner, with the services' own rule."""
+
+    def clean(self):
+        super().clean()
+        roles = [
+            form.cleaned_data["role"]
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        try:
+            services.check_keeps_an_owner(roles)
+        except ServiceError as error:
+            raise ValidationError(_message(error)) from None
 
 
 class MembershipInline(admin.TabularInline):
     model = Membership
+    formset = TeamFormSet
     extra = 0
     autocomplete_fields = ["user"]
 
 
 @admin.register(Project)
 class ProjectAdmin(admin.ModelAdmin):
-    """The stage is read-only here: stage changes go through the workflow services.
-    Team edits in the inline re-derive the guardian permissions like the services do."""
+    """Curators correct a project's description and team here, through the same services as
+    the product (permissions re-derived, sockets of people who lost access told). The stage
+    is read-only: it moves through the workflow; projects are proposed, not added here."""
 
     list_display = ["title", "stage", "visibility", "origin", "updated_at"]
     list_filter = ["stage", "visibility", "themes"]
     search_fields = ["title", "summary", "origin"]
     filter_horizontal = ["themes", "territories"]
     readonly_fields = ["stage", "stage_changed_at", "event_seq", "created_at", "updated_at"]
+    fields = [*services.EDITABLE_FIELDS, "themes", "territories", *readonly_fields]
     inlines = [MembershipInline]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def has_add_permission(self, request):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        services.update_project(
+            by=request.user,
+            project=obj,
+            themes=data["themes"],
+            territories=data["territories"],
+            **{name: data[name] for name in services.EDITABLE_FIELDS},
+        )
 
     def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        sync_permissions(form.instance)
+        # Themes and territories went with update_project; the team goes member by member.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Membership:
+            return super().save_formset(request, form, formset, change)
+        project = form.instance
+        removed, formset.new_objects, formset.changed_objects = [], [], []
+        formset.deleted_objects = []
+        for row in formset.forms:
+            if not row.has_changed() and not row.cleaned_data.get("DELETE"):
+                continue
+            before = row.initial.get("user")
+            if row.cleaned_data.get("DELETE"):
+                if before is not None:
+                    removed.append(before)
+                    formset.deleted_objects.append(row.instance)
+                continue
+            user, role = row.cleaned_data["user"], row.cleaned_data["role"]
+            if before is not None and before != user.pk:
+                removed.append(before)
+                before = None
+            if before is None:
+                formset.new_objects.append(
+                    services.add_member(
+                        by=request.user, project=project, user_id=user.pk, role=role
+                    )
+                )
+            else:
+                formset.changed_objects.append(
+                    (
+                        services.change_role(
+                            by=request.user, project=project, user_id=user.pk, role=role
+                        ),
+                        ["role"],
+                    )
+                )
+        # Removals last, so that an owner named in the same save keeps the project owned.
+        for user_id in removed:
+            services.remove_member(by=request.user, project=project, user_id=user_id)
+
+    def changeform_view(self, request, *args, **kwargs):
+        try:
+            return super().changeform_view(request, *args, **kwargs)
+        except ServiceError as error:
+            # The admin's transaction is rolled back: nothing of this save is kept.
+            self.message_user(request, _message(error), messages.ERROR)
+            return HttpResponseRedirect(request.path)
 
 
 @admin.register(Theme)
@@ -51,10 +142,46 @@ class TerritoryAdmin(admin.ModelAdmin):
 
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin):
+    """Moderation through the thread's services: an edited body is rendered again and sent
+    as ``comment.updated``; deleting leaves a tombstone and sends ``comment.deleted``."""
+
     list_display = ["id", "project", "author", "created_at", "deleted_at"]
     search_fields = ["body"]
-    raw_id_fields = ["project", "author", "parent", "checklist_item", "review", "deleted_by"]
-    readonly_fields = ["body_html"]
+    fields = ["project", "author", "body", "body_html", "created_at", "edited_at", "deleted_at"]
+    readonly_fields = ["project", "author", "body_html", "created_at", "edited_at", "deleted_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.is_deleted:
+            return [*self.readonly_fields, "body"]
+        return self.readonly_fields
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+
+        def clean_body(self):
+            try:
+                return comment_services.clean_body(self.cleaned_data["body"])
+            except ServiceError as error:
+                raise ValidationError(_message(error)) from None
+
+        if "body" in form.base_fields:
+            form.clean_body = clean_body
+        return form
+
+    def save_model(self, request, obj, form, change):
+        if "body" in form.changed_data:
+            comment_services.edit_comment(by=request.user, comment=obj.pk, body=obj.body)
+
+    def delete_model(self, request, obj):
+        if not obj.is_deleted:
+            comment_services.delete_comment(by=request.user, comment=obj.pk)
+
+    def delete_queryset(self, request, queryset):
+        for comment in queryset.filter(deleted_at__isnull=True):
+            comment_services.delete_comment(by=request.user, comment=comment.pk)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -111,7 +111,8 @@ def comment_input(data, allowed: set[str] = POST_FIELDS) -> dict:
     return fields
 
 
-def _body(value) -> str:
+def clean_body(value) -> str:
+    """The body as stored, or Invalid: the one validation of a comment's text."""
     if not isinstance(value, str):
         raise Invalid({"body": [_("Le message doit être un texte.")]})
     body = value.strip()
@@ -250,7 +251,7 @@ def post_comment(
                     code="client_id_reused",
                 )
             return existing, False
-    body = _body(body)
+    body = clean_body(body)
     comment = Comment(
         project=project,
         author=by,
@@ -317,7 +318,7 @@ def edit_comment(*, by, comment: Comment | int, body) -> Comment:
     access.require(access.can_change_comment(by, comment), by)
     if comment.is_deleted:
         raise Conflict(_("Ce message a été supprimé."), code="deleted")
-    body = _body(body)
+    body = clean_body(body)
     if body == comment.body:
         return comment
     before = mentioned_usernames(comment.body)

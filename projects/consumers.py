@@ -24,7 +24,6 @@ import functools
 import json
 import logging
 import time
-from datetime import timedelta
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
@@ -33,15 +32,14 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.sessions import session_group, session_is_current
 
-from . import access, events, inputs
+from . import access, events, inputs, presence
 from .comments import comment_input, post_comment
 from .errors import Conflict, Invalid, ServiceError
-from .models import Presence, Project
+from .models import Project
 from .notifications import unread_count, user_group
 
 logger = logging.getLogger(__name__)
@@ -49,9 +47,8 @@ User = get_user_model()
 
 REPLAY_BATCH = 500
 # How often a socket checks that its person may still read the project and refreshes its
-# presence row; presence rows older than PRESENCE_TTL belong to a process that died.
-RECHECK_SECONDS = 30
-PRESENCE_TTL = timedelta(seconds=3 * RECHECK_SECONDS)
+# presence row (``presence.TTL`` is three of these).
+RECHECK_SECONDS = presence.REFRESH_SECONDS
 # A live event that waited longer than this in the socket's queue means the socket fell
 # behind: it is closed (4408) and the client resumes from the database.
 MAX_LAG_SECONDS = 10.0
@@ -387,42 +384,26 @@ class ProjectConsumer(SessionBoundMixin, FastEventsMixin, AsyncWebsocketConsumer
                 events.group_name(self.project_id), {"type": "presence.update", "text": text}
             )
 
-    def live_presences(self):
-        return Presence.objects.filter(
-            project_id=self.project_id, seen_at__gte=timezone.now() - PRESENCE_TTL
-        )
-
     def add_presence(self) -> bool:
-        """Record this socket; True if it is this person's first one on the project."""
-        first = not self.live_presences().filter(user=self.user).exists()
-        Presence.objects.update_or_create(
-            channel_name=self.channel_name,
-            defaults={"project_id": self.project_id, "user": self.user, "seen_at": timezone.now()},
+        return presence.join_presence(
+            channel_name=self.channel_name, project_id=self.project_id, user=self.user
         )
-        return first
 
     def remove_presence(self) -> bool:
-        """Forget this socket; True if it was this person's last one on the project."""
-        Presence.objects.filter(channel_name=self.channel_name).delete()
-        Presence.objects.filter(
-            project_id=self.project_id, seen_at__lt=timezone.now() - PRESENCE_TTL
-        ).delete()
-        return not self.live_presences().filter(user=self.user).exists()
+        return presence.leave_presence(
+            channel_name=self.channel_name, project_id=self.project_id, user=self.user
+        )
 
     def touch_presence(self):
-        Presence.objects.filter(channel_name=self.channel_name).update(seen_at=timezone.now())
+        presence.touch_presence(channel_name=self.channel_name)
 
     def presence_text(self) -> str:
-        viewers = {}
-        for presence in self.live_presences().select_related("user").order_by("user_id"):
-            user = presence.user
-            viewers[user.pk] = {
-                "id": user.pk,
-                "username": user.get_username(),
-                "name": user.get_full_name() or user.get_username(),
-            }
         return _dumps(
-            {"type": "presence", "project": self.project_id, "viewers": [*viewers.values()]}
+            {
+                "type": "presence",
+                "project": self.project_id,
+                "viewers": presence.viewers(self.project_id),
+            }
         )
 
 

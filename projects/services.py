@@ -5,6 +5,7 @@ nothing half-written when it refuses.
 """
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
@@ -140,13 +141,19 @@ def remove_member(*, by, project: Project, user_id) -> None:
     events.announce_access_change(project.pk)
 
 
-def _keep_an_owner(project: Project, *, leaving: Membership) -> None:
-    others = Membership.objects.filter(project=project, role=Role.OWNER).exclude(pk=leaving.pk)
-    if not others.exists():
+def check_keeps_an_owner(roles) -> None:
+    """Invalid unless ``roles`` (the team's roles after a change) has an owner: a project
+    keeps at least one. Forms that edit a whole team at once ask it too."""
+    if Role.OWNER not in set(roles):
         raise Invalid(
             {"user": [_("Un projet garde au moins un porteur : désignez-en un autre d'abord.")]},
             code="last_owner",
         )
+
+
+def _keep_an_owner(project: Project, *, leaving: Membership) -> None:
+    others = Membership.objects.filter(project=project).exclude(pk=leaving.pk)
+    check_keeps_an_owner(others.values_list("role", flat=True))
 
 
 def follow_project(*, by, project: Project) -> None:
@@ -158,3 +165,22 @@ def follow_project(*, by, project: Project) -> None:
 def unfollow_project(*, by, project: Project) -> None:
     access.require(by.is_authenticated, by)
     Follow.objects.filter(project=project, user=by).delete()
+
+
+PROFILE_FIELDS = ("first_name", "last_name", "email")
+
+
+@transaction.atomic
+def update_profile(*, by, first_name: str, last_name: str, email: str):
+    """A person changes their own name and e-mail address (names are shown to others)."""
+    access.require(access.is_signed_in(by), by)
+    user = User.objects.select_for_update().get(pk=by.pk)
+    user.first_name, user.last_name = first_name.strip(), last_name.strip()
+    user.email = User.objects.normalize_email(email.strip())
+    try:
+        user.full_clean(exclude=[f.name for f in User._meta.fields if f.name not in PROFILE_FIELDS])
+    except ValidationError as error:
+        raise Invalid(error.message_dict) from None
+    user.save(update_fields=list(PROFILE_FIELDS))
+    by.first_name, by.last_name, by.email = user.first_name, user.last_name, user.email
+    return user

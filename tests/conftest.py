@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 
 from projects import services
 from projects.models import Role
+from workflows import services as workflow_services
 
 User = get_user_model()
 PASSWORD = "test-password-1234"
@@ -127,10 +128,13 @@ def stranger(make_user):
 
 @pytest.fixture
 def make_project(db):
+    """A project as the product builds it: proposed through the workflow (so it has the
+    checklist of its first gate), its team added through the team services."""
+
     def make(owner, *, members=(), **fields):
         fields.setdefault("title", "Kit d'inclusion numérique")
         fields.setdefault("summary", "Un kit pour accompagner les premiers pas en ligne.")
-        project = services.create_project(by=owner, **fields)
+        project = workflow_services.propose_project(by=owner, **fields)
         for person in members:
             services.add_member(by=owner, project=project, user_id=person.pk, role=Role.MEMBER)
         return project

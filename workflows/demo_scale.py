@@ -14,7 +14,7 @@ from collections import defaultdict
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
@@ -27,14 +27,13 @@ from projects.models import (
     Follow,
     Membership,
     Project,
-    ProjectUserObjectPermission,
     Role,
     Stage,
     Territory,
     Theme,
     Visibility,
 )
-from projects.permissions import ROLE_PERMISSIONS
+from projects.permissions import sync_permissions_of
 
 from .models import (
     ChecklistItem,
@@ -267,32 +266,22 @@ def _link_taxonomy(rng, projects, themes, departements, regions, written) -> Non
 
 
 def _teams(rng, projects, people, written) -> dict[int, list[int]]:
-    """One owner and up to two members per project, their guardian rows, a few followers."""
-    permissions = {
-        p.codename: p.pk for p in Permission.objects.filter(content_type__app_label="projects")
-    }
-    teams, memberships, grants, follows = {}, [], [], []
+    """One owner and up to two members per project, their guardian rows (derived by
+    ``sync_permissions_of``, as every team change does), a few followers."""
+    teams, memberships, follows = {}, [], []
     for project in projects:
         team = rng.sample(people, min(len(people), rng.randint(1, 3)))
         teams[project.pk] = team
         for index, user_id in enumerate(team):
             role = Role.OWNER if index == 0 else Role.MEMBER
             memberships.append(Membership(project_id=project.pk, user_id=user_id, role=role))
-            grants.extend(
-                ProjectUserObjectPermission(
-                    content_object_id=project.pk,
-                    user_id=user_id,
-                    permission_id=permissions[codename],
-                )
-                for codename in ROLE_PERMISSIONS[role]
-            )
         outsiders = [p for p in rng.sample(people, min(len(people), 3)) if p not in team]
         follows.extend(
             Follow(project_id=project.pk, user_id=user_id)
             for user_id in outsiders[: rng.randint(0, 2)]
         )
     Membership.objects.bulk_create(memberships, batch_size=BATCH)
-    ProjectUserObjectPermission.objects.bulk_create(grants, batch_size=BATCH)
+    sync_permissions_of([project.pk for project in projects], batch_size=BATCH)
     Follow.objects.bulk_create(follows, batch_size=BATCH)
     written["memberships"], written["follows"] = len(memberships), len(follows)
     return teams

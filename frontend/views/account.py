@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from projects import notifications as notification_services
+from projects import services as project_services
 from projects.errors import Invalid
 from projects.models import Notification
 
@@ -26,14 +27,21 @@ def _current(user) -> dict:
 def account(request):
     user = request.user
     which = request.POST.get("form") if request.method == "POST" else None
-    account_form = AccountForm(request.POST if which == "account" else None, instance=user)
+    account_form = AccountForm(
+        request.POST if which == "account" else None,
+        initial={name: getattr(user, name) for name in project_services.PROFILE_FIELDS},
+    )
     prefs_form = PreferencesForm(
         request.POST if which == "preferences" else None, preferences=_current(user)
     )
     if which == "account" and account_form.is_valid():
-        account_form.save()
-        messages.success(request, _("Votre profil est enregistré."))
-        return redirect("frontend:account")
+        try:
+            project_services.update_profile(by=user, **account_form.cleaned_data)
+        except Invalid as error:
+            add_service_errors(account_form, error)
+        else:
+            messages.success(request, _("Votre profil est enregistré."))
+            return redirect("frontend:account")
     if which == "preferences" and prefs_form.is_valid():
         choices = {
             kind: {"in_app": in_app, "by_email": by_email}

@@ -14,9 +14,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connections
 from django.test import Client
 
-from projects import services as project_services
-from workflows import services as workflow_services
-
 
 @pytest.fixture
 def browse():
@@ -30,26 +27,6 @@ def browse():
         return client
 
     return make
-
-
-@pytest.fixture
-def proposed(owner, member):
-    """A project proposed through the workflow, so it has its first checklist."""
-    project = workflow_services.propose_project(
-        by=owner, title="Kit d'inclusion numérique", summary="Un kit pour les premiers pas."
-    )
-    project_services.add_member(by=owner, project=project, user_id=member.pk, role="member")
-    return project
-
-
-@pytest.fixture
-def hidden(owner, member):
-    """A restricted project of the same team."""
-    project = workflow_services.propose_project(
-        by=owner, title="Projet discret", summary="Réservé à l'équipe.", visibility="restricted"
-    )
-    project_services.add_member(by=owner, project=project, user_id=member.pk, role="member")
-    return project
 
 
 # Browser tests ---------------------------------------------------------------------------

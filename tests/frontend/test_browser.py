@@ -118,8 +118,8 @@ def test_journey_from_proposal_to_commons(open_page, owner, member, reviewer, re
     visit(team, "/accounts/password_change/")
 
 
-def test_two_people_see_each_others_comments_live(open_page, proposed, owner, stranger):
-    project = proposed
+def test_two_people_see_each_others_comments_live(open_page, project, owner, stranger):
+    project = project
     writer = open_page(owner)
     reader = open_page(stranger)
     closes = []
@@ -172,20 +172,22 @@ def test_two_people_see_each_others_comments_live(open_page, proposed, owner, st
     screenshot(reader, "project-discussion")
 
 
-def test_the_list_finds_with_every_select_left_on_all(open_page, proposed, hidden, member):
+def test_the_list_finds_with_every_select_left_on_all(
+    open_page, project, restricted_project, member
+):
     """The filter form sends ``theme=`` and ``territory=`` when left on "Tous": that is "all"."""
     page = open_page(member)
     visit(page, "/projects/")
-    page.fill("#id_q", proposed.title.upper())
+    page.fill("#id_q", project.title.upper())
     submit(page, "form[aria-labelledby=filters-title] button[type=submit]")
     assert "theme=" in page.url and "territory=" in page.url
-    expect(page.locator(".project-list")).to_contain_text(proposed.title)
+    expect(page.locator(".project-list")).to_contain_text(project.title)
     expect(page.locator("[role=status]")).to_have_text("1 projet trouvé")
 
     page.fill("#id_q", "")
     submit(page, "form[aria-labelledby=filters-title] button[type=submit]")
-    expect(page.locator(".project-list")).to_contain_text(proposed.title)
-    expect(page.locator(".project-list")).to_contain_text(hidden.title)
+    expect(page.locator(".project-list")).to_contain_text(project.title)
+    expect(page.locator(".project-list")).to_contain_text(restricted_project.title)
     # The address is the bookmark: opened again, it finds the same.
     page.goto(page.url)
     expect(page.locator("[role=status]")).to_have_text("2 projets trouvés")
@@ -216,8 +218,8 @@ def test_refusals(open_page, restricted_project, project, stranger):
     screenshot(visitor, "login")
 
 
-def test_phone_keyboard_and_english(open_page, proposed, stranger):
-    project = proposed
+def test_phone_keyboard_and_english(open_page, project, stranger):
+    project = project
     phone = open_page(stranger, viewport=PHONE)
     for url in ("/", "/projects/", "/pipeline/", f"/projects/{project.pk}/"):
         visit(phone, url)

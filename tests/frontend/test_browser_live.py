@@ -53,9 +53,9 @@ class Actor:
 
 
 def test_every_live_panel_follows_successive_changes(
-    open_page, proposed, owner, reviewer, reviewer2, funder
+    open_page, project, owner, reviewer, reviewer2, funder
 ):
-    project = proposed
+    project = project
     watcher = open_page(funder)
     watcher.goto(f"/projects/{project.pk}/")
     wait_live(watcher)
@@ -115,9 +115,9 @@ def test_every_live_panel_follows_successive_changes(
 
 
 def test_a_live_update_never_takes_what_someone_is_typing(
-    open_page, proposed, owner, member, reviewer
+    open_page, project, owner, member, reviewer
 ):
-    project = proposed
+    project = project
     items = required_items(project)
     writer = open_page(owner)
     visit(writer, f"/projects/{project.pk}/")

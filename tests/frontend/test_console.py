@@ -50,12 +50,12 @@ def test_curators_reach_every_page(browse, curator):
 
 
 @pytest.mark.parametrize("person", ["reviewer", "funder", "owner", "stranger"])
-def test_everyone_else_is_refused_and_nothing_changes(request, browse, person, proposed):
+def test_everyone_else_is_refused_and_nothing_changes(request, browse, person, project):
     client = browse(request.getfixturevalue(person))
     for url in [*PAGES, criterion_url()]:
         assert client.get(url).status_code == 403, url
     comment, _ = comment_services.post_comment(
-        by=request.getfixturevalue("owner"), project=proposed, body="Bonjour."
+        by=request.getfixturevalue("owner"), project=project, body="Bonjour."
     )
     writes = [
         ("/console/gates/pilot/", {"quorum": "1"}),
@@ -131,18 +131,18 @@ def test_curator_adds_edits_and_deletes_a_criterion(browse, curator):
     assert not Criterion.objects.filter(pk=created.pk).exists()
 
 
-def test_an_answered_criterion_stays_and_says_why(browse, curator, proposed):
-    item = proposed.checklist.select_related("criterion").first()
+def test_an_answered_criterion_stays_and_says_why(browse, curator, project):
+    item = project.checklist.select_related("criterion").first()
     response = browse(curator).post(f"/console/criteria/{item.criterion.pk}/delete/", follow=True)
     assert "désactivez-le plutôt" in response.content.decode()
     assert Criterion.objects.filter(pk=item.criterion.pk).exists()
 
 
 def test_moderation_lists_the_latest_comments_and_deletes_through_the_service(
-    browse, curator, owner, proposed, hidden
+    browse, curator, owner, project, restricted_project
 ):
-    public, _ = comment_services.post_comment(by=owner, project=proposed, body="Premier.")
-    secret, _ = comment_services.post_comment(by=owner, project=hidden, body="Discret.")
+    public, _ = comment_services.post_comment(by=owner, project=project, body="Premier.")
+    secret, _ = comment_services.post_comment(by=owner, project=restricted_project, body="Discret.")
     client = browse(curator)
     listed = list(client.get("/console/moderation/").context["page"].object_list)
     assert listed == [secret, public]
@@ -156,11 +156,11 @@ def test_moderation_lists_the_latest_comments_and_deletes_through_the_service(
     assert "déjà été supprimé" in again.content.decode()
 
 
-def test_stuck_reviews_are_the_old_open_ones(browse, curator, owner, proposed, hidden):
-    attest_all(proposed, owner)
-    attest_all(hidden, owner)
-    old = workflow_services.open_review(by=owner, project=proposed)
-    workflow_services.open_review(by=owner, project=hidden)
+def test_stuck_reviews_are_the_old_open_ones(browse, curator, owner, project, restricted_project):
+    attest_all(project, owner)
+    attest_all(restricted_project, owner)
+    old = workflow_services.open_review(by=owner, project=project)
+    workflow_services.open_review(by=owner, project=restricted_project)
     GateReview.objects.filter(pk=old.pk).update(opened_at=timezone.now() - timedelta(days=20))
     client = browse(curator)
     assert [r.pk for r in client.get("/console/").context["stuck"]] == [old.pk]

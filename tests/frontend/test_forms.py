@@ -48,73 +48,73 @@ def test_propose_with_bad_input_keeps_what_was_typed(browse, stranger):
     assert Project.objects.count() == 0
 
 
-def test_edit_by_a_member(browse, proposed, member):
-    url = f"/projects/{proposed.pk}/edit/"
+def test_edit_by_a_member(browse, project, member):
+    url = f"/projects/{project.pk}/edit/"
     assert browse(member).get(url).status_code == 200
     response = browse(member).post(
         url, {"title": "Nouveau titre", "summary": "Nouveau résumé", "visibility": "public"}
     )
     assert response.status_code == 302
-    proposed.refresh_from_db()
-    assert proposed.title == "Nouveau titre"
+    project.refresh_from_db()
+    assert project.title == "Nouveau titre"
 
 
-def test_edit_with_bad_input(browse, proposed, member):
+def test_edit_with_bad_input(browse, project, member):
     response = browse(member).post(
-        f"/projects/{proposed.pk}/edit/", {"title": "Gardé", "summary": "", "visibility": "public"}
+        f"/projects/{project.pk}/edit/", {"title": "Gardé", "summary": "", "visibility": "public"}
     )
     assert response.status_code == 400
     assert "summary" in response.context["form"].errors
     assert 'value="Gardé"' in response.content.decode()
-    proposed.refresh_from_db()
-    assert proposed.title == "Kit d'inclusion numérique"
+    project.refresh_from_db()
+    assert project.title == "Kit d'inclusion numérique"
 
 
-def test_edit_refused(browse, proposed, hidden, stranger, reviewer):
-    assert browse(stranger).get(f"/projects/{proposed.pk}/edit/").status_code == 403
+def test_edit_refused(browse, project, restricted_project, stranger, reviewer):
+    assert browse(stranger).get(f"/projects/{project.pk}/edit/").status_code == 403
     response = browse(reviewer).post(
-        f"/projects/{proposed.pk}/edit/", {"title": "X", "summary": "Y", "visibility": "public"}
+        f"/projects/{project.pk}/edit/", {"title": "X", "summary": "Y", "visibility": "public"}
     )
     assert response.status_code == 403
     assert "Accès refusé" in response.content.decode()
-    assert browse(stranger).get(f"/projects/{hidden.pk}/edit/").status_code == 404
-    proposed.refresh_from_db()
-    assert proposed.title == "Kit d'inclusion numérique"
+    assert browse(stranger).get(f"/projects/{restricted_project.pk}/edit/").status_code == 404
+    project.refresh_from_db()
+    assert project.title == "Kit d'inclusion numérique"
 
 
-def test_csrf_is_enforced(proposed, member):
+def test_csrf_is_enforced(project, member):
     client = Client(enforce_csrf_checks=True)
     client.force_login(member)
     response = client.post(
-        f"/projects/{proposed.pk}/edit/", {"title": "X", "summary": "Y", "visibility": "public"}
+        f"/projects/{project.pk}/edit/", {"title": "X", "summary": "Y", "visibility": "public"}
     )
     assert response.status_code == 403
     assert "Formulaire expiré" in response.content.decode()
-    proposed.refresh_from_db()
-    assert proposed.title == "Kit d'inclusion numérique"
-    page = client.get(f"/projects/{proposed.pk}/").content.decode()
+    project.refresh_from_db()
+    assert project.title == "Kit d'inclusion numérique"
+    page = client.get(f"/projects/{project.pk}/").content.decode()
     assert page.count('name="csrfmiddlewaretoken"') >= 5
 
 
-def test_team_management(browse, proposed, owner, stranger):
+def test_team_management(browse, project, owner, stranger):
     client = browse(owner)
     response = client.post(
-        f"/projects/{proposed.pk}/team/", {"username": "stranger", "role": "member"}
+        f"/projects/{project.pk}/team/", {"username": "stranger", "role": "member"}
     )
     assert response.status_code == 302
-    assert Membership.objects.filter(project=proposed, user=stranger).exists()
+    assert Membership.objects.filter(project=project, user=stranger).exists()
     client.post(
-        f"/projects/{proposed.pk}/team/{stranger.pk}/role/", {f"role-{stranger.pk}-role": "owner"}
+        f"/projects/{project.pk}/team/{stranger.pk}/role/", {f"role-{stranger.pk}-role": "owner"}
     )
-    assert Membership.objects.get(project=proposed, user=stranger).role == "owner"
-    client.post(f"/projects/{proposed.pk}/team/{stranger.pk}/remove/")
-    assert not Membership.objects.filter(project=proposed, user=stranger).exists()
+    assert Membership.objects.get(project=project, user=stranger).role == "owner"
+    client.post(f"/projects/{project.pk}/team/{stranger.pk}/remove/")
+    assert not Membership.objects.filter(project=project, user=stranger).exists()
 
 
-def test_team_bad_input(browse, proposed, owner):
+def test_team_bad_input(browse, project, owner):
     client = browse(owner)
     response = client.post(
-        f"/projects/{proposed.pk}/team/", {"username": "personne", "role": "member"}
+        f"/projects/{project.pk}/team/", {"username": "personne", "role": "member"}
     )
     assert response.status_code == 400
     assert response.context["add_form"].errors["username"] == [
@@ -123,56 +123,56 @@ def test_team_bad_input(browse, proposed, owner):
     assert 'id="id_username_error"' in response.content.decode()
     assert 'value="personne"' in response.content.decode()
     response = client.post(
-        f"/projects/{proposed.pk}/team/", {"username": "member", "role": "member"}
+        f"/projects/{project.pk}/team/", {"username": "member", "role": "member"}
     )
     assert response.status_code == 400
     assert "fait déjà partie" in response.content.decode()
 
 
-def test_last_owner_stays(browse, proposed, owner):
-    response = browse(owner).post(f"/projects/{proposed.pk}/team/{owner.pk}/remove/", follow=True)
+def test_last_owner_stays(browse, project, owner):
+    response = browse(owner).post(f"/projects/{project.pk}/team/{owner.pk}/remove/", follow=True)
     assert "au moins un porteur" in response.content.decode()
-    assert Membership.objects.filter(project=proposed, user=owner).exists()
+    assert Membership.objects.filter(project=project, user=owner).exists()
 
 
-def test_team_refused(browse, proposed, hidden, member, stranger):
-    assert browse(member).get(f"/projects/{proposed.pk}/team/").status_code == 200
+def test_team_refused(browse, project, restricted_project, member, stranger):
+    assert browse(member).get(f"/projects/{project.pk}/team/").status_code == 200
     response = browse(member).post(
-        f"/projects/{proposed.pk}/team/", {"username": "stranger", "role": "member"}
+        f"/projects/{project.pk}/team/", {"username": "stranger", "role": "member"}
     )
     assert response.status_code == 403
-    assert browse(stranger).get(f"/projects/{proposed.pk}/team/").status_code == 403
-    assert browse(stranger).get(f"/projects/{hidden.pk}/team/").status_code == 404
+    assert browse(stranger).get(f"/projects/{project.pk}/team/").status_code == 403
+    assert browse(stranger).get(f"/projects/{restricted_project.pk}/team/").status_code == 404
     assert not Membership.objects.filter(user=stranger).exists()
 
 
-def test_member_leaves(browse, hidden, member):
-    response = browse(member).post(f"/projects/{hidden.pk}/team/{member.pk}/remove/")
+def test_member_leaves(browse, restricted_project, member):
+    response = browse(member).post(f"/projects/{restricted_project.pk}/team/{member.pk}/remove/")
     assert response["Location"] == "/projects/"
-    assert not Membership.objects.filter(project=hidden, user=member).exists()
+    assert not Membership.objects.filter(project=restricted_project, user=member).exists()
 
 
-def test_follow_and_unfollow(browse, proposed, stranger):
+def test_follow_and_unfollow(browse, project, stranger):
     client = browse(stranger)
-    client.post(f"/projects/{proposed.pk}/follow/", {"follow": "1"})
-    assert Follow.objects.filter(project=proposed, user=stranger).exists()
-    assert 'aria-pressed="true"' in client.get(f"/projects/{proposed.pk}/").content.decode()
-    client.post(f"/projects/{proposed.pk}/follow/", {"follow": "0"})
+    client.post(f"/projects/{project.pk}/follow/", {"follow": "1"})
+    assert Follow.objects.filter(project=project, user=stranger).exists()
+    assert 'aria-pressed="true"' in client.get(f"/projects/{project.pk}/").content.decode()
+    client.post(f"/projects/{project.pk}/follow/", {"follow": "0"})
     assert not Follow.objects.exists()
 
 
-def test_follow_refused(browse, hidden, stranger):
-    assert browse().post(f"/projects/{hidden.pk}/follow/").status_code == 404
-    assert browse(stranger).post(f"/projects/{hidden.pk}/follow/").status_code == 404
-    assert browse(stranger).get(f"/projects/{hidden.pk}/follow/").status_code == 405
+def test_follow_refused(browse, restricted_project, stranger):
+    assert browse().post(f"/projects/{restricted_project.pk}/follow/").status_code == 404
+    assert browse(stranger).post(f"/projects/{restricted_project.pk}/follow/").status_code == 404
+    assert browse(stranger).get(f"/projects/{restricted_project.pk}/follow/").status_code == 405
     assert not Follow.objects.exists()
 
 
-def test_delete_project(browse, proposed, member, owner):
-    assert browse(member).post(f"/projects/{proposed.pk}/delete/").status_code == 403
-    response = browse(owner).post(f"/projects/{proposed.pk}/delete/")
+def test_delete_project(browse, project, member, owner):
+    assert browse(member).post(f"/projects/{project.pk}/delete/").status_code == 403
+    response = browse(owner).post(f"/projects/{project.pk}/delete/")
     assert response.status_code == 302
-    assert not Project.objects.filter(pk=proposed.pk).exists()
+    assert not Project.objects.filter(pk=project.pk).exists()
 
 
 def test_account_settings(browse, stranger):
@@ -200,13 +200,13 @@ def test_account_needs_sign_in(browse):
     assert browse().get("/notifications/").status_code == 302
 
 
-def test_notifications(browse, proposed, owner, stranger):
+def test_notifications(browse, project, owner, stranger):
     mine = Notification.objects.create(
         recipient=stranger,
         kind="mention",
-        project=proposed,
+        project=project,
         text="<b>Olga</b> vous a mentionné",
-        url=f"/projects/{proposed.pk}/#comment-1",
+        url=f"/projects/{project.pk}/#comment-1",
     )
     theirs = Notification.objects.create(recipient=owner, kind="mention", text="À Olga")
     client = browse(stranger)
@@ -214,7 +214,7 @@ def test_notifications(browse, proposed, owner, stranger):
     assert "&lt;b&gt;Olga&lt;/b&gt; vous a mentionné" in html
     assert "À Olga" not in html
     response = client.post(f"/notifications/{mine.pk}/open/")
-    assert response["Location"] == f"/projects/{proposed.pk}/#comment-1"
+    assert response["Location"] == f"/projects/{project.pk}/#comment-1"
     mine.refresh_from_db()
     assert mine.read_at is not None
     assert client.post(f"/notifications/{theirs.pk}/open/").status_code == 404
@@ -246,9 +246,24 @@ def test_sign_in_and_out(client, stranger):
     assert client.get("/account/").status_code == 302
 
 
-def test_a_project_with_a_history_is_not_deleted(browse, proposed, owner, curator):
-    workflow_services.archive(by=owner, project=proposed, rationale="Arrêt.")
-    workflow_services.reopen(by=curator, project=proposed, rationale="Reprise.")
-    response = browse(owner).post(f"/projects/{proposed.pk}/delete/", follow=True)
+def test_a_project_with_a_history_is_not_deleted(browse, project, owner, curator):
+    workflow_services.archive(by=owner, project=project, rationale="Arrêt.")
+    workflow_services.reopen(by=curator, project=project, rationale="Reprise.")
+    response = browse(owner).post(f"/projects/{project.pk}/delete/", follow=True)
     assert "archivez-le plutôt" in response.content.decode()
-    assert Project.objects.filter(pk=proposed.pk).exists()
+    assert Project.objects.filter(pk=project.pk).exists()
+
+
+def test_the_account_page_writes_through_its_service(browse, stranger, monkeypatch):
+    from projects import services as project_services
+
+    called = []
+    real = project_services.update_profile
+    monkeypatch.setattr(
+        project_services, "update_profile", lambda **kw: called.append(kw) or real(**kw)
+    )
+    fields = {"first_name": " Sacha ", "last_name": "Martin", "email": "s@EXAMPLE.org"}
+    assert browse(stranger).post("/account/", {"form": "account", **fields}).status_code == 302
+    assert [kw["by"].pk for kw in called] == [stranger.pk]
+    stranger.refresh_from_db()
+    assert (stranger.first_name, stranger.email) == ("Sacha", "s@example.org")

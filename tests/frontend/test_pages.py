@@ -12,22 +12,26 @@ from projects.models import Project, Territory, Theme
 pytestmark = pytest.mark.django_db
 
 
-def test_public_pages_answer_a_visitor(browse, proposed):
+def test_public_pages_answer_a_visitor(browse, project):
     visitor = browse()
-    for url in ["/", "/projects/", "/pipeline/", f"/projects/{proposed.pk}/", "/accounts/login/"]:
+    for url in ["/", "/projects/", "/pipeline/", f"/projects/{project.pk}/", "/accounts/login/"]:
         response = visitor.get(url)
         assert response.status_code == 200, url
         assert b'<main id="main"' in response.content
         assert b'lang="fr"' in response.content
 
 
-def test_home_counts_only_what_the_person_may_read(browse, proposed, hidden, stranger, funder):
+def test_home_counts_only_what_the_person_may_read(
+    browse, project, restricted_project, stranger, funder
+):
     assert browse(stranger).get("/").context["total"] == 1
     assert browse(funder).get("/").context["total"] == 2
 
 
-def test_restricted_project_is_hidden_from_outsiders(browse, hidden, stranger, member, funder):
-    url = f"/projects/{hidden.pk}/"
+def test_restricted_project_is_hidden_from_outsiders(
+    browse, restricted_project, stranger, member, funder
+):
+    url = f"/projects/{restricted_project.pk}/"
     assert browse().get(url).status_code == 404
     response = browse(stranger).get(url)
     assert response.status_code == 404
@@ -42,10 +46,10 @@ def test_missing_project_is_a_clear_404(browse, owner):
     assert "Page introuvable" in response.content.decode()
 
 
-def test_list_hides_restricted_projects(browse, proposed, hidden, stranger, member):
+def test_list_hides_restricted_projects(browse, project, restricted_project, stranger, member):
     titles = lambda user: [p.title for p in browse(user).get("/projects/").context["page"]]  # noqa: E731
-    assert titles(stranger) == [proposed.title]
-    assert sorted(titles(member)) == sorted([proposed.title, hidden.title])
+    assert titles(stranger) == [project.title]
+    assert sorted(titles(member)) == sorted([project.title, restricted_project.title])
 
 
 def test_list_filters(browse, owner, make_project, stranger):
@@ -81,7 +85,7 @@ def test_list_filters(browse, owner, make_project, stranger):
     assert found(**(everything | {"q": "MEDIATHEQUE"})) == [match.pk]
 
 
-def test_list_with_a_bad_filter_shows_the_error(browse, proposed):
+def test_list_with_a_bad_filter_shows_the_error(browse, project):
     response = browse().get("/projects/", {"stage": "nowhere"})
     assert response.status_code == 200
     assert response.context["form"].errors["stage"]
@@ -98,11 +102,11 @@ def test_list_query_count_does_not_grow_with_projects(browse, owner, django_asse
         client.get("/projects/")
 
 
-def test_board_has_one_column_per_stage(browse, proposed, hidden, stranger):
+def test_board_has_one_column_per_stage(browse, project, restricted_project, stranger):
     response = browse(stranger).get("/pipeline/")
     columns = response.context["columns"]
     assert [c["stage"] for c in columns] == ["idea", "prototype", "pilot", "commons", "archived"]
-    assert [p.pk for p in columns[0]["projects"]] == [proposed.pk]
+    assert [p.pk for p in columns[0]["projects"]] == [project.pk]
 
 
 def test_user_text_is_escaped(browse, owner):
@@ -123,29 +127,29 @@ def test_user_text_is_escaped(browse, owner):
     assert "<b>gras</b>" not in page
 
 
-def test_project_page_shows_team_checklist_and_history(browse, proposed, owner):
-    page = browse(owner).get(f"/projects/{proposed.pk}/")
+def test_project_page_shows_team_checklist_and_history(browse, project, owner):
+    page = browse(owner).get(f"/projects/{project.pk}/")
     html = page.content.decode()
     assert "Olga" in html and "Porteur" in html
     assert len(page.context["checklist"]) == 6
     assert "Proposition" in html
-    assert page.context["last_seq"] == proposed.event_seq
+    assert page.context["last_seq"] == project.event_seq
 
 
-def test_project_page_query_count_does_not_grow_with_comments(browse, proposed, owner):
+def test_project_page_query_count_does_not_grow_with_comments(browse, project, owner):
     client = browse(owner)
-    client.get(f"/projects/{proposed.pk}/")
+    client.get(f"/projects/{project.pk}/")
     with CaptureQueriesContext(connection) as empty:
-        client.get(f"/projects/{proposed.pk}/")
+        client.get(f"/projects/{project.pk}/")
     for number in range(5):
-        comment_services.post_comment(by=owner, project=proposed, body=f"Message {number}")
+        comment_services.post_comment(by=owner, project=project, body=f"Message {number}")
     with CaptureQueriesContext(connection) as busy:
-        client.get(f"/projects/{proposed.pk}/")
+        client.get(f"/projects/{project.pk}/")
     assert len(busy) <= len(empty) + 2
     assert len(empty) < 60
 
 
-def test_english_is_switchable(browse, proposed):
+def test_english_is_switchable(browse, project):
     client = browse()
     response = client.post(reverse("set_language"), {"language": "en", "next": "/"})
     assert response.status_code == 302
@@ -155,17 +159,17 @@ def test_english_is_switchable(browse, proposed):
     assert "Proposer un projet" not in html
 
 
-def test_dates_and_numbers_follow_the_language(browse, proposed):
+def test_dates_and_numbers_follow_the_language(browse, project):
     def day(language):
         with translation.override(language):
-            return formats.date_format(timezone.localtime(proposed.created_at), "DATE_FORMAT")
+            return formats.date_format(timezone.localtime(project.created_at), "DATE_FORMAT")
 
     client = browse()
-    french = client.get(f"/projects/{proposed.pk}/").content.decode()
+    french = client.get(f"/projects/{project.pk}/").content.decode()
     assert "Proposé le" in french
     assert day("fr") in french
     client.cookies["django_language"] = "en"
-    html = client.get(f"/projects/{proposed.pk}/").content.decode()
+    html = client.get(f"/projects/{project.pk}/").content.decode()
     assert day("en") != day("fr")
     assert day("en") in html
     assert "Proposed on" in html

@@ -26,58 +26,60 @@ def entry(page, project):
     return next(e for e in page.context["mine"] if e.project.pk == project.pk)
 
 
-def test_next_step_in_words(browse, proposed, owner, reviewer, reviewer2):
+def test_next_step_in_words(browse, project, owner, reviewer, reviewer2):
     client = browse(owner)
-    assert entry(client.get("/space/"), proposed).next_step == "5 critères à attester"
-    items = required(proposed)
+    assert entry(client.get("/space/"), project).next_step == "5 critères à attester"
+    items = required(project)
     workflow_services.attest_item(by=owner, item=items[0], evidence_text="Fait.")
     for item in items[1:4]:
         workflow_services.attest_item(by=owner, item=item, evidence_text="Fait.")
-    assert entry(client.get("/space/"), proposed).next_step == "1 critère à attester"
-    attest_all(proposed, owner)
-    assert "demandez la revue" in entry(client.get("/space/"), proposed).next_step
+    assert entry(client.get("/space/"), project).next_step == "1 critère à attester"
+    attest_all(project, owner)
+    assert "demandez la revue" in entry(client.get("/space/"), project).next_step
     Gate.objects.filter(stage="prototype").update(quorum=2)
-    review = workflow_services.open_review(by=owner, project=proposed)
+    review = workflow_services.open_review(by=owner, project=project)
     workflow_services.verify_item(by=reviewer, item=items[0])
     workflow_services.decide(by=reviewer, review=review, verdict="approve", rationale="Oui.")
     page = client.get("/space/")
-    assert entry(page, proposed).next_step == (
+    assert entry(page, project).next_step == (
         "revue ouverte : 1 approbation sur 2, 4 critères à vérifier"
     )
     html = page.content.decode()
     assert "1 approbation sur 2" in html
     assert "1 critère requis vérifié sur 5" in html
     with translation.override("en"):
-        assert progress.progress_for([proposed])[proposed.pk].next_step == (
+        assert progress.progress_for([project])[project.pk].next_step == (
             "review open: 1 approval of 2, 4 criteria to verify"
         )
 
 
-def test_rejected_items_and_requested_changes_are_named(browse, proposed, owner, reviewer):
-    attest_all(proposed, owner)
-    item = required(proposed)[0]
+def test_rejected_items_and_requested_changes_are_named(browse, project, owner, reviewer):
+    attest_all(project, owner)
+    item = required(project)[0]
     workflow_services.reject_item(by=reviewer, item=item, note="Trop vague.")
-    assert entry(browse(owner).get("/space/"), proposed).next_step == (
+    assert entry(browse(owner).get("/space/"), project).next_step == (
         "1 critère refusé à reprendre"
     )
     workflow_services.attest_item(by=owner, item=item, evidence_text="Plus précis.")
-    review = workflow_services.open_review(by=owner, project=proposed)
+    review = workflow_services.open_review(by=owner, project=project)
     workflow_services.decide(
         by=reviewer, review=review, verdict="request_changes", rationale="À revoir."
     )
-    assert "modifications demandées" in entry(browse(owner).get("/space/"), proposed).next_step
+    assert "modifications demandées" in entry(browse(owner).get("/space/"), project).next_step
 
 
-def test_what_waits_for_each_role(browse, proposed, hidden, owner, reviewer, funder, curator):
-    attest_all(proposed, owner)
-    review = workflow_services.open_review(by=owner, project=proposed)
-    project_services.follow_project(by=funder, project=hidden)
+def test_what_waits_for_each_role(
+    browse, project, restricted_project, owner, reviewer, funder, curator
+):
+    attest_all(project, owner)
+    review = workflow_services.open_review(by=owner, project=project)
+    project_services.follow_project(by=funder, project=restricted_project)
     page = browse(reviewer).get("/space/")
     assert [r.pk for r in page.context["queue"].reviews] == [review.pk]
     assert "1 revue attend votre décision" in page.content.decode()
     assert page.context["summary"] is None
     funder_page = browse(funder).get("/space/")
-    assert [e.project for e in funder_page.context["followed"]] == [hidden]
+    assert [e.project for e in funder_page.context["followed"]] == [restricted_project]
     assert funder_page.context["summary"]["total"] == 2
     assert "Le portefeuille en bref" in funder_page.content.decode()
     assert browse(curator).get("/space/").context["is_curator"]

@@ -24,10 +24,10 @@ def item_url(project, item, action):
     return f"/projects/{project.pk}/checklist/{item.pk}/{action}/"
 
 
-def test_member_attests_an_item(browse, proposed, member):
-    item = required_items(proposed)[0]
+def test_member_attests_an_item(browse, project, member):
+    item = required_items(project)[0]
     response = browse(member).post(
-        item_url(proposed, item, "attest"), {f"attest-{item.pk}-evidence_text": "Notre analyse."}
+        item_url(project, item, "attest"), {f"attest-{item.pk}-evidence_text": "Notre analyse."}
     )
     assert response.status_code == 302
     assert response["Location"].endswith(f"#item-{item.pk}")
@@ -36,10 +36,10 @@ def test_member_attests_an_item(browse, proposed, member):
     assert item.evidence_text == "Notre analyse."
 
 
-def test_attest_with_bad_input_shows_the_error_at_the_item(browse, proposed, member):
-    item = required_items(proposed)[0]
+def test_attest_with_bad_input_shows_the_error_at_the_item(browse, project, member):
+    item = required_items(project)[0]
     response = browse(member).post(
-        item_url(proposed, item, "attest"), {f"attest-{item.pk}-evidence_url": "pas un lien"}
+        item_url(project, item, "attest"), {f"attest-{item.pk}-evidence_url": "pas un lien"}
     )
     assert response.status_code == 400
     html = response.content.decode()
@@ -49,54 +49,57 @@ def test_attest_with_bad_input_shows_the_error_at_the_item(browse, proposed, mem
     assert item.status == ItemStatus.TODO
 
 
-def test_service_field_errors_reach_the_form(browse, proposed, member):
+def test_service_field_errors_reach_the_form(browse, project, member):
     """A text criterion given only a link: the service's own rule, shown at the field."""
-    item = required_items(proposed)[0]
+    item = required_items(project)[0]
     response = browse(member).post(
-        item_url(proposed, item, "attest"),
+        item_url(project, item, "attest"),
         {f"attest-{item.pk}-evidence_url": "https://example.org/preuve"},
     )
     assert response.status_code == 400
     assert f'id="id_attest-{item.pk}-evidence_text_error"' in response.content.decode()
 
 
-def test_not_applicable_needs_a_justification(browse, proposed, member):
-    item = required_items(proposed)[0]
-    url = item_url(proposed, item, "not_applicable")
+def test_not_applicable_needs_a_justification(browse, project, member):
+    item = required_items(project)[0]
+    url = item_url(project, item, "not_applicable")
     assert browse(member).post(url, {}).status_code == 400
     browse(member).post(url, {f"na-{item.pk}-justification": "Sans objet ici."})
     item.refresh_from_db()
     assert item.status == ItemStatus.NOT_APPLICABLE
 
 
-def test_checklist_refusals(browse, proposed, hidden, stranger, reviewer, member):
-    item = required_items(proposed)[0]
+def test_checklist_refusals(browse, project, restricted_project, stranger, reviewer, member):
+    item = required_items(project)[0]
     data = {f"attest-{item.pk}-evidence_text": "x"}
-    assert browse(stranger).post(item_url(proposed, item, "attest"), data).status_code == 403
-    assert browse(reviewer).post(item_url(proposed, item, "attest"), data).status_code == 403
-    assert browse().post(item_url(proposed, item, "attest"), data).status_code == 302
-    hidden_item = required_items(hidden)[0]
+    assert browse(stranger).post(item_url(project, item, "attest"), data).status_code == 403
+    assert browse(reviewer).post(item_url(project, item, "attest"), data).status_code == 403
+    assert browse().post(item_url(project, item, "attest"), data).status_code == 302
+    hidden_item = required_items(restricted_project)[0]
     response = browse(stranger).post(
-        item_url(hidden, hidden_item, "attest"), {f"attest-{hidden_item.pk}-evidence_text": "x"}
+        item_url(restricted_project, hidden_item, "attest"),
+        {f"attest-{hidden_item.pk}-evidence_text": "x"},
     )
     assert response.status_code == 404
-    assert browse(member).post(item_url(proposed, item, "dance"), {}).status_code == 404
-    assert browse(member).post(item_url(hidden, item, "attest"), data).status_code == 404
+    assert browse(member).post(item_url(project, item, "dance"), {}).status_code == 404
+    assert (
+        browse(member).post(item_url(restricted_project, item, "attest"), data).status_code == 404
+    )
     item.refresh_from_db()
     assert item.status == ItemStatus.TODO
 
 
-def test_reviewer_verifies_and_rejects(browse, proposed, member, reviewer):
-    first, second = required_items(proposed)[:2]
+def test_reviewer_verifies_and_rejects(browse, project, member, reviewer):
+    first, second = required_items(project)[:2]
     for item in (first, second):
         workflow_services.attest_item(by=member, item=item, evidence_text="Preuve.")
     client = browse(reviewer)
-    page = client.get(f"/projects/{proposed.pk}/").content.decode()
-    assert item_url(proposed, first, "verify") in page
-    client.post(item_url(proposed, first, "verify"), {})
-    response = client.post(item_url(proposed, second, "reject"), {})
+    page = client.get(f"/projects/{project.pk}/").content.decode()
+    assert item_url(project, first, "verify") in page
+    client.post(item_url(project, first, "verify"), {})
+    response = client.post(item_url(project, second, "reject"), {})
     assert response.status_code == 400
-    client.post(item_url(proposed, second, "reject"), {f"reject-{second.pk}-note": "Trop vague."})
+    client.post(item_url(project, second, "reject"), {f"reject-{second.pk}-note": "Trop vague."})
     first.refresh_from_db()
     second.refresh_from_db()
     assert first.status == ItemStatus.VERIFIED
@@ -104,34 +107,34 @@ def test_reviewer_verifies_and_rejects(browse, proposed, member, reviewer):
     assert second.review_note == "Trop vague."
 
 
-def test_team_member_cannot_verify(browse, proposed, member, owner):
-    item = required_items(proposed)[0]
+def test_team_member_cannot_verify(browse, project, member, owner):
+    item = required_items(project)[0]
     workflow_services.attest_item(by=member, item=item, evidence_text="Preuve.")
-    assert browse(owner).post(item_url(proposed, item, "verify"), {}).status_code == 403
+    assert browse(owner).post(item_url(project, item, "verify"), {}).status_code == 403
     item.refresh_from_db()
     assert item.status == ItemStatus.ATTESTED
 
 
-def test_opening_a_review_too_early_explains_why(browse, proposed, owner):
-    page = browse(owner).get(f"/projects/{proposed.pk}/").content.decode()
+def test_opening_a_review_too_early_explains_why(browse, project, owner):
+    page = browse(owner).get(f"/projects/{project.pk}/").content.decode()
     assert "Ce qui manque pour demander une revue" in page
-    response = browse(owner).post(f"/projects/{proposed.pk}/review/", follow=True)
+    response = browse(owner).post(f"/projects/{project.pk}/review/", follow=True)
     html = response.content.decode()
     assert "5 critères requis ne sont pas encore attestés." in html
     assert not GateReview.objects.exists()
 
 
-def test_full_gate_through_the_pages(browse, proposed, owner, reviewer):
-    attest_all(proposed, owner)
-    browse(owner).post(f"/projects/{proposed.pk}/review/")
-    review = GateReview.objects.get(project=proposed)
+def test_full_gate_through_the_pages(browse, project, owner, reviewer):
+    attest_all(project, owner)
+    browse(owner).post(f"/projects/{project.pk}/review/")
+    review = GateReview.objects.get(project=project)
     assert review.status == GateReview.Status.OPEN
     client = browse(reviewer)
     inbox = client.get("/inbox/")
     assert [r.pk for r in inbox.context["reviews"]] == [review.pk]
     assert len(inbox.context["items"]) == 5
-    for item in required_items(proposed):
-        client.post(item_url(proposed, item, "verify"), {})
+    for item in required_items(project):
+        client.post(item_url(project, item, "verify"), {})
     response = client.post(f"/reviews/{review.pk}/decide/", {"decide-verdict": "approve"})
     assert response.status_code == 400
     assert "rationale" in response.context["decide_form"].errors
@@ -139,16 +142,16 @@ def test_full_gate_through_the_pages(browse, proposed, owner, reviewer):
         f"/reviews/{review.pk}/decide/",
         {"decide-verdict": "approve", "decide-rationale": "Solide."},
     )
-    proposed.refresh_from_db()
-    assert proposed.stage == Stage.PROTOTYPE
-    html = client.get(f"/projects/{proposed.pk}/").content.decode()
+    project.refresh_from_db()
+    assert project.stage == Stage.PROTOTYPE
+    html = client.get(f"/projects/{project.pk}/").content.decode()
     assert "Passage à l&#x27;étape suivante" in html
     assert client.get("/inbox/").context["reviews"] == []
 
 
-def test_decision_refusals(browse, proposed, owner, member, funder, reviewer):
-    attest_all(proposed, owner)
-    review = workflow_services.open_review(by=owner, project=proposed)
+def test_decision_refusals(browse, project, owner, member, funder, reviewer):
+    attest_all(project, owner)
+    review = workflow_services.open_review(by=owner, project=project)
     data = {"decide-verdict": "approve", "decide-rationale": "Moi-même."}
     response = browse(member).post(f"/reviews/{review.pk}/decide/", data)
     assert response.status_code == 403
@@ -158,9 +161,9 @@ def test_decision_refusals(browse, proposed, owner, member, funder, reviewer):
     assert not Decision.objects.exists()
 
 
-def test_withdraw_review(browse, proposed, owner, stranger):
-    attest_all(proposed, owner)
-    review = workflow_services.open_review(by=owner, project=proposed)
+def test_withdraw_review(browse, project, owner, stranger):
+    attest_all(project, owner)
+    review = workflow_services.open_review(by=owner, project=project)
     assert browse(stranger).post(f"/reviews/{review.pk}/withdraw/").status_code == 403
     browse(owner).post(f"/reviews/{review.pk}/withdraw/")
     review.refresh_from_db()
@@ -169,52 +172,52 @@ def test_withdraw_review(browse, proposed, owner, stranger):
     assert "Cette revue est close." in response.content.decode()
 
 
-def test_archive_and_reopen(browse, proposed, owner, curator, member):
-    url = f"/projects/{proposed.pk}/transitions/archive/"
+def test_archive_and_reopen(browse, project, owner, curator, member):
+    url = f"/projects/{project.pk}/transitions/archive/"
     response = browse(owner).post(url, {})
     assert response.status_code == 400
     assert "rationale" in response.context["manual_transitions"][0]["form"].errors
     assert browse(member).post(url, {"transition-archive-rationale": "x"}).status_code == 403
     browse(owner).post(url, {"transition-archive-rationale": "Équipe dissoute."})
-    proposed.refresh_from_db()
-    assert proposed.stage == Stage.ARCHIVED
+    project.refresh_from_db()
+    assert project.stage == Stage.ARCHIVED
     assert (
         browse(owner)
-        .post(f"/projects/{proposed.pk}/transitions/reopen/", {"transition-reopen-rationale": "x"})
+        .post(f"/projects/{project.pk}/transitions/reopen/", {"transition-reopen-rationale": "x"})
         .status_code
         == 403
     )
     browse(curator).post(
-        f"/projects/{proposed.pk}/transitions/reopen/",
+        f"/projects/{project.pk}/transitions/reopen/",
         {"transition-reopen-rationale": "Nouvelle équipe."},
     )
-    proposed.refresh_from_db()
-    assert proposed.stage == Stage.IDEA
+    project.refresh_from_db()
+    assert project.stage == Stage.IDEA
     assert (
-        browse(curator).post(f"/projects/{proposed.pk}/transitions/advance/", {}).status_code == 404
+        browse(curator).post(f"/projects/{project.pk}/transitions/advance/", {}).status_code == 404
     )
 
 
-def test_send_back_when_not_possible_says_why(browse, proposed, reviewer):
+def test_send_back_when_not_possible_says_why(browse, project, reviewer):
     response = browse(reviewer).post(
-        f"/projects/{proposed.pk}/transitions/send_back/",
+        f"/projects/{project.pk}/transitions/send_back/",
         {"transition-send_back-rationale": "Pas prêt."},
         follow=True,
     )
     assert "ne peut pas revenir en arrière" in response.content.decode()
 
 
-def test_comment_thread(browse, proposed, stranger, owner):
+def test_comment_thread(browse, project, stranger, owner):
     client = browse(stranger)
     response = client.post(
-        f"/projects/{proposed.pk}/comments/", {"comment-body": "Bonjour **équipe**"}
+        f"/projects/{project.pk}/comments/", {"comment-body": "Bonjour **équipe**"}
     )
     comment = Comment.objects.get()
     assert response["Location"].endswith(f"#comment-{comment.pk}")
     client_owner = browse(owner)
     client_owner.post(f"/comments/{comment.pk}/reply/", {f"reply-{comment.pk}-body": "Merci !"})
     reply = Comment.objects.get(parent=comment)
-    html = client.get(f"/projects/{proposed.pk}/").content.decode()
+    html = client.get(f"/projects/{project.pk}/").content.decode()
     assert "<strong>équipe</strong>" in html
     assert f'id="replies-{comment.pk}"' in html
     client.post(f"/comments/{comment.pk}/edit/", {f"edit-{comment.pk}-body": "Bonjour à tous"})
@@ -227,19 +230,19 @@ def test_comment_thread(browse, proposed, stranger, owner):
     client.post(f"/comments/{comment.pk}/delete/")
     comment.refresh_from_db()
     assert comment.is_deleted
-    assert "supprimé par son auteur" in client.get(f"/projects/{proposed.pk}/").content.decode()
+    assert "supprimé par son auteur" in client.get(f"/projects/{project.pk}/").content.decode()
 
 
-def test_comment_bad_input_and_refusals(browse, proposed, hidden, stranger):
-    response = browse(stranger).post(f"/projects/{proposed.pk}/comments/", {"comment-body": "  "})
+def test_comment_bad_input_and_refusals(browse, project, restricted_project, stranger):
+    response = browse(stranger).post(f"/projects/{project.pk}/comments/", {"comment-body": "  "})
     assert response.status_code == 400
     assert 'id="id_comment-body_error"' in response.content.decode()
-    response = browse().post(f"/projects/{proposed.pk}/comments/", {"comment-body": "Hé"})
+    response = browse().post(f"/projects/{project.pk}/comments/", {"comment-body": "Hé"})
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
     assert (
         browse(stranger)
-        .post(f"/projects/{hidden.pk}/comments/", {"comment-body": "Je regarde"})
+        .post(f"/projects/{restricted_project.pk}/comments/", {"comment-body": "Je regarde"})
         .status_code
         == 404
     )
@@ -247,22 +250,22 @@ def test_comment_bad_input_and_refusals(browse, proposed, hidden, stranger):
     assert not Comment.objects.exists()
 
 
-def test_comment_rate_limit_is_shown_at_the_field(browse, proposed, stranger, settings):
+def test_comment_rate_limit_is_shown_at_the_field(browse, project, stranger, settings):
     settings.COMMENT_RATE = (1, 60)
     client = browse(stranger)
-    client.post(f"/projects/{proposed.pk}/comments/", {"comment-body": "Un"})
-    response = client.post(f"/projects/{proposed.pk}/comments/", {"comment-body": "Deux"})
+    client.post(f"/projects/{project.pk}/comments/", {"comment-body": "Un"})
+    response = client.post(f"/projects/{project.pk}/comments/", {"comment-body": "Deux"})
     assert response.status_code == 400
     assert "Trop de messages" in response.content.decode()
     assert "Deux</textarea>" in response.content.decode()
     assert Comment.objects.count() == 1
 
 
-def test_live_fragments(browse, proposed, hidden, owner, stranger):
-    comment, _created = comment_services.post_comment(by=owner, project=proposed, body="Salut")
-    item = required_items(proposed)[0]
+def test_live_fragments(browse, project, restricted_project, owner, stranger):
+    comment, _created = comment_services.post_comment(by=owner, project=project, body="Salut")
+    item = required_items(project)[0]
     client = browse(stranger)
-    base = f"/projects/{proposed.pk}/live"
+    base = f"/projects/{project.pk}/live"
     assert (
         f'id="comment-{comment.pk}"'
         in client.get(f"{base}/comments/{comment.pk}/").content.decode()
@@ -272,16 +275,16 @@ def test_live_fragments(browse, proposed, hidden, owner, stranger):
     assert 'id="stage"' in client.get(f"{base}/workflow/").content.decode()
     assert client.get(f"{base}/items/999999/").status_code == 404
     assert client.get(f"{base}/comments/999999/").status_code == 404
-    assert client.get(f"/projects/{hidden.pk}/live/workflow/").status_code == 404
-    assert browse().get(f"/projects/{hidden.pk}/live/review/").status_code == 404
+    assert client.get(f"/projects/{restricted_project.pk}/live/workflow/").status_code == 404
+    assert browse().get(f"/projects/{restricted_project.pk}/live/review/").status_code == 404
 
 
 def test_live_parts_in_one_answer(
-    browse, proposed, hidden, stranger, django_assert_max_num_queries
+    browse, project, restricted_project, stranger, django_assert_max_num_queries
 ):
-    first, second = required_items(proposed)[:2]
+    first, second = required_items(project)[:2]
     client = browse(stranger)
-    url = f"/projects/{proposed.pk}/live/parts/"
+    url = f"/projects/{project.pk}/live/parts/"
     # Fixed, whatever the number of items asked for. The guardian grants are still read once
     # per check rather than once per answer: room to bring this down.
     with django_assert_max_num_queries(28):
@@ -292,13 +295,15 @@ def test_live_parts_in_one_answer(
     assert 'id="item-' not in client.get(f"{url}?item=999999").content.decode()
     assert client.get(f"{url}?item=x").status_code == 404
     assert client.get(f"{url}?" + "&".join(f"item={n}" for n in range(60))).status_code == 404
-    assert client.get(f"/projects/{hidden.pk}/live/parts/").status_code == 404
-    assert browse().get(f"/projects/{hidden.pk}/live/parts/?workflow=1").status_code == 404
+    assert client.get(f"/projects/{restricted_project.pk}/live/parts/").status_code == 404
+    assert (
+        browse().get(f"/projects/{restricted_project.pk}/live/parts/?workflow=1").status_code == 404
+    )
 
 
-def test_item_fragment_offers_forms_by_person(browse, proposed, member, reviewer):
-    item = required_items(proposed)[0]
-    url = f"/projects/{proposed.pk}/live/items/{item.pk}/"
+def test_item_fragment_offers_forms_by_person(browse, project, member, reviewer):
+    item = required_items(project)[0]
+    url = f"/projects/{project.pk}/live/items/{item.pk}/"
     assert "attest" in browse(member).get(url).context["item_forms"]
     assert browse(reviewer).get(url).context["item_forms"] == {}
     workflow_services.attest_item(by=member, item=item, evidence_text="Preuve.")
@@ -311,22 +316,22 @@ def test_inbox_refusals(browse, stranger, funder):
     assert browse(funder).get("/inbox/").status_code == 403
 
 
-def test_inbox_leaves_out_own_projects(browse, proposed, owner, make_user):
+def test_inbox_leaves_out_own_projects(browse, project, owner, make_user):
     reviewing_owner = make_user("revowner", "reviewers")
     from projects import services as project_services
 
-    project_services.add_member(by=owner, project=proposed, user_id=reviewing_owner.pk)
-    attest_all(proposed, owner)
-    workflow_services.open_review(by=owner, project=proposed)
+    project_services.add_member(by=owner, project=project, user_id=reviewing_owner.pk)
+    attest_all(project, owner)
+    workflow_services.open_review(by=owner, project=project)
     inbox = browse(reviewing_owner).get("/inbox/")
     assert inbox.context["reviews"] == []
     assert inbox.context["items"] == []
 
 
-def test_curator_moderates_a_comment(browse, proposed, stranger, curator, owner):
-    comment, _created = comment_services.post_comment(by=stranger, project=proposed, body="Pub !")
+def test_curator_moderates_a_comment(browse, project, stranger, curator, owner):
+    comment, _created = comment_services.post_comment(by=stranger, project=project, body="Pub !")
     assert browse(owner).post(f"/comments/{comment.pk}/delete/").status_code == 403
     browse(curator).post(f"/comments/{comment.pk}/delete/")
-    html = browse().get(f"/projects/{proposed.pk}/").content.decode()
+    html = browse().get(f"/projects/{project.pk}/").content.decode()
     assert "retiré par la modération" in html
     assert "Pub !" not in html

@@ -1,9 +1,5 @@
 """Helpers that walk a project through its gates via the services, as people would."""
 
-import pytest
-
-from projects.models import Role
-from projects.services import add_member
 from workflows import gates, services
 from workflows.models import Criterion, ItemStatus
 
@@ -35,12 +31,3 @@ def pass_gate(project, owner, reviewers):
         services.decide(by=reviewer, review=review, verdict="approve", rationale="Bien.")
     project.refresh_from_db()
     return review
-
-
-@pytest.fixture
-def wf_project(db, owner, member):
-    project = services.propose_project(
-        by=owner, title="Tiers-lieu numérique", summary="Un lieu pour apprendre ensemble."
-    )
-    add_member(by=owner, project=project, user_id=member.pk, role=Role.MEMBER)
-    return project

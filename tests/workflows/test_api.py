@@ -26,52 +26,45 @@ def footprint(project):
     )
 
 
-@pytest.fixture
-def hidden(owner, member):
-    from projects.models import Role
-    from projects.services import add_member
-
-    project = services.propose_project(
-        by=owner, title="Projet discret", summary="Restreint.", visibility="restricted"
-    )
-    add_member(by=owner, project=project, user_id=member.pk, role=Role.MEMBER)
-    return project
-
-
-def test_checklist_is_public_for_a_public_project(api, wf_project):
-    answer = api.get(url(wf_project, "checklist/"))
+def test_checklist_is_public_for_a_public_project(api, project):
+    answer = api.get(url(project, "checklist/"))
     assert answer.status_code == 200
     assert {row["criterion"]["gate"] for row in answer.json()} == {"prototype"}
 
 
 @pytest.mark.parametrize("who", [None, "stranger"])
-def test_restricted_checklist_is_hidden(api, hidden, who, request):
+def test_restricted_checklist_is_hidden(api, restricted_project, who, request):
     user = request.getfixturevalue(who) if who else None
     for tail in ("checklist/", "transitions/", "reviews/", "history/"):
-        assert api.as_(user).get(url(hidden, tail)).status_code == 404
+        assert api.as_(user).get(url(restricted_project, tail)).status_code == 404
 
 
 @pytest.mark.parametrize("who", ["member", "reviewer", "funder", "curator"])
-def test_restricted_checklist_is_readable_by_team_and_platform_roles(api, hidden, who, request):
-    assert api.as_(request.getfixturevalue(who)).get(url(hidden, "checklist/")).status_code == 200
+def test_restricted_checklist_is_readable_by_team_and_platform_roles(
+    api, restricted_project, who, request
+):
+    assert (
+        api.as_(request.getfixturevalue(who)).get(url(restricted_project, "checklist/")).status_code
+        == 200
+    )
 
 
 @pytest.mark.parametrize(
     ("who", "status"),
     [(None, 401), ("stranger", 403), ("funder", 403), ("reviewer", 403), ("member", 200)],
 )
-def test_attest_permissions(api, wf_project, who, status, request):
+def test_attest_permissions(api, project, who, status, request):
     user = request.getfixturevalue(who) if who else None
-    item = gates.checklist_for(wf_project).first()
-    before = footprint(wf_project)
+    item = gates.checklist_for(project).first()
+    before = footprint(project)
     answer = api.as_(user).patch(
-        url(wf_project, f"checklist/{item.pk}/"),
+        url(project, f"checklist/{item.pk}/"),
         {"status": "attested", **evidence_for(item)},
         format="json",
     )
     assert answer.status_code == status, answer.json()
     if status != 200:
-        assert footprint(wf_project) == before
+        assert footprint(project) == before
         assert set(answer.json()) >= {"detail", "code"}
     else:
         assert answer.json()["status"] == "attested"
@@ -89,70 +82,70 @@ def test_attest_permissions(api, wf_project, who, status, request):
         [],
     ],
 )
-def test_bad_item_input_is_a_400_and_writes_nothing(api, wf_project, member, payload):
-    item = gates.checklist_for(wf_project).filter(criterion__evidence="text").first()
-    before = footprint(wf_project)
-    answer = api.as_(member).patch(url(wf_project, f"checklist/{item.pk}/"), payload, format="json")
+def test_bad_item_input_is_a_400_and_writes_nothing(api, project, member, payload):
+    item = gates.checklist_for(project).filter(criterion__evidence="text").first()
+    before = footprint(project)
+    answer = api.as_(member).patch(url(project, f"checklist/{item.pk}/"), payload, format="json")
     assert answer.status_code == 400, answer.json()
     assert answer.json()["code"] == "invalid"
-    assert footprint(wf_project) == before
+    assert footprint(project) == before
 
 
-def test_item_of_another_project_is_not_found(api, wf_project, owner, member):
+def test_item_of_another_project_is_not_found(api, project, owner, member):
     other = services.propose_project(by=owner, title="Autre", summary="Autre projet.")
     item = gates.checklist_for(other).first()
     answer = api.as_(member).patch(
-        url(wf_project, f"checklist/{item.pk}/"), {"status": "attested"}, format="json"
+        url(project, f"checklist/{item.pk}/"), {"status": "attested"}, format="json"
     )
     assert answer.status_code == 404
 
 
-def test_item_detail_shows_its_changes(api, wf_project, owner, reviewer):
-    item = gates.checklist_for(wf_project).first()
+def test_item_detail_shows_its_changes(api, project, owner, reviewer):
+    item = gates.checklist_for(project).first()
     services.attest_item(by=owner, item=item, **evidence_for(item))
     services.reject_item(by=reviewer, item=item, note="Trop vague.")
-    body = api.get(url(wf_project, f"checklist/{item.pk}/")).json()
+    body = api.get(url(project, f"checklist/{item.pk}/")).json()
     assert [(c["from_status"], c["to_status"]) for c in body["changes"]] == [
         ("todo", "attested"),
         ("attested", "rejected"),
     ]
 
 
-def test_refused_opening_answers_the_same_blockers_as_transitions(api, wf_project, owner):
-    options = api.as_(owner).get(url(wf_project, "transitions/")).json()
+def test_refused_opening_answers_the_same_blockers_as_transitions(api, project, owner):
+    options = api.as_(owner).get(url(project, "transitions/")).json()
     opening = next(o for o in options if o["name"] == "open_review")
     assert not opening["allowed"]
-    answer = api.as_(owner).post(url(wf_project, "reviews/"), {}, format="json")
+    answer = api.as_(owner).post(url(project, "reviews/"), {}, format="json")
     assert answer.status_code == 409
     assert answer.json()["blockers"] == opening["blockers"]
     assert answer.json()["blockers"][0]["criteria"]
 
 
-def test_refused_advance_answers_the_same_blockers_as_transitions(api, wf_project, owner):
-    attest_all(wf_project, owner)
-    services.open_review(by=owner, project=wf_project)
-    options = api.as_(owner).get(url(wf_project, "transitions/")).json()
+def test_refused_advance_answers_the_same_blockers_as_transitions(api, project, owner):
+    attest_all(project, owner)
+    services.open_review(by=owner, project=project)
+    options = api.as_(owner).get(url(project, "transitions/")).json()
     advance = next(o for o in options if o["name"] == "advance")
     codes = [b["code"] for b in advance["blockers"]]
     assert codes == ["approvals_missing", "criteria_unverified"]
-    answer = api.as_(owner).post(url(wf_project, "transitions/advance/"), {}, format="json")
+    answer = api.as_(owner).post(url(project, "transitions/advance/"), {}, format="json")
     assert answer.status_code == 409
     assert answer.json()["blockers"] == advance["blockers"]
 
 
-def test_whole_gate_through_the_api(api, wf_project, owner, reviewer):
-    for item in gates.checklist_for(wf_project):
+def test_whole_gate_through_the_api(api, project, owner, reviewer):
+    for item in gates.checklist_for(project):
         answer = api.as_(owner).patch(
-            url(wf_project, f"checklist/{item.pk}/"),
+            url(project, f"checklist/{item.pk}/"),
             {"status": "attested", **evidence_for(item)},
             format="json",
         )
         assert answer.status_code == 200
-    review = api.as_(owner).post(url(wf_project, "reviews/"), {}, format="json")
+    review = api.as_(owner).post(url(project, "reviews/"), {}, format="json")
     assert review.status_code == 201
-    for item in gates.checklist_for(wf_project).filter(required=True):
+    for item in gates.checklist_for(project).filter(required=True):
         answer = api.as_(reviewer).patch(
-            url(wf_project, f"checklist/{item.pk}/"), {"status": "verified"}, format="json"
+            url(project, f"checklist/{item.pk}/"), {"status": "verified"}, format="json"
         )
         assert answer.status_code == 200
     decision = api.as_(reviewer).post(
@@ -161,11 +154,11 @@ def test_whole_gate_through_the_api(api, wf_project, owner, reviewer):
         format="json",
     )
     assert decision.status_code == 201
-    wf_project.refresh_from_db()
-    assert wf_project.stage == Stage.PROTOTYPE
-    history = api.get(url(wf_project, "history/")).json()
+    project.refresh_from_db()
+    assert project.stage == Stage.PROTOTYPE
+    history = api.get(url(project, "history/")).json()
     assert [row["to_stage"] for row in history["results"]] == ["prototype"]
-    assert {row["criterion"]["gate"] for row in api.get(url(wf_project, "checklist/")).json()} == {
+    assert {row["criterion"]["gate"] for row in api.get(url(project, "checklist/")).json()} == {
         "pilot"
     }
 
@@ -174,23 +167,23 @@ def test_whole_gate_through_the_api(api, wf_project, owner, reviewer):
     ("who", "status"),
     [(None, 401), ("stranger", 403), ("funder", 403), ("member", 403), ("owner", 403)],
 )
-def test_decision_permissions(api, wf_project, owner, who, status, request):
-    attest_all(wf_project, owner)
-    review = services.open_review(by=owner, project=wf_project)
+def test_decision_permissions(api, project, owner, who, status, request):
+    attest_all(project, owner)
+    review = services.open_review(by=owner, project=project)
     user = request.getfixturevalue(who) if who else None
-    before = footprint(wf_project)
+    before = footprint(project)
     answer = api.as_(user).post(
         f"/api/reviews/{review.pk}/decisions/",
         {"verdict": "approve", "rationale": "Oui."},
         format="json",
     )
     assert answer.status_code == status
-    assert footprint(wf_project) == before
+    assert footprint(project) == before
 
 
-def test_decision_on_hidden_review_is_not_found(api, hidden, owner, stranger):
-    attest_all(hidden, owner)
-    review = services.open_review(by=owner, project=hidden)
+def test_decision_on_hidden_review_is_not_found(api, restricted_project, owner, stranger):
+    attest_all(restricted_project, owner)
+    review = services.open_review(by=owner, project=restricted_project)
     answer = api.as_(stranger).post(
         f"/api/reviews/{review.pk}/decisions/", {"verdict": "approve", "rationale": "Oui."}
     )
@@ -198,9 +191,9 @@ def test_decision_on_hidden_review_is_not_found(api, hidden, owner, stranger):
     assert api.as_(stranger).get(f"/api/reviews/{review.pk}/").status_code == 404
 
 
-def test_decision_bad_input_and_closed_review(api, wf_project, owner, reviewer, reviewer2):
-    attest_all(wf_project, owner)
-    review = services.open_review(by=owner, project=wf_project)
+def test_decision_bad_input_and_closed_review(api, project, owner, reviewer, reviewer2):
+    attest_all(project, owner)
+    review = services.open_review(by=owner, project=project)
     for payload in ({"verdict": "approve"}, {"verdict": "yes", "rationale": "x"}, {"x": 1}):
         answer = api.as_(reviewer).post(
             f"/api/reviews/{review.pk}/decisions/", payload, format="json"
@@ -221,9 +214,9 @@ def test_decision_bad_input_and_closed_review(api, wf_project, owner, reviewer, 
     assert api.as_(reviewer).post("/api/reviews/999999/decisions/", {}).status_code == 404
 
 
-def test_withdraw(api, wf_project, owner, reviewer):
-    attest_all(wf_project, owner)
-    review = services.open_review(by=owner, project=wf_project)
+def test_withdraw(api, project, owner, reviewer):
+    attest_all(project, owner)
+    review = services.open_review(by=owner, project=project)
     assert api.as_(reviewer).post(f"/api/reviews/{review.pk}/withdraw/").status_code == 403
     answer = api.as_(owner).post(f"/api/reviews/{review.pk}/withdraw/")
     assert answer.status_code == 200
@@ -247,45 +240,45 @@ def test_withdraw(api, wf_project, owner, reviewer):
         ("teleport", "curator", 404),
     ],
 )
-def test_manual_transitions(api, wf_project, owner, reviewer, name, who, status, request):
-    pass_gate(wf_project, owner, [reviewer])
+def test_manual_transitions(api, project, owner, reviewer, name, who, status, request):
+    pass_gate(project, owner, [reviewer])
     user = request.getfixturevalue(who) if who else None
-    before = footprint(wf_project)
+    before = footprint(project)
     answer = api.as_(user).post(
-        url(wf_project, f"transitions/{name}/"), {"rationale": "Parce que."}, format="json"
+        url(project, f"transitions/{name}/"), {"rationale": "Parce que."}, format="json"
     )
     assert answer.status_code == status, answer.json()
     if status != 201:
-        assert footprint(wf_project) == before
+        assert footprint(project) == before
 
 
-def test_transition_from_wrong_stage_or_without_rationale(api, wf_project, owner, curator):
-    before = footprint(wf_project)
-    answer = api.as_(curator).post(url(wf_project, "transitions/send_back/"), {"rationale": "x"})
+def test_transition_from_wrong_stage_or_without_rationale(api, project, owner, curator):
+    before = footprint(project)
+    answer = api.as_(curator).post(url(project, "transitions/send_back/"), {"rationale": "x"})
     assert answer.status_code == 409
     assert answer.json()["blockers"][0]["code"] == "wrong_stage"
-    answer = api.as_(curator).post(url(wf_project, "transitions/reopen/"), {"rationale": "x"})
+    answer = api.as_(curator).post(url(project, "transitions/reopen/"), {"rationale": "x"})
     assert answer.status_code == 409
-    answer = api.as_(owner).post(url(wf_project, "transitions/archive/"), {}, format="json")
+    answer = api.as_(owner).post(url(project, "transitions/archive/"), {}, format="json")
     assert answer.status_code == 400
     assert "rationale" in answer.json()["errors"]
-    assert footprint(wf_project) == before
+    assert footprint(project) == before
 
 
-def test_reopen_returns_to_the_stage_left(api, wf_project, owner, reviewer, curator):
-    pass_gate(wf_project, owner, [reviewer])
-    services.archive(by=owner, project=wf_project, rationale="Pause.")
-    answer = api.as_(curator).post(url(wf_project, "transitions/reopen/"), {"rationale": "Go."})
+def test_reopen_returns_to_the_stage_left(api, project, owner, reviewer, curator):
+    pass_gate(project, owner, [reviewer])
+    services.archive(by=owner, project=project, rationale="Pause.")
+    answer = api.as_(curator).post(url(project, "transitions/reopen/"), {"rationale": "Go."})
     assert answer.status_code == 201
     assert answer.json()["to_stage"] == "prototype"
 
 
-def test_transitions_list_for_each_role(api, wf_project, owner, reviewer, curator, funder):
+def test_transitions_list_for_each_role(api, project, owner, reviewer, curator, funder):
     def allowed(user):
-        rows = api.as_(user).get(url(wf_project, "transitions/")).json()
+        rows = api.as_(user).get(url(project, "transitions/")).json()
         return {row["name"] for row in rows if row["allowed"]}
 
-    pass_gate(wf_project, owner, [reviewer])
+    pass_gate(project, owner, [reviewer])
     assert allowed(owner) == {"archive"}
     assert allowed(reviewer) == {"send_back"}
     assert allowed(curator) == {"send_back", "archive"}
@@ -293,18 +286,18 @@ def test_transitions_list_for_each_role(api, wf_project, owner, reviewer, curato
     assert allowed(None) == set()
 
 
-def test_history_query_count_is_flat(api, wf_project, owner, reviewer, reviewer2, curator):
+def test_history_query_count_is_flat(api, project, owner, reviewer, reviewer2, curator):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    pass_gate(wf_project, owner, [reviewer])
+    pass_gate(project, owner, [reviewer])
     with CaptureQueriesContext(connection) as one:
-        api.get(url(wf_project, "history/"))
+        api.get(url(project, "history/"))
     for _ in range(3):
-        services.archive(by=curator, project=wf_project, rationale="Pause.")
-        services.reopen(by=curator, project=wf_project, rationale="Retour.")
+        services.archive(by=curator, project=project, rationale="Pause.")
+        services.reopen(by=curator, project=project, rationale="Retour.")
     with CaptureQueriesContext(connection) as many:
-        api.get(url(wf_project, "history/"))
+        api.get(url(project, "history/"))
     assert len(many) == len(one)
 
 
@@ -331,8 +324,8 @@ def test_criteria_are_public_and_curators_edit_them(api, curator, reviewer):
     )
 
 
-def test_answered_criterion_cannot_be_deleted(api, wf_project, curator):
-    criterion = gates.checklist_for(wf_project).first().criterion
+def test_answered_criterion_cannot_be_deleted(api, project, curator):
+    criterion = gates.checklist_for(project).first().criterion
     answer = api.as_(curator).delete(f"/api/criteria/{criterion.pk}/")
     assert answer.status_code == 409
     assert Criterion.objects.filter(pk=criterion.pk).exists()
@@ -348,17 +341,17 @@ def test_curators_set_quorums(api, curator, reviewer):
     assert gate.quorum == 3
 
 
-def test_lowered_quorum_lets_the_team_advance_by_hand(api, wf_project, owner, reviewer, curator):
-    pass_gate(wf_project, owner, [reviewer])
-    attest_all(wf_project, owner)
-    review = services.open_review(by=owner, project=wf_project)
-    verify_all(wf_project, reviewer)
+def test_lowered_quorum_lets_the_team_advance_by_hand(api, project, owner, reviewer, curator):
+    pass_gate(project, owner, [reviewer])
+    attest_all(project, owner)
+    review = services.open_review(by=owner, project=project)
+    verify_all(project, reviewer)
     services.decide(by=reviewer, review=review, verdict="approve", rationale="Oui.")
-    assert api.as_(owner).post(url(wf_project, "transitions/advance/")).status_code == 409
+    assert api.as_(owner).post(url(project, "transitions/advance/")).status_code == 409
     Gate.objects.filter(stage="pilot").update(quorum=1)
-    assert api.as_(owner).post(url(wf_project, "transitions/advance/")).status_code == 201
-    wf_project.refresh_from_db()
-    assert wf_project.stage == Stage.PILOT
+    assert api.as_(owner).post(url(project, "transitions/advance/")).status_code == 201
+    project.refresh_from_db()
+    assert project.stage == Stage.PILOT
 
 
 def test_a_project_created_through_the_api_gets_its_first_checklist(api, stranger):
@@ -372,16 +365,16 @@ def test_a_project_created_through_the_api_gets_its_first_checklist(api, strange
     assert {row["criterion"]["gate"] for row in checklist} == {"prototype"}
 
 
-def test_values_of_the_wrong_json_type_are_refused(api, wf_project, owner, reviewer):
-    attest_all(wf_project, owner)
-    review = services.open_review(by=owner, project=wf_project)
-    before = footprint(wf_project)
+def test_values_of_the_wrong_json_type_are_refused(api, project, owner, reviewer):
+    attest_all(project, owner)
+    review = services.open_review(by=owner, project=project)
+    before = footprint(project)
     answer = api.as_(reviewer).post(
         f"/api/reviews/{review.pk}/decisions/", {"verdict": "approve", "rationale": 12}
     )
     assert answer.status_code == 400
     assert "rationale" in answer.json()["errors"]
-    assert footprint(wf_project) == before
+    assert footprint(project) == before
 
 
 # Bodies that are wrong in every way: a person without the right must learn that first.
@@ -419,17 +412,21 @@ SEES_BUT_MAY_NOT = {
     "path", ["checklist", "send_back", "archive", "reopen", "advance", "open_review", "decide",
              "withdraw", "comment"],
 )  # fmt: skip
-def test_refusals_come_before_the_body_is_read(api, wf_project, hidden, owner, request, path):
-    attest_all(wf_project, owner)
-    attest_all(hidden, owner)
+def test_refusals_come_before_the_body_is_read(
+    api, project, restricted_project, owner, request, path
+):
+    attest_all(project, owner)
+    attest_all(restricted_project, owner)
     public = refusal_paths(
-        wf_project, services.open_review(by=owner, project=wf_project), wf_project.checklist.first()
+        project, services.open_review(by=owner, project=project), project.checklist.first()
     )
     secret = refusal_paths(
-        hidden, services.open_review(by=owner, project=hidden), hidden.checklist.first()
+        restricted_project,
+        services.open_review(by=owner, project=restricted_project),
+        restricted_project.checklist.first(),
     )
     method = api.patch if path == "checklist" else api.post
-    before = footprint(wf_project), footprint(hidden)
+    before = footprint(project), footprint(restricted_project)
 
     api.as_(None)
     assert method(public[path], GARBAGE, format="json").status_code == 401
@@ -439,7 +436,7 @@ def test_refusals_come_before_the_body_is_read(api, wf_project, hidden, owner, r
     if path in SEES_BUT_MAY_NOT:
         api.as_(request.getfixturevalue(SEES_BUT_MAY_NOT[path]))
         assert method(public[path], GARBAGE, format="json").status_code == 403
-    assert (footprint(wf_project), footprint(hidden)) == before
+    assert (footprint(project), footprint(restricted_project)) == before
 
 
 def test_curators_create_a_criterion_through_the_api(api, curator, reviewer):

@@ -83,10 +83,8 @@ def reviewers(make_user):
 
 
 @pytest.mark.parametrize("quorum", [1, 3])
-def test_reviewers_deciding_at_once_make_exactly_one_transition(
-    wf_project, owner, reviewers, quorum
-):
-    review = ready_for_votes(wf_project, owner, reviewers[0], quorum=quorum)
+def test_reviewers_deciding_at_once_make_exactly_one_transition(project, owner, reviewers, quorum):
+    review = ready_for_votes(project, owner, reviewers[0], quorum=quorum)
     outcomes = at_once(
         *(
             lambda person=person: services.decide(
@@ -99,17 +97,17 @@ def test_reviewers_deciding_at_once_make_exactly_one_transition(
     decided = [o for o in outcomes if isinstance(o, Decision)]
     assert len(decided) == quorum
     assert {o.code for o in outcomes if refused(o)} == {"review_closed"}
-    rows = list(StageTransition.objects.filter(project=wf_project))
+    rows = list(StageTransition.objects.filter(project=project))
     assert [(r.name, r.to_stage, r.review_id) for r in rows] == [
         ("advance", Stage.PROTOTYPE, review.pk)
     ]
     assert review.decisions.count() == quorum
-    wf_project.refresh_from_db()
-    assert wf_project.stage == Stage.PROTOTYPE
+    project.refresh_from_db()
+    assert project.stage == Stage.PROTOTYPE
 
 
-def test_approvals_racing_a_reject_never_advance_over_it(wf_project, owner, reviewers):
-    review = ready_for_votes(wf_project, owner, reviewers[0], quorum=2)
+def test_approvals_racing_a_reject_never_advance_over_it(project, owner, reviewers):
+    review = ready_for_votes(project, owner, reviewers[0], quorum=2)
     verdicts = ["reject", "approve", "approve", "approve"]
     outcomes = at_once(
         *(
@@ -122,7 +120,7 @@ def test_approvals_racing_a_reject_never_advance_over_it(wf_project, owner, revi
     assert_only_domain_errors(outcomes)
     review.refresh_from_db()
     votes = list(review.decisions.values_list("verdict", flat=True))
-    transitions = StageTransition.objects.filter(project=wf_project).count()
+    transitions = StageTransition.objects.filter(project=project).count()
     if review.status == GateReview.Status.APPROVED:
         assert votes == ["approve", "approve"] and transitions == 1
     else:
@@ -131,16 +129,16 @@ def test_approvals_racing_a_reject_never_advance_over_it(wf_project, owner, revi
 
 
 def test_verification_and_approval_completing_together_advance_exactly_once(
-    wf_project, owner, reviewers
+    project, owner, reviewers
 ):
     """Each write alone leaves one condition missing; whichever commits second must see the
     first one's write and advance. Without the lock both could see a blocker (no transition)
     or both see none (two transitions)."""
     for _ in range(3):
         Gate.objects.filter(stage=Stage.PROTOTYPE).update(quorum=1)
-        attest_all(wf_project, owner)
-        review = services.open_review(by=owner, project=wf_project)
-        items = [i for i in gates.checklist_for(wf_project) if i.required]
+        attest_all(project, owner)
+        review = services.open_review(by=owner, project=project)
+        items = [i for i in gates.checklist_for(project) if i.required]
         for item in items[1:]:
             services.verify_item(by=reviewers[0], item=item)
         outcomes = at_once(
@@ -151,24 +149,24 @@ def test_verification_and_approval_completing_together_advance_exactly_once(
         )
         assert not any(isinstance(o, Exception) for o in outcomes), outcomes
         assert StageTransition.objects.filter(review=review).count() == 1
-        wf_project.refresh_from_db()
-        services.send_back(by=reviewers[3], project=wf_project, rationale="On recommence.")
-        wf_project.refresh_from_db()
+        project.refresh_from_db()
+        services.send_back(by=reviewers[3], project=project, rationale="On recommence.")
+        project.refresh_from_db()
         for item in items:
             services.attest_item(by=owner, item=item, **evidence_for(item))
-    names = list(wf_project.transitions.values_list("name", flat=True))
+    names = list(project.transitions.values_list("name", flat=True))
     assert names == ["advance", "send_back"] * 3
 
 
 def test_approval_racing_a_new_attestation_never_advances_on_stale_evidence(
-    wf_project, owner, member, reviewers
+    project, owner, member, reviewers
 ):
     """The team replaces the evidence of a verified item while the last approval comes in:
     either the edit lands first (the item needs verifying again: no transition), or the
     transition lands first (the edit is refused: that checklist is closed). Never both."""
     for round_ in range(6):
-        review = ready_for_votes(wf_project, owner, reviewers[0])
-        item = gates.checklist_for(wf_project).filter(required=True).first()
+        review = ready_for_votes(project, owner, reviewers[0])
+        item = gates.checklist_for(project).filter(required=True).first()
         new_evidence = {
             "evidence_url": f"https://forge.example.org/v{round_}",
             "evidence_text": f"Version {round_}.",
@@ -184,30 +182,30 @@ def test_approval_racing_a_new_attestation_never_advances_on_stale_evidence(
         assert_only_domain_errors([decision, edit])
         assert isinstance(decision, Decision)
         item.refresh_from_db()
-        wf_project.refresh_from_db()
+        project.refresh_from_db()
         advanced = StageTransition.objects.filter(review=review).first()
         if advanced is not None:
             assert refused(edit) and edit.code == "wrong_gate"
             assert item.status == ItemStatus.VERIFIED
             assert {e["status"] for e in advanced.checklist if e["required"]} == {"verified"}
-            assert wf_project.stage == Stage.PROTOTYPE
-            services.send_back(by=reviewers[2], project=wf_project, rationale="Encore.")
-            wf_project.refresh_from_db()
+            assert project.stage == Stage.PROTOTYPE
+            services.send_back(by=reviewers[2], project=project, rationale="Encore.")
+            project.refresh_from_db()
         else:
             assert edit.status == item.status == ItemStatus.ATTESTED
             assert item.evidence_url == new_evidence["evidence_url"]
-            assert wf_project.stage == Stage.IDEA
-            assert [b["code"] for b in gates.advance_blockers(wf_project, review)] == [
+            assert project.stage == Stage.IDEA
+            assert [b["code"] for b in gates.advance_blockers(project, review)] == [
                 "criteria_unverified"
             ]
             services.withdraw_review(by=owner, review=review)
 
 
-def test_a_decision_waiting_for_the_lock_reads_the_edit_made_under_it(wf_project, owner, reviewers):
+def test_a_decision_waiting_for_the_lock_reads_the_edit_made_under_it(project, owner, reviewers):
     """Deterministic interleaving: the team holds the lock and re-attests a verified item;
     a reviewer approves meanwhile. The approval must wait, then see the item unverified."""
-    review = ready_for_votes(wf_project, owner, reviewers[0])
-    item = gates.checklist_for(wf_project).filter(required=True).first()
+    review = ready_for_votes(project, owner, reviewers[0])
+    item = gates.checklist_for(project).filter(required=True).first()
     locked, release = threading.Event(), threading.Event()
 
     def edit_and_hold():
@@ -227,8 +225,8 @@ def test_a_decision_waiting_for_the_lock_reads_the_edit_made_under_it(wf_project
         thread.join(JOIN_TIMEOUT)
         assert not thread.is_alive()
     assert "error" not in edit_out and "error" not in vote_out, (edit_out, vote_out)
-    wf_project.refresh_from_db()
-    assert wf_project.stage == Stage.IDEA
+    project.refresh_from_db()
+    assert project.stage == Stage.IDEA
     assert not StageTransition.objects.exists()
     review.refresh_from_db()
     assert review.status == GateReview.Status.OPEN
@@ -252,17 +250,17 @@ def wait_until_blocked(thread):
 
 
 @on_postgresql
-def test_the_decision_blocks_on_the_project_row_lock(wf_project, owner, reviewers):
+def test_the_decision_blocks_on_the_project_row_lock(project, owner, reviewers):
     """On PostgreSQL the lock is a real row lock: a plain SELECT ... FOR UPDATE held
     elsewhere makes ``decide`` wait, and it then acts on what was committed."""
-    review = ready_for_votes(wf_project, owner, reviewers[0])
+    review = ready_for_votes(project, owner, reviewers[0])
     locked, release = threading.Event(), threading.Event()
 
     def withdraw_under_foreign_lock():
         with transaction.atomic():
             with connection.cursor() as cursor:
                 cursor.execute(
-                    "SELECT id FROM projects_project WHERE id = %s FOR UPDATE", [wf_project.pk]
+                    "SELECT id FROM projects_project WHERE id = %s FOR UPDATE", [project.pk]
                 )
             locked.set()
             release.wait(JOIN_TIMEOUT)

@@ -62,8 +62,8 @@ def test_bad_values_are_refused_field_by_field(curator):
     assert Criterion.objects.get(pk=criterion.pk).title_fr != ""
 
 
-def test_an_answered_criterion_is_deactivated_not_deleted(curator, wf_project):
-    criterion = gates.checklist_for(wf_project).first().criterion
+def test_an_answered_criterion_is_deactivated_not_deleted(curator, project):
+    criterion = gates.checklist_for(project).first().criterion
     with pytest.raises(Conflict):
         configuration.delete_criterion(by=curator, criterion=criterion)
     configuration.update_criterion(by=curator, criterion=criterion, active=False)

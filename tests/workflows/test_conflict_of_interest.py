@@ -12,14 +12,14 @@ from .conftest import attest_all, verify_all
 
 
 @pytest.fixture
-def approved_then_joined(wf_project, owner, reviewer, reviewer2):
+def approved_then_joined(project, owner, reviewer, reviewer2):
     """The pilot-like quorum of two: Rita approves, then joins the team."""
     Gate.objects.filter(stage=Stage.PROTOTYPE).update(quorum=2)
-    attest_all(wf_project, owner)
-    review = services.open_review(by=owner, project=wf_project)
+    attest_all(project, owner)
+    review = services.open_review(by=owner, project=project)
     services.decide(by=reviewer, review=review, verdict="approve", rationale="Conforme.")
-    add_member(by=owner, project=wf_project, user_id=reviewer.pk, role=Role.MEMBER)
-    verify_all(wf_project, reviewer2)
+    add_member(by=owner, project=project, user_id=reviewer.pk, role=Role.MEMBER)
+    verify_all(project, reviewer2)
     return review
 
 

@@ -154,7 +154,8 @@ def test_json_export_follows_visibility_and_filters(api, projects, funder):
     body = api.as_(funder).get(JSON + "?territory=15").json()
     assert [row["title"] for row in body["projects"]] == ["Bus numérique"]
     assert body["projects"][0]["territories"] == ["15"]
-    assert body["projects"][0]["compliance_general_interest"] is None  # no checklist yet
+    # A fresh checklist: nothing verified yet.
+    assert body["projects"][0]["compliance_general_interest"] == 0
 
 
 def test_csv_cells_cannot_become_formulas(api, owner):

@@ -29,18 +29,18 @@ REFUSED_DECISION = 1
 
 
 @pytest.fixture
-def one_approval_away(wf_project, owner, make_user):
+def one_approval_away(project, owner, make_user):
     """Checklist verified, a review open, quorum 1; a team of four and two followers, to
     show that the count does not grow with the people told."""
     for n in range(2):
         teammate = make_user(f"teammate{n}")
-        add_member(by=owner, project=wf_project, user_id=teammate.pk, role=Role.MEMBER)
+        add_member(by=owner, project=project, user_id=teammate.pk, role=Role.MEMBER)
     for n in range(2):
-        follow_project(by=make_user(f"follower{n}"), project=wf_project)
+        follow_project(by=make_user(f"follower{n}"), project=project)
     Gate.objects.filter(stage=Stage.PROTOTYPE).update(quorum=1)
-    ChecklistItem.objects.filter(project=wf_project).update(status=ItemStatus.VERIFIED)
+    ChecklistItem.objects.filter(project=project).update(status=ItemStatus.VERIFIED)
     return GateReview.objects.create(
-        project=wf_project, gate=Gate.objects.get(stage=Stage.PROTOTYPE), opened_by=owner
+        project=project, gate=Gate.objects.get(stage=Stage.PROTOTYPE), opened_by=owner
     )
 
 

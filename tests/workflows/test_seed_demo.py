@@ -9,7 +9,14 @@ from django.core.management import CommandError, call_command
 from django.db.models import Count, OuterRef, Subquery
 from django.utils import timezone
 
-from projects.models import Comment, Membership, Notification, Project, Stage
+from projects.models import (
+    Comment,
+    Membership,
+    Notification,
+    Project,
+    ProjectUserObjectPermission,
+    Stage,
+)
 from workflows.management.commands.seed_demo import ACCOUNTS, CATALOGUE, password_of
 from workflows.models import ChecklistItem, Decision, GateReview, StageTransition
 
@@ -125,6 +132,29 @@ def test_scale_tops_up_generated_projects_honestly():
     for project in generated:
         owner = project.memberships.get(role="owner").user
         assert owner.has_perm("projects.view_project", project)
+
+
+def test_generated_permissions_are_what_the_team_derives(monkeypatch):
+    """The generator writes no guardian row itself: ``sync_permissions_of`` does, and a
+    second derivation finds nothing to change."""
+    from projects import permissions
+    from workflows import demo_scale
+
+    synced = []
+    real = permissions.sync_permissions_of
+    monkeypatch.setattr(
+        demo_scale, "sync_permissions_of", lambda ids, **kw: synced.extend(ids) or real(ids, **kw)
+    )
+    seed("--scale", "12")
+    generated = Project.objects.filter(memberships__user__username__startswith="equipe-")
+    ids = sorted(set(generated.values_list("pk", flat=True)))
+    assert sorted(synced) == ids
+    rows = ProjectUserObjectPermission.objects.filter(content_object_id__in=ids)
+    before = sorted(rows.values_list("content_object_id", "user_id", "permission__codename"))
+    for project in Project.objects.filter(pk__in=ids):
+        permissions.sync_permissions(project)
+    after = sorted(rows.values_list("content_object_id", "user_id", "permission__codename"))
+    assert before and after == before
 
 
 @pytest.mark.parametrize("value", ["-1", "2000000"])

@@ -22,93 +22,93 @@ def stage_of(project):
     return project.stage
 
 
-def test_a_proposed_project_gets_the_prototype_checklist(wf_project):
-    items = list(gates.checklist_for(wf_project))
+def test_a_proposed_project_gets_the_prototype_checklist(project):
+    items = list(gates.checklist_for(project))
     assert {i.criterion.gate.stage for i in items} == {"prototype"}
     assert len(items) == Gate.objects.get(stage="prototype").criteria.filter(active=True).count()
     assert all(i.status == ItemStatus.TODO for i in items)
 
 
-def test_opening_needs_every_required_item_attested(wf_project, owner):
+def test_opening_needs_every_required_item_attested(project, owner):
     with pytest.raises(Conflict) as refused:
-        services.open_review(by=owner, project=wf_project)
+        services.open_review(by=owner, project=project)
     assert refused.value.code == "checklist_incomplete"
-    required = [i.criterion.code for i in gates.checklist_for(wf_project) if i.required]
+    required = [i.criterion.code for i in gates.checklist_for(project) if i.required]
     assert refused.value.extra["blockers"][0]["criteria"] == required
     assert not GateReview.objects.exists()
 
 
-def test_one_open_review_at_a_time(wf_project, owner):
-    attest_all(wf_project, owner)
-    services.open_review(by=owner, project=wf_project)
+def test_one_open_review_at_a_time(project, owner):
+    attest_all(project, owner)
+    services.open_review(by=owner, project=project)
     with pytest.raises(Conflict) as refused:
-        services.open_review(by=owner, project=wf_project)
+        services.open_review(by=owner, project=project)
     assert refused.value.code == "review_already_open"
 
 
 @pytest.mark.parametrize("gate", ["prototype", "pilot", "commons"])
-def test_each_gate_advances_with_its_quorum(wf_project, owner, reviewer, reviewer2, gate):
+def test_each_gate_advances_with_its_quorum(project, owner, reviewer, reviewer2, gate):
     path = ["idea", "prototype", "pilot", "commons"]
-    while path[path.index(gate) - 1] != wf_project.stage:
-        pass_gate(wf_project, owner, [reviewer, reviewer2])
+    while path[path.index(gate) - 1] != project.stage:
+        pass_gate(project, owner, [reviewer, reviewer2])
     quorum = Gate.objects.get(stage=gate).quorum
-    attest_all(wf_project, owner)
-    review = services.open_review(by=owner, project=wf_project)
-    verify_all(wf_project, reviewer)
+    attest_all(project, owner)
+    review = services.open_review(by=owner, project=project)
+    verify_all(project, reviewer)
     for voter in [reviewer, reviewer2][: quorum - 1]:
         services.decide(by=voter, review=review, verdict="approve", rationale="Oui.")
-        assert stage_of(wf_project) == path[path.index(gate) - 1]
+        assert stage_of(project) == path[path.index(gate) - 1]
     last = [reviewer, reviewer2][quorum - 1]
     services.decide(by=last, review=review, verdict="approve", rationale="Oui.")
-    assert stage_of(wf_project) == gate
-    row = StageTransition.objects.filter(project=wf_project).latest("id")
+    assert stage_of(project) == gate
+    row = StageTransition.objects.filter(project=project).latest("id")
     assert (row.name, row.to_stage, row.review_id, row.actor) == ("advance", gate, review.pk, last)
     assert {entry["status"] for entry in row.checklist if entry["required"]} == {"verified"}
     review.refresh_from_db()
     assert review.status == GateReview.Status.APPROVED
 
 
-def test_quorum_without_verification_does_not_advance_until_verified(wf_project, owner, reviewer):
-    attest_all(wf_project, owner)
-    review = services.open_review(by=owner, project=wf_project)
+def test_quorum_without_verification_does_not_advance_until_verified(project, owner, reviewer):
+    attest_all(project, owner)
+    review = services.open_review(by=owner, project=project)
     services.decide(by=reviewer, review=review, verdict="approve", rationale="Oui.")
-    assert stage_of(wf_project) == Stage.IDEA
-    blockers = gates.advance_blockers(wf_project, gates.open_review(wf_project))
+    assert stage_of(project) == Stage.IDEA
+    blockers = gates.advance_blockers(project, gates.open_review(project))
     assert [b["code"] for b in blockers] == ["criteria_unverified"]
-    verify_all(wf_project, reviewer)
-    assert stage_of(wf_project) == Stage.PROTOTYPE
+    verify_all(project, reviewer)
+    assert stage_of(project) == Stage.PROTOTYPE
 
 
-def test_not_applicable_counts_once_accepted(wf_project, owner, reviewer):
-    items = list(gates.checklist_for(wf_project))
+def test_not_applicable_counts_once_accepted(project, owner, reviewer):
+    items = list(gates.checklist_for(project))
     claimed = items[0]
     services.claim_not_applicable(by=owner, item=claimed, justification="Sans objet ici.")
     for item in items[1:]:
         services.attest_item(by=owner, item=item, **evidence_for(item))
-    review = services.open_review(by=owner, project=wf_project)
+    review = services.open_review(by=owner, project=project)
     services.decide(by=reviewer, review=review, verdict="approve", rationale="Oui.")
-    verify_all(wf_project, reviewer)
-    assert stage_of(wf_project) == Stage.IDEA
+    verify_all(project, reviewer)
+    assert stage_of(project) == Stage.IDEA
     services.verify_item(by=reviewer, item=claimed)
-    assert stage_of(wf_project) == Stage.PROTOTYPE
+    assert stage_of(project) == Stage.PROTOTYPE
 
 
-def test_reject_closes_and_request_changes_returns_to_team(wf_project, owner, reviewer):
-    attest_all(wf_project, owner)
-    review = services.open_review(by=owner, project=wf_project)
+def test_reject_closes_and_request_changes_returns_to_team(project, owner, reviewer):
+    attest_all(project, owner)
+    review = services.open_review(by=owner, project=project)
     services.decide(by=reviewer, review=review, verdict="request_changes", rationale="Précisez.")
     review.refresh_from_db()
     assert review.status == GateReview.Status.CHANGES_REQUESTED
-    review = services.open_review(by=owner, project=wf_project)
+    review = services.open_review(by=owner, project=project)
     services.decide(by=reviewer, review=review, verdict="reject", rationale="Hors champ.")
     review.refresh_from_db()
     assert review.status == GateReview.Status.REJECTED
-    assert stage_of(wf_project) == Stage.IDEA
+    assert stage_of(project) == Stage.IDEA
 
 
-def test_refusals_write_nothing(wf_project, owner, member, reviewer, stranger, funder):
-    attest_all(wf_project, owner)
-    review = services.open_review(by=owner, project=wf_project)
+def test_refusals_write_nothing(project, owner, member, reviewer, stranger, funder):
+    attest_all(project, owner)
+    review = services.open_review(by=owner, project=project)
     before = (Decision.objects.count(), ProjectEvent.objects.count())
     with pytest.raises(Forbidden) as conflict:
         services.decide(by=member, review=review, verdict="approve", rationale="Moi.")
@@ -128,7 +128,7 @@ def test_refusals_write_nothing(wf_project, owner, member, reviewer, stranger, f
         before[0] + 1,
         before[1] + 1,
     )
-    item = gates.checklist_for(wf_project).first()
+    item = gates.checklist_for(project).first()
     before = (ChecklistChange.objects.count(), ProjectEvent.objects.count())
     with pytest.raises(Forbidden):
         services.attest_item(by=stranger, item=item, evidence_text="x")
@@ -141,10 +141,10 @@ def test_refusals_write_nothing(wf_project, owner, member, reviewer, stranger, f
     assert (ChecklistChange.objects.count(), ProjectEvent.objects.count()) == before
 
 
-def test_duplicate_decision_is_refused(wf_project, owner, reviewer, reviewer2):
-    pass_gate(wf_project, owner, [reviewer])
-    attest_all(wf_project, owner)
-    review = services.open_review(by=owner, project=wf_project)
+def test_duplicate_decision_is_refused(project, owner, reviewer, reviewer2):
+    pass_gate(project, owner, [reviewer])
+    attest_all(project, owner)
+    review = services.open_review(by=owner, project=project)
     services.decide(by=reviewer, review=review, verdict="approve", rationale="Oui.")
     with pytest.raises(Conflict) as twice:
         services.decide(by=reviewer, review=review, verdict="approve", rationale="Encore.")
@@ -152,50 +152,50 @@ def test_duplicate_decision_is_refused(wf_project, owner, reviewer, reviewer2):
     assert review.decisions.count() == 1
 
 
-def test_send_back_archive_reopen(wf_project, owner, reviewer, curator, member):
-    pass_gate(wf_project, owner, [reviewer])
+def test_send_back_archive_reopen(project, owner, reviewer, curator, member):
+    pass_gate(project, owner, [reviewer])
     with pytest.raises(Invalid):
-        services.send_back(by=reviewer, project=wf_project, rationale="")
+        services.send_back(by=reviewer, project=project, rationale="")
     with pytest.raises(Forbidden):
-        services.send_back(by=member, project=wf_project, rationale="Non.")
-    services.send_back(by=reviewer, project=wf_project, rationale="Le prototype ne tient pas.")
-    assert stage_of(wf_project) == Stage.IDEA
+        services.send_back(by=member, project=project, rationale="Non.")
+    services.send_back(by=reviewer, project=project, rationale="Le prototype ne tient pas.")
+    assert stage_of(project) == Stage.IDEA
     with pytest.raises(Forbidden):
-        services.archive(by=member, project=wf_project, rationale="Stop.")
-    services.archive(by=owner, project=wf_project, rationale="Pause.")
-    assert stage_of(wf_project) == Stage.ARCHIVED
+        services.archive(by=member, project=project, rationale="Stop.")
+    services.archive(by=owner, project=project, rationale="Pause.")
+    assert stage_of(project) == Stage.ARCHIVED
     with pytest.raises(Conflict):
-        services.archive(by=owner, project=wf_project, rationale="Encore.")
+        services.archive(by=owner, project=project, rationale="Encore.")
     with pytest.raises(Forbidden):
-        services.reopen(by=owner, project=wf_project, rationale="On reprend.")
-    services.reopen(by=curator, project=wf_project, rationale="On reprend.")
-    assert stage_of(wf_project) == Stage.IDEA
-    names = list(wf_project.transitions.values_list("name", flat=True))
+        services.reopen(by=owner, project=project, rationale="On reprend.")
+    services.reopen(by=curator, project=project, rationale="On reprend.")
+    assert stage_of(project) == Stage.IDEA
+    names = list(project.transitions.values_list("name", flat=True))
     assert names == ["advance", "send_back", "archive", "reopen"]
 
 
-def test_history_replays_to_the_current_stage(wf_project, owner, reviewer, reviewer2, curator):
-    pass_gate(wf_project, owner, [reviewer, reviewer2])
-    pass_gate(wf_project, owner, [reviewer, reviewer2])
-    services.archive(by=curator, project=wf_project, rationale="Fin.")
-    services.reopen(by=curator, project=wf_project, rationale="Retour.")
+def test_history_replays_to_the_current_stage(project, owner, reviewer, reviewer2, curator):
+    pass_gate(project, owner, [reviewer, reviewer2])
+    pass_gate(project, owner, [reviewer, reviewer2])
+    services.archive(by=curator, project=project, rationale="Fin.")
+    services.reopen(by=curator, project=project, rationale="Retour.")
     stage = Stage.IDEA
-    for row in wf_project.transitions.order_by("id"):
+    for row in project.transitions.order_by("id"):
         assert row.from_stage == stage
         stage = row.to_stage
-    assert stage == stage_of(wf_project) == Stage.PILOT
+    assert stage == stage_of(project) == Stage.PILOT
 
 
-def test_archiving_withdraws_the_open_review(wf_project, owner):
-    attest_all(wf_project, owner)
-    review = services.open_review(by=owner, project=wf_project)
-    services.archive(by=owner, project=wf_project, rationale="Pause.")
+def test_archiving_withdraws_the_open_review(project, owner):
+    attest_all(project, owner)
+    review = services.open_review(by=owner, project=project)
+    services.archive(by=owner, project=project, rationale="Pause.")
     review.refresh_from_db()
     assert review.status == GateReview.Status.WITHDRAWN
 
 
-def test_checklist_changes_are_recorded(wf_project, owner, reviewer):
-    item = gates.checklist_for(wf_project).first()
+def test_checklist_changes_are_recorded(project, owner, reviewer):
+    item = gates.checklist_for(project).first()
     services.attest_item(by=owner, item=item, **evidence_for(item))
     services.reject_item(by=reviewer, item=item, note="Trop vague.")
     changes = list(
@@ -206,9 +206,9 @@ def test_checklist_changes_are_recorded(wf_project, owner, reviewer):
     assert changes == [("todo", "attested", "owner"), ("attested", "rejected", "reviewer")]
 
 
-def test_events_are_recorded_in_order(wf_project, owner, reviewer):
-    pass_gate(wf_project, owner, [reviewer])
-    events = list(ProjectEvent.objects.filter(project=wf_project).order_by("seq"))
+def test_events_are_recorded_in_order(project, owner, reviewer):
+    pass_gate(project, owner, [reviewer])
+    events = list(ProjectEvent.objects.filter(project=project).order_by("seq"))
     assert [e.seq for e in events] == list(range(1, len(events) + 1))
     types = [e.type for e in events]
     assert types[-1] == "project.stage_changed"
@@ -217,32 +217,32 @@ def test_events_are_recorded_in_order(wf_project, owner, reviewer):
 
 
 def test_hidden_project_answers_not_found(make_project, owner, stranger):
-    hidden = services.propose_project(
+    restricted_project = services.propose_project(
         by=owner, title="Discret", summary="Restreint.", visibility="restricted"
     )
     with pytest.raises(NotFound):
-        services.open_review(by=stranger, project=hidden)
+        services.open_review(by=stranger, project=restricted_project)
 
 
-def test_visitor_gets_not_authenticated(wf_project):
+def test_visitor_gets_not_authenticated(project):
     from django.contrib.auth.models import AnonymousUser
 
     with pytest.raises(NotAuthenticated):
-        services.open_review(by=AnonymousUser(), project=wf_project)
+        services.open_review(by=AnonymousUser(), project=project)
 
 
-def test_reviewer_pool_limits_who_decides(wf_project, owner, reviewer, reviewer2):
+def test_reviewer_pool_limits_who_decides(project, owner, reviewer, reviewer2):
     gate = Gate.objects.get(stage="prototype")
     gate.reviewers.set([reviewer2])
-    attest_all(wf_project, owner)
-    review = services.open_review(by=owner, project=wf_project)
+    attest_all(project, owner)
+    review = services.open_review(by=owner, project=project)
     with pytest.raises(Forbidden):
         services.decide(by=reviewer, review=review, verdict="approve", rationale="Oui.")
     services.decide(by=reviewer2, review=review, verdict="approve", rationale="Oui.")
 
 
-def test_criterion_edits_do_not_rewrite_answered_checklists(wf_project, owner):
-    item = gates.checklist_for(wf_project).filter(required=True).first()
+def test_criterion_edits_do_not_rewrite_answered_checklists(project, owner):
+    item = gates.checklist_for(project).filter(required=True).first()
     item.criterion.level = "recommended"
     item.criterion.save()
     item.refresh_from_db()
