@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "channels",
     "projects",
     "workflows",
+    "interop",
 ]
 
 MIDDLEWARE = [
