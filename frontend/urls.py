@@ -9,6 +9,7 @@ from .views import (
     inbox,
     notifications,
     projects,
+    publiccode,
     team,
     workflow,
 )
@@ -24,6 +25,7 @@ urlpatterns = [
     path("projects/<int:pk>/edit/", projects.project_edit, name="project_edit"),
     path("projects/<int:pk>/delete/", projects.project_delete, name="project_delete"),
     path("projects/<int:pk>/follow/", projects.project_follow, name="project_follow"),
+    path("projects/<int:pk>/publiccode/", publiccode.publiccode_page, name="publiccode"),
     path("projects/<int:pk>/team/", team.team, name="team"),
     path("projects/<int:pk>/team/<int:user_id>/role/", team.change_role, name="team_role"),
     path("projects/<int:pk>/team/<int:user_id>/remove/", team.remove_member, name="team_remove"),
