@@ -35,11 +35,7 @@ class ProfileForm(forms.ModelForm):
         label=_("Langues disponibles"), required=False, help_text=_("Codes, un par ligne : fr, en…")
     )
     localisation_ready = forms.NullBooleanField(
-        label=_("Prêt pour la traduction"),
-        required=False,
-        widget=forms.Select(
-            choices=[("unknown", _("Non renseigné")), ("true", _("Oui")), ("false", _("Non"))]
-        ),
+        label=_("Prêt pour la traduction"), required=False, widget=forms.NullBooleanSelect
     )
 
     class Meta:

@@ -9,7 +9,6 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from projects.models import Project, Stage, Visibility
@@ -30,6 +29,7 @@ class PortfolioStageFeed(Feed):
     """The latest stage changes of every public project."""
 
     feed_type = Atom1Feed
+    # language stays None: the feed then speaks the request's language (LocaleMiddleware).
 
     def title(self):
         return _("Incubateur NEC : changements d'étape")
@@ -42,9 +42,6 @@ class PortfolioStageFeed(Feed):
 
     def feed_url(self):
         return reverse("interop:stage_feed")
-
-    def language(self):
-        return get_language()
 
     def items(self):
         return public_transitions()[:ITEMS]

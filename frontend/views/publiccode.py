@@ -14,6 +14,20 @@ from ..http import add_service_errors, refusals
 from ..publiccode_forms import ImportForm, ProfileForm
 
 
+def shown(value) -> str:
+    """A value of the preview in words: lists joined, people as "name <e-mail>"."""
+    if value is None or value in ("", []):
+        return ""
+    if isinstance(value, bool):
+        return _("Oui") if value else _("Non")
+    if isinstance(value, dict):
+        extra = ", ".join(str(v) for k, v in value.items() if k != "name")
+        return f"{value.get('name', '')} ({extra})" if extra else str(value.get("name", ""))
+    if isinstance(value, list):
+        return " · ".join(shown(item) for item in value)
+    return str(value)
+
+
 @refusals
 def publiccode_page(request, pk):
     project = access.get_project(request.user, pk)
@@ -62,11 +76,19 @@ def publiccode_page(request, pk):
                         )
                         return redirect("frontend:publiccode", pk=project.pk)
                 preview = {
-                    "changes": interop_services.proposed_changes(project, document),
+                    "changes": [
+                        {
+                            **change.__dict__,
+                            "current": shown(change.current),
+                            "proposed": shown(change.proposed),
+                        }
+                        for change in interop_services.proposed_changes(project, document)
+                    ],
                     "failures": publiccode.validate(document),
                     "reuse_candidates": publiccode.read(document).get("used_by", []),
                     "text": import_form.cleaned_data["text"],
                 }
+                preview["blocked"] = any(change["error"] for change in preview["changes"])
         status = 400 if (profile_form.errors or import_form.errors) else 200
     project.refresh_from_db()
     document, failures, warnings = interop_services.project_document(project)

@@ -69,3 +69,4 @@ def test_the_feed_speaks_english_when_asked(client, moves):
     response = client.get("/feeds/stages.atom", HTTP_ACCEPT_LANGUAGE="en")
     feed = ET.fromstring(response.content)
     assert feed.find(f"{ATOM}title").text == "NEC incubator: stage changes"
+    assert feed.get("{http://www.w3.org/XML/1998/namespace}lang") == "en"
