@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "accounts",
     "projects",
     "workflows",
+    "interop",
 ]
 
 MIDDLEWARE = [

@@ -3,6 +3,7 @@ from django.urls import include, path, re_path
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from interop.urls import api_urlpatterns as interop_api
 from projects.api import not_found
 
 
@@ -15,6 +16,7 @@ api_patterns = [
     path("", include("accounts.api_urls")),
     path("", include("projects.urls")),
     path("", include("workflows.urls")),
+    path("", include(interop_api)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     # Last: any other address under /api/ is a JSON 404, in every profile (DEBUG included,
@@ -28,6 +30,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("", include("interop.urls")),
     path("", include("frontend.urls")),
 ]
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -287,26 +287,39 @@ class ExportCSVView(FilteredView):
         summary="Portfolio export (CSV)",
         description=(
             "The JSON export as CSV (UTF-8, comma-separated, one header row); lists are "
-            "joined with `|`, compliance shares are between 0 and 1."
+            "joined with `|`, compliance shares are between 0 and 1. `dialect=excel-fr` "
+            "writes it for a French spreadsheet: `;` between cells, a UTF-8 BOM, decimal "
+            "commas."
         ),
-        parameters=[PeriodSerializer],
+        parameters=[
+            PeriodSerializer,
+            OpenApiParameter("dialect", str, enum=["rfc4180", "excel-fr"]),
+        ],
         responses={(200, "text/csv"): OpenApiTypes.STR, **ERRORS},
         tags=["portfolio"],
     )
     def get(self, request):
+        dialect = request.GET.get("dialect", "").strip() or "rfc4180"
+        if dialect not in ("rfc4180", "excel-fr"):
+            raise serializers.ValidationError({"dialect": [_("Choisissez rfc4180 ou excel-fr.")]})
+        french = dialect == "excel-fr"
         rows = portfolio.export_rows(request.user, _filters(request))
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="portefeuille.csv"'
-        writer = csv.writer(response)
+        if french:
+            response.write("\ufeff")
+        writer = csv.writer(response, delimiter=";" if french else ",")
         writer.writerow(COLUMNS)
         for row in rows:
-            writer.writerow([_cell(row[column]) for column in COLUMNS])
+            writer.writerow([_cell(row[column], french=french) for column in COLUMNS])
         return response
 
 
-def _cell(value) -> str:
+def _cell(value, *, french: bool = False) -> str:
     if value is None:
         return ""
+    if french and isinstance(value, float):
+        return repr(value).replace(".", ",")
     if isinstance(value, list):
         value = "|".join(value)
     elif isinstance(value, datetime.datetime):
