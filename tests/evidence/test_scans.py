@@ -46,7 +46,7 @@ def test_a_scan_stores_every_check_at_its_commit(scanned):
 
 def test_every_check_has_a_label_and_publiccode_is_the_one_pending():
     assert set(LABELS) == {"repository", *TREE, *HISTORY, *PENDING}
-    assert PENDING == {"publiccode"}
+    assert {"publiccode"} == PENDING
 
 
 def test_results_are_append_only(scanned):
