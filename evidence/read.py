@@ -80,10 +80,8 @@ def evidence_entry(scan: RepositoryScan, result: CheckResult | None, code: str, 
         "path": result.path if result else "",
         "line": result.line if result else None,
         "commit": result.commit if result else "",
-        "url": file_url(scan.url, result.commit, result.path, result.line)
-        if result and scan
-        else "",
-        "scanned_at": scan.finished_at if scan else None,
+        "url": file_url(scan.url, result.commit, result.path, result.line) if result else "",
+        "scanned_at": scan.finished_at,
         "exemption": exemption.reason if exemption else "",
     }
     return entry
@@ -91,12 +89,14 @@ def evidence_entry(scan: RepositoryScan, result: CheckResult | None, code: str, 
 
 def evidence_by_criterion(project: Project, criterion_ids) -> dict[int, list[dict]]:
     """criterion id -> the automatic results mapped to it, from the latest finished scan.
-    Four queries whatever the number of items."""
+    At most four queries whatever the number of items; nothing before a first scan."""
     mappings = list(CheckMapping.objects.filter(criterion_id__in=list(criterion_ids)))
     if not mappings:
         return {}
     scan = latest_scan(project, finished=True)
-    results = {r.check_code: r for r in scan.results.all()} if scan else {}
+    if scan is None:
+        return {}
+    results = {r.check_code: r for r in scan.results.all()}
     exemptions = {e.check_code: e for e in Exemption.objects.filter(project=project)}
     out: dict[int, list[dict]] = {}
     for mapping in mappings:

@@ -4,6 +4,7 @@ from . import portfolio_views
 from .views import (
     account,
     comments,
+    evidence,
     fragments,
     home,
     inbox,
@@ -33,6 +34,7 @@ urlpatterns = [
         name="item_action",
     ),
     path("projects/<int:pk>/review/", workflow.review_open, name="review_open"),
+    path("projects/<int:pk>/scans/", evidence.scan_request, name="scan_request"),
     path("reviews/<int:review_id>/withdraw/", workflow.review_withdraw, name="review_withdraw"),
     path("reviews/<int:review_id>/decide/", workflow.review_decide, name="review_decide"),
     path("projects/<int:pk>/transitions/<str:name>/", workflow.transition, name="transition"),

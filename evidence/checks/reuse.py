@@ -24,7 +24,14 @@ def check_reuse(snapshot):
     that lack licence or copyright information."""
     try:
         done = subprocess.run(
-            [*reuse_command(), "--root", str(snapshot.root), "lint", "--json"],
+            [
+                *reuse_command(),
+                "--no-multiprocessing",
+                "--root",
+                str(snapshot.root),
+                "lint",
+                "--json",
+            ],
             capture_output=True,
             timeout=settings.EVIDENCE_REUSE_TIMEOUT,
             stdin=subprocess.DEVNULL,
