@@ -209,13 +209,13 @@ def _clone_into(work: Path, target: Target, *, now: datetime, deadline: float) -
         raise Refusal("clone_failed", stderr)
     git = [*options, "-C", str(repo)]
 
-    def call(*args, watch=None):
+    def call(*args, watch=None, check=True):
         done = run_git([*git, *args], cwd=work, env=env, deadline=deadline, watch=watch)
-        if done.returncode != 0:
+        if check and done.returncode != 0:
             raise Refusal("clone_failed", _last_line(done.stderr))
         return done.stdout
 
-    head = call("rev-parse", "--verify", "-q", "HEAD^{commit}").decode().strip()
+    head = call("rev-parse", "--verify", "-q", "HEAD^{commit}", check=False).decode().strip()
     if not head:
         raise Refusal("empty")
     listing = call("ls-tree", "-r", "-z", "--full-tree", "HEAD")
