@@ -2,6 +2,7 @@
 scan with its reason (never a stuck scan, never an exception)."""
 
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -132,3 +133,10 @@ def test_the_clone_is_deleted_afterwards(scan, server, new_repo, settings, tmp_p
     settings.EVIDENCE_MAX_FILES = 0
     assert refused(scan(server.url("safety-cleanup")), "too_many_files")
     assert list(Path(tmp_path).iterdir()) == []
+
+
+def test_an_empty_repository(scan, server):
+    subprocess.run(
+        ["git", "init", "-q", "--bare", str(server.root / "safety-empty.git")], check=True
+    )
+    assert refused(scan(server.url("safety-empty")), "empty")
