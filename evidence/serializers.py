@@ -1,6 +1,9 @@
 from rest_framework import serializers
 
-from .models import CheckResult, RepositoryScan
+from projects.api_support import RejectUnknownFields
+
+from .checks import CHOICES
+from .models import CheckResult, Exemption, RepositoryScan
 
 
 class CheckResultSerializer(serializers.ModelSerializer):
@@ -29,3 +32,36 @@ class RepositoryScanSerializer(serializers.ModelSerializer):
             "refusal_reason",
             "results",
         ]
+
+
+class ExemptionSerializer(serializers.ModelSerializer):
+    check = serializers.CharField(source="check_code")
+    declared_by = serializers.CharField(source="declared_by.username", default=None)
+
+    class Meta:
+        model = Exemption
+        fields = ["check", "reason", "declared_by", "declared_at"]
+
+
+class ExemptionInputSerializer(RejectUnknownFields, serializers.Serializer):
+    check = serializers.ChoiceField(choices=CHOICES)
+    reason = serializers.CharField(max_length=2000)
+
+
+class EvidenceEntrySerializer(serializers.Serializer):
+    check = serializers.CharField()
+    label = serializers.CharField()
+    outcome = serializers.CharField(allow_null=True)
+    text = serializers.CharField()
+    path = serializers.CharField()
+    line = serializers.IntegerField(allow_null=True)
+    commit = serializers.CharField()
+    url = serializers.CharField()
+    scanned_at = serializers.DateTimeField(allow_null=True)
+    exemption = serializers.CharField()
+
+
+class ItemEvidenceSerializer(serializers.Serializer):
+    item = serializers.IntegerField()
+    criterion = serializers.CharField()
+    checks = EvidenceEntrySerializer(many=True)
