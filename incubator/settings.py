@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "projects",
     "workflows",
     "interop",
+    "evidence",
 ]
 
 MIDDLEWARE = [
@@ -298,6 +299,20 @@ TRUSTED_PROXY_HOPS = env_int("TRUSTED_PROXY_HOPS", 0)
 # Comment limits (DESIGN.md: limits on length and on posting rate per user).
 COMMENT_MAX_LENGTH = env_int("COMMENT_MAX_LENGTH", 10_000)
 COMMENT_RATE = (env_int("COMMENT_RATE_COUNT", 10), env_int("COMMENT_RATE_SECONDS", 60))
+
+# Repository scans (docs/evidence.md). EVIDENCE_ALLOW_LOCAL admits file:// and
+# http://127.0.0.1 repositories: for tests only, never in production.
+EVIDENCE_ALLOW_LOCAL = env_bool("EVIDENCE_ALLOW_LOCAL") and not PRODUCTION
+EVIDENCE_TIMEOUT = env_int("EVIDENCE_TIMEOUT", 120)
+EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 300_000_000)
+EVIDENCE_MAX_FILES = env_int("EVIDENCE_MAX_FILES", 20_000)
+EVIDENCE_MAX_MEMORY = env_int("EVIDENCE_MAX_MEMORY", 2_000_000_000)
+EVIDENCE_REUSE_TIMEOUT = env_int("EVIDENCE_REUSE_TIMEOUT", 120)
+EVIDENCE_REUSE_COMMAND = os.environ.get("EVIDENCE_REUSE_COMMAND", "")
+EVIDENCE_WORK_DIR = os.environ.get("EVIDENCE_WORK_DIR") or None
+# Scans a project, and a person, may ask for in a window of seconds.
+EVIDENCE_RATE_PROJECT = (env_int("EVIDENCE_RATE_PROJECT_COUNT", 6), 3600)
+EVIDENCE_RATE_PERSON = (env_int("EVIDENCE_RATE_PERSON_COUNT", 20), 3600)
 
 LOGGING = {
     "version": 1,

@@ -17,6 +17,7 @@ api_patterns = [
     path("", include("projects.urls")),
     path("", include("workflows.urls")),
     path("", include(interop_api)),
+    path("", include("evidence.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     # Last: any other address under /api/ is a JSON 404, in every profile (DEBUG included,

@@ -7,6 +7,8 @@ back with the errors next to the fields and what the person typed.
 
 from django.db.models import Prefetch
 
+from evidence import read as evidence_read
+from evidence import services as evidence_services
 from projects import access
 from projects.models import Comment, Follow
 from workflows import gates, progress
@@ -48,8 +50,11 @@ def item_rights(user, project, gate) -> dict:
     }
 
 
-def checklist_item_context(project, item, *, rights: dict, bound=None) -> dict:
-    """One checklist item with the forms this person may use on it now."""
+def checklist_item_context(project, item, *, rights: dict, bound=None, evidence=None) -> dict:
+    """One checklist item with the forms this person may use on it now, and the automatic
+    results mapped to its criterion (``evidence``: read once for the whole checklist)."""
+    if evidence is None:
+        evidence = evidence_read.evidence_by_criterion(project, [item.criterion_id])
     prefixes = item_prefixes(item.pk)
     done = gates.is_done(item)
     forms = {}
@@ -72,7 +77,13 @@ def checklist_item_context(project, item, *, rights: dict, bound=None) -> dict:
     if awaiting and rights["can_verify"]:
         forms["verify"] = _form(VerifyForm, prefixes["verify"], bound)
         forms["reject"] = _form(RejectForm, prefixes["reject"], bound)
-    return {"project": project, "item": item, "item_forms": forms, "item_done": done}
+    return {
+        "project": project,
+        "item": item,
+        "item_forms": forms,
+        "item_done": done,
+        "item_evidence": evidence.get(item.criterion_id, []),
+    }
 
 
 def _has_work(entry: dict, rights: dict) -> bool:
@@ -168,8 +179,10 @@ def workflow_context(user, project, *, bound=None) -> dict:
     gate = gates.next_gate(project)
     items = list(gates.checklist_for(project, gate))
     rights = item_rights(user, project, gate)
+    evidence = evidence_read.evidence_by_criterion(project, [item.criterion_id for item in items])
     checklist = [
-        checklist_item_context(project, item, rights=rights, bound=bound) for item in items
+        checklist_item_context(project, item, rights=rights, bound=bound, evidence=evidence)
+        for item in items
     ]
     history = list(project.transitions.select_related("actor").order_by("at", "id"))
     # Collapsed by principle; a group opens where this person has something to do.
@@ -271,4 +284,14 @@ def page_context(user, project, *, bound=None) -> dict:
         and Follow.objects.filter(project=project, user=user).exists(),
         **workflow_context(user, project, bound=bound),
         **thread_context(user, project, bound=bound),
+        **scan_context(user, project),
+    }
+
+
+def scan_context(user, project) -> dict:
+    """The latest repository scan and whether this person may ask for one."""
+    return {
+        "scan": evidence_read.latest_scan(project),
+        "can_scan": bool(project.repository_url)
+        and evidence_services.can_request_scan(user, project),
     }
