@@ -57,5 +57,6 @@ urlpatterns = [
     ),
     path("notifications/read/", notifications.notification_read_all, name="notifications_read"),
     path("account/", account.account, name="account"),
+    path("unsubscribe/<str:token>/", account.unsubscribe, name="unsubscribe"),
     path("portfolio/", portfolio_views.portfolio_page, name="portfolio"),
 ]

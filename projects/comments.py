@@ -16,12 +16,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from markdown_it import MarkdownIt
 
 from . import access, events
 from .errors import Conflict, Invalid, NotFound, RateLimited
 from .models import Comment, Notification, Project
-from .notifications import notify
+from .notifications import message, notify
 
 User = get_user_model()
 
@@ -183,8 +184,10 @@ def _notify_mentions(comment: Comment, usernames: set[str]) -> set[int]:
         recipients=people,
         project=comment.project,
         actor=comment.author,
-        text=_("%(name)s vous a mentionné sur « %(project)s ».")
-        % {"name": _name(comment.author), "project": comment.project.title},
+        text=message(
+            gettext_lazy("%(name)s vous a mentionné sur « %(project)s »."),
+            {"name": _name(comment.author), "project": comment.project.title},
+        ),
         url=comment_url(comment),
     )
     return {user.pk for user in people}
@@ -252,8 +255,10 @@ def post_comment(
             recipients=[parent.author],
             project=project,
             actor=by,
-            text=_("%(name)s a répondu à votre message sur « %(project)s ».")
-            % {"name": _name(by), "project": project.title},
+            text=message(
+                gettext_lazy("%(name)s a répondu à votre message sur « %(project)s »."),
+                {"name": _name(by), "project": project.title},
+            ),
             url=comment_url(comment),
         )
     return comment, True
