@@ -10,9 +10,11 @@ VENDOR := frontend/static/vendor
 
 .PHONY: run test setup migrate lint format bench clean messages screenshots
 
+# Web (Daphne), worker and clock in the foreground from the Procfile; one Ctrl-C stops all.
 run: setup
 	$(BIN)/python manage.py seed_demo
-	DEBUG=1 $(BIN)/daphne -b $(HOST) -p $(PORT) incubator.asgi:application
+	@echo "Ouvrez http://$(HOST):$(PORT)/ (Ctrl-C arrête le site, le worker et l'horloge)"
+	PATH="$(CURDIR)/$(BIN):$$PATH" DEBUG=1 HOST=$(HOST) $(BIN)/honcho start -p $(PORT)
 
 test: setup
 	bash scripts/test.sh

@@ -1,10 +1,12 @@
 """The pages' forms. They only shape and validate input; the services decide and write."""
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from outbox.models import Frequency
 from projects.models import Notification, Project, Role, Stage, Territory, Theme
 from projects.services import EDITABLE_FIELDS, PROFILE_FIELDS
 from workflows.models import Decision
@@ -186,28 +188,31 @@ class AccountForm(forms.ModelForm):
 
 
 class PreferencesForm(forms.Form):
-    """In-app and e-mail choices for each kind of notification."""
+    """In-app and e-mail choices for each kind of notification, and the e-mails' language."""
 
-    def __init__(self, *args, preferences: dict, **kwargs):
+    language = forms.ChoiceField(label=_("Langue des e-mails"), choices=settings.LANGUAGES)
+
+    def __init__(self, *args, preferences: dict, language: str, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["language"].initial = language
         for kind, label in Notification.Kind.choices:
-            in_app, by_email = preferences.get(kind, (True, False))
+            in_app, email = preferences.get(kind, (True, Frequency.NEVER))
             self.fields[f"{kind}__in_app"] = forms.BooleanField(
                 label=_("%(kind)s : dans l'application") % {"kind": label},
                 required=False,
                 initial=in_app,
             )
-            self.fields[f"{kind}__by_email"] = forms.BooleanField(
+            self.fields[f"{kind}__email"] = forms.ChoiceField(
                 label=_("%(kind)s : par e-mail") % {"kind": label},
-                required=False,
-                initial=by_email,
+                choices=Frequency.choices,
+                initial=email,
             )
 
     def choices(self) -> dict:
         return {
             kind: (
                 self.cleaned_data[f"{kind}__in_app"],
-                self.cleaned_data[f"{kind}__by_email"],
+                self.cleaned_data[f"{kind}__email"],
             )
             for kind in Notification.Kind.values
         }

@@ -68,6 +68,7 @@ urlpatterns = [
     path("account/", account.account, name="account"),
     path("account/tokens/", tokens.tokens, name="tokens"),
     path("account/tokens/<int:token_id>/revoke/", tokens.token_revoke, name="token_revoke"),
+    path("unsubscribe/<str:token>/", account.unsubscribe, name="unsubscribe"),
     path("portfolio/", portfolio_views.portfolio_page, name="portfolio"),
     path("console/", console.console, name="console"),
     path("console/gates/<str:stage>/", console.gate, name="console_gate"),

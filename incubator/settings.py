@@ -86,6 +86,11 @@ INSTALLED_APPS = [
     "channels",
     "csp",
     "accounts",
+    "django_tasks",
+    "django_tasks_db",
+    # Low-level apps: they import no other app of the incubator.
+    "outbox",
+    "clock",
     "projects",
     "workflows",
     "interop",
@@ -194,6 +199,24 @@ CACHES = {
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
 
+# Background work (DEP 14 tasks API through the django-tasks backport): the task rows live
+# in the main database, SQLite embedded, PostgreSQL in production, where any number of
+# `manage.py db_worker` processes share one queue. Enqueuing writes the task row in the
+# caller's transaction: workers see it exactly when the change commits, and a crash between
+# the commit and an on-commit hook cannot lose it.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# A task still "running" after this long lost its worker (killed, machine gone): the clock
+# puts it back in the queue. Longer than the longest task (an SMTP conversation is bounded by
+# EMAIL_TIMEOUT); tasks are idempotent, so a rare second run is harmless.
+TASKS_STALE_SECONDS = env_int("TASKS_STALE_SECONDS", 600)
+TASKS_RETENTION_DAYS = env_int("TASKS_RETENTION_DAYS", 14)
+# E-mail: tries before a message is marked failed, and the first wait (doubled each time).
+MAIL_MAX_ATTEMPTS = env_int("MAIL_MAX_ATTEMPTS", 6)
+MAIL_RETRY_SECONDS = env_int("MAIL_RETRY_SECONDS", 60)
+# Reminders and nudges run by the clock (days).
+CHANGES_REMINDER_DAYS = env_int("CHANGES_REMINDER_DAYS", 7)
+DORMANT_DAYS = env_int("DORMANT_DAYS", 90)
+
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
@@ -221,7 +244,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -243,6 +266,9 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+# A hanging SMTP server must not hold a worker (and its row lock) for ever; below the
+# SQLite lock timeout, since the embedded profile serialises writes.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "incubateur@localhost")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
@@ -282,6 +308,7 @@ SPECTACULAR_SETTINGS = {
         "GateStageEnum": "workflows.models.GateStage",
         "VisibilityEnum": "projects.models.Visibility",
         "NotificationKindEnum": "projects.models.Notification.Kind",
+        "FrequencyEnum": "outbox.models.Frequency",
     },
 }
 
@@ -330,3 +357,36 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# The clock's jobs (`manage.py clock`): each runs once per period, in the site's time zone;
+# "at" shifts the start of a day or week. Every task receives the period's label.
+CLOCK_JOBS = {
+    "prune_tasks": {"task": "clock.tasks.prune_tasks", "every": "day", "at": "03:00"},
+    "daily_digest": {
+        "task": "outbox.services.send_digests",
+        "every": "day",
+        "at": "07:00",
+        "kwargs": {"frequency": "daily"},
+    },
+    "weekly_digest": {
+        "task": "outbox.services.send_digests",
+        "every": "week",
+        "at": "07:00",
+        "kwargs": {"frequency": "weekly"},
+    },
+    "review_reminders": {
+        "task": "workflows.reminders.remind_reviewers",
+        "every": "day",
+        "at": "08:00",
+    },
+    "changes_reminders": {
+        "task": "workflows.reminders.remind_teams",
+        "every": "day",
+        "at": "08:00",
+    },
+    "dormant_nudges": {
+        "task": "workflows.reminders.nudge_dormant",
+        "every": "day",
+        "at": "08:00",
+    },
+}

@@ -210,8 +210,8 @@ class NotificationAdmin(ReadOnlyAdmin):
 
 @admin.register(NotificationPreference)
 class NotificationPreferenceAdmin(admin.ModelAdmin):
-    list_display = ["user", "kind", "in_app", "by_email"]
-    list_filter = ["kind", "in_app", "by_email"]
+    list_display = ["user", "kind", "in_app", "email"]
+    list_filter = ["kind", "in_app", "email"]
     raw_id_fields = ["user"]
 
 

@@ -16,13 +16,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from markdown_it import MarkdownIt
 
 from . import access, events
 from .errors import Conflict, Invalid, RateLimited
 from .inputs import is_id, only_fields, parse_id
 from .models import Comment, Notification, Project, ProjectEvent
-from .notifications import notify
+from .notifications import message, notify
 
 User = get_user_model()
 
@@ -208,8 +209,10 @@ def _notify_mentions(comment: Comment, usernames: set[str]) -> set[int]:
         recipients=people,
         project=comment.project,
         actor=comment.author,
-        text=_("%(name)s vous a mentionné sur « %(project)s ».")
-        % {"name": _name(comment.author), "project": comment.project.title},
+        text=message(
+            gettext_lazy("%(name)s vous a mentionné sur « %(project)s »."),
+            {"name": _name(comment.author), "project": comment.project.title},
+        ),
         url=comment_url(comment),
     )
     return {user.pk for user in people}
@@ -277,8 +280,10 @@ def post_comment(
             recipients=[parent.author],
             project=project,
             actor=by,
-            text=_("%(name)s a répondu à votre message sur « %(project)s ».")
-            % {"name": _name(by), "project": project.title},
+            text=message(
+                gettext_lazy("%(name)s a répondu à votre message sur « %(project)s »."),
+                {"name": _name(by), "project": project.title},
+            ),
             url=comment_url(comment),
         )
     return comment, True

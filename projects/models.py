@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
+from outbox.models import Frequency
+
 
 class Stage(models.TextChoices):
     IDEA = "idea", _("Idée")
@@ -297,6 +299,8 @@ class Notification(models.Model):
         REVIEW_OPENED = "review_opened", _("Revue ouverte sur un projet que je relis")
         DECISION = "decision", _("Décision sur mon projet")
         STAGE_CHANGED = "stage_changed", _("Changement d'étape d'un projet suivi")
+        REMINDER = "reminder", _("Rappel : revue ou modifications en attente")
+        DORMANT = "dormant", _("Projet en sommeil depuis longtemps")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -327,7 +331,7 @@ class NotificationPreference(models.Model):
     )
     kind = models.CharField(max_length=20, choices=Notification.Kind.choices)
     in_app = models.BooleanField(default=True)
-    by_email = models.BooleanField(default=False)
+    email = models.CharField(max_length=10, choices=Frequency.choices, default=Frequency.NEVER)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "kind"], name="one_pref_per_kind")]

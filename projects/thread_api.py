@@ -17,6 +17,8 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from outbox.models import Frequency
+
 from . import access, events
 from .api import errors
 from .api_support import ErrorSerializer, Pagination
@@ -247,12 +249,13 @@ class PreferenceOutput(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Notification.Kind.choices)
     label = serializers.CharField()
     in_app = serializers.BooleanField()
-    by_email = serializers.BooleanField()
+    email = serializers.ChoiceField(choices=Frequency.choices)
 
 
 class PreferenceView(APIView):
     """``GET|PATCH /api/notifications/preferences/``: one entry per kind; PATCH takes
-    ``{kind: {"in_app": bool, "by_email": bool}}``."""
+    ``{kind: {"in_app": bool, "email": "immediate" | "daily" | "weekly" | "never"}}``;
+    an unknown kind or value is a 400 and changes nothing."""
 
     @extend_schema(responses={200: PreferenceOutput(many=True), **errors(401)})
     def get(self, request):

@@ -81,6 +81,32 @@ def fresh_cache():
 
 
 @pytest.fixture
+def run_tasks(db, monkeypatch):
+    """Run every task that is due, as `manage.py db_worker --batch` does, inside the test's
+    transaction (the worker's connection housekeeping would close it). Returns how many ran;
+    ``limit`` stops after that many."""
+    from django_tasks_db.management.commands import db_worker
+
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+
+    def run(limit: int | None = None) -> int:
+        worker = db_worker.Worker(
+            queue_names=["*"],
+            interval=0,
+            batch=True,
+            backend_name="default",
+            startup_delay=False,
+            max_tasks=limit,
+            worker_id="test-worker",
+            excluded_queue_names=[],
+        )
+        worker.run()
+        return worker._run_tasks
+
+    return run
+
+
+@pytest.fixture
 def make_user(db):
     def make(username: str, *groups: str, **fields):
         user = User.objects.create_user(username, f"{username}@example.org", PASSWORD, **fields)

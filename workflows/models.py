@@ -36,6 +36,11 @@ class Gate(models.Model):
     reviewers = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="review_pools"
     )
+    # The clock reminds the reviewers of a review open this long, then as often again;
+    # 0: never.
+    reminder_days = models.PositiveSmallIntegerField(
+        default=14, validators=[MaxValueValidator(365)]
+    )
 
     class Meta:
         ordering = ["id"]

@@ -14,12 +14,13 @@ from django.db import transaction
 from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from projects import access, events
 from projects import services as project_services
 from projects.errors import Conflict, Forbidden, Invalid, NotFound
 from projects.models import NEXT_STAGE, Notification, Project, Stage
-from projects.notifications import notify
+from projects.notifications import message, notify
 
 from . import access as workflow_access
 from . import gates
@@ -229,6 +230,17 @@ def open_review(*, by, project: Project) -> GateReview:
     if blockers:
         raise Conflict(blockers[0]["detail"], code=blockers[0]["code"], blockers=blockers)
     review = GateReview.objects.create(project=project, gate=gates.next_gate(project), opened_by=by)
+    notify(
+        kind=Notification.Kind.REVIEW_OPENED,
+        recipients=_reviewers_of(project, review.gate),
+        project=project,
+        actor=by,
+        text=message(
+            gettext_lazy("« %(title)s » demande le passage à l'étape %(stage)s."),
+            {"title": project.title, "stage": review.gate},
+        ),
+        url=project.get_absolute_url(),
+    )
     events.record_event(project, events.REVIEW_OPENED, review.pk, GateReviewSerializer(review).data)
     return review
 
@@ -305,12 +317,14 @@ def decide(*, by, review: GateReview, verdict: str, rationale: str) -> Decision:
         recipients=_team(project),
         project=project,
         actor=by,
-        text=_("%(who)s sur « %(title)s » : %(verdict)s.")
-        % {
-            "who": by.get_full_name() or by.get_username(),
-            "title": project.title,
-            "verdict": Decision.Verdict(verdict).label,
-        },
+        text=message(
+            gettext_lazy("%(who)s sur « %(title)s » : %(verdict)s."),
+            {
+                "who": by.get_full_name() or by.get_username(),
+                "title": project.title,
+                "verdict": Decision.Verdict(verdict).label,
+            },
+        ),
         url=project.get_absolute_url(),
     )
     if verdict == Decision.Verdict.REJECT:
@@ -386,8 +400,10 @@ def _transition(
         recipients=_followers(project),
         project=project,
         actor=by,
-        text=_("« %(title)s » passe de l'étape %(from)s à l'étape %(to)s.")
-        % {"title": project.title, "from": Stage(before).label, "to": Stage(project.stage).label},
+        text=message(
+            gettext_lazy("« %(title)s » passe de l'étape %(from)s à l'étape %(to)s."),
+            {"title": project.title, "from": Stage(before).label, "to": Stage(project.stage).label},
+        ),
         url=project.get_absolute_url(),
     )
     stage_changed = {

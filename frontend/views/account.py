@@ -1,11 +1,14 @@
-"""Account settings: name and e-mail, notification preferences. The password is changed
-through Django's own views, styled by our templates."""
+"""Account settings: name and e-mail, notification preferences, and the one-click
+unsubscribe of e-mail links. The password is changed through Django's own views, styled by
+our templates."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 
+from outbox.mail import language_of
 from projects import notifications as notification_services
 from projects import services as project_services
 from projects.errors import Invalid
@@ -17,7 +20,7 @@ from ..http import add_service_errors, refusals
 
 def _current(user) -> dict:
     return {
-        row["kind"]: (row["in_app"], row["by_email"])
+        row["kind"]: (row["in_app"], row["email"])
         for row in notification_services.preferences(user)
     }
 
@@ -32,7 +35,9 @@ def account(request):
         initial={name: getattr(user, name) for name in project_services.PROFILE_FIELDS},
     )
     prefs_form = PreferencesForm(
-        request.POST if which == "preferences" else None, preferences=_current(user)
+        request.POST if which == "preferences" else None,
+        preferences=_current(user),
+        language=language_of(user),
     )
     if which == "account" and account_form.is_valid():
         try:
@@ -44,11 +49,14 @@ def account(request):
             return redirect("frontend:account")
     if which == "preferences" and prefs_form.is_valid():
         choices = {
-            kind: {"in_app": in_app, "by_email": by_email}
-            for kind, (in_app, by_email) in prefs_form.choices().items()
+            kind: {"in_app": in_app, "email": email}
+            for kind, (in_app, email) in prefs_form.choices().items()
         }
         try:
             notification_services.set_preferences(by=user, choices=choices)
+            notification_services.set_email_language(
+                by=user, language=prefs_form.cleaned_data["language"]
+            )
         except Invalid as error:
             add_service_errors(prefs_form, error)
         else:
@@ -58,7 +66,7 @@ def account(request):
         {
             "label": label,
             "in_app": prefs_form[f"{kind}__in_app"],
-            "by_email": prefs_form[f"{kind}__by_email"],
+            "email": prefs_form[f"{kind}__email"],
         }
         for kind, label in Notification.Kind.choices
     ]
@@ -68,4 +76,24 @@ def account(request):
         "frontend/account/account.html",
         {"account_form": account_form, "prefs_form": prefs_form, "pref_rows": rows},
         status=status,
+    )
+
+
+@csrf_exempt
+@refusals
+def unsubscribe(request, token: str):
+    """An e-mail's unsubscribe link. GET asks for confirmation (link scanners follow links);
+    POST, from that page or a mail client's one-click (RFC 8058), stops those e-mails. The
+    signed token is the authority: no session, hence no CSRF token to check."""
+    outcome, kinds = None, []
+    if request.method == "POST":
+        outcome, kinds = notification_services.unsubscribe(token=token)
+    else:
+        outcome = "confirm" if notification_services.read_token(token) else "invalid"
+    labels = [Notification.Kind(kind).label for kind in kinds]
+    return render(
+        request,
+        "frontend/account/unsubscribe.html",
+        {"outcome": outcome, "labels": labels, "token": token},
+        status=400 if outcome == "invalid" else 200,
     )

@@ -5,6 +5,7 @@ clear pages; nothing is written when a form is refused."""
 import pytest
 from django.test import Client
 
+from outbox.models import Recipient
 from projects.models import Follow, Membership, Notification, Project
 from workflows import services as workflow_services
 from workflows.models import ChecklistItem
@@ -188,11 +189,20 @@ def test_account_settings(browse, stranger):
     response = client.post("/account/", {"form": "account", "email": "pas-un-email"})
     assert response.status_code == 400
     assert "email" in response.context["account_form"].errors
-    response = client.post("/account/", {"form": "preferences", "mention__by_email": "on"})
+    chosen = {f"{kind}__email": "never" for kind in Notification.Kind.values}
+    chosen["mention__email"] = "daily"
+    response = client.post("/account/", {"form": "preferences", "language": "en", **chosen})
     assert response.status_code == 302
     prefs = {row.kind: row for row in stranger.notification_preferences.all()}
-    assert prefs["mention"].by_email is True
+    assert prefs["mention"].email == "daily"
     assert prefs["mention"].in_app is False
+    assert Recipient.objects.get(user=stranger).language == "en"
+    chosen["mention__email"] = "hourly"
+    response = client.post("/account/", {"form": "preferences", "language": "en", **chosen})
+    assert response.status_code == 400
+    response = client.post("/account/", {"form": "preferences", "language": "xx", **chosen})
+    assert response.status_code == 400
+    assert stranger.notification_preferences.get(kind="mention").email == "daily"
 
 
 def test_account_needs_sign_in(browse):

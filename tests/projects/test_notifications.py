@@ -3,6 +3,7 @@
 import pytest
 from channels.db import database_sync_to_async
 from django.core import mail
+from django.db import transaction
 
 from projects.comments import post_comment
 from projects.errors import Invalid
@@ -34,44 +35,48 @@ def test_notify_refuses_unknown_kind(project, owner):
         notify(kind="gossip", recipients=[owner], project=project, actor=None, text="?")
 
 
-def test_preferences_choose_channels(
-    project, owner, member, reviewer, django_capture_on_commit_callbacks
-):
-    set_preferences(by=member, choices={Kind.DECISION: {"in_app": False, "by_email": True}})
+def test_preferences_choose_channels(project, owner, member, reviewer, run_tasks):
+    set_preferences(by=member, choices={Kind.DECISION: {"in_app": False, "email": "immediate"}})
     set_preferences(by=reviewer, choices={Kind.DECISION: {"in_app": False}})
-    with django_capture_on_commit_callbacks(execute=True):
-        created = notify(
-            kind=Kind.DECISION,
-            recipients=[owner, member, reviewer],
-            project=project,
-            actor=None,
-            text="Revue approuvée.",
-            url="/projects/1/",
-        )
+    created = notify(
+        kind=Kind.DECISION,
+        recipients=[owner, member, reviewer],
+        project=project,
+        actor=None,
+        text="Revue approuvée.",
+        url="/projects/1/",
+    )
     assert [n.recipient for n in created] == [owner]
+    assert mail.outbox == []  # a task, not the request, sends it
+    assert run_tasks() == 1
     assert [m.to for m in mail.outbox] == [["member@example.org"]]
     assert "Revue approuvée." in mail.outbox[0].body
 
 
-def test_no_mail_before_commit(project, owner, member, django_capture_on_commit_callbacks):
-    set_preferences(by=member, choices={Kind.REPLY: {"by_email": True}})
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        top, _ = post_comment(by=member, project=project, body="Question")
+def test_no_mail_from_a_rolled_back_change(project, owner, member, run_tasks):
+    """The send task is written in the change's transaction: no commit, no task, no mail."""
+    set_preferences(by=member, choices={Kind.REPLY: {"email": "immediate"}})
+    top, _ = post_comment(by=member, project=project, body="Question")
+    with pytest.raises(RuntimeError), transaction.atomic():
         post_comment(by=owner, project=project, body="Réponse", parent=top.pk)
-    assert mail.outbox == []
-    for callback in callbacks:
-        callback()
+        raise RuntimeError("rolled back")
+    assert run_tasks() == 0
+    post_comment(by=owner, project=project, body="Réponse", parent=top.pk)
+    assert run_tasks() == 1
     assert len(mail.outbox) == 1
 
 
 def test_preferences_listing_and_validation(member):
     listed = preferences(member)
     assert [p["kind"] for p in listed] == list(Kind.values)
-    assert all(p["in_app"] and not p["by_email"] for p in listed)
+    assert all(p["in_app"] and p["email"] == "never" for p in listed)
     for bad in (
         {"gossip": {"in_app": True}},
         {Kind.MENTION: {"in_app": "yes"}},
         {Kind.MENTION: {"sms": True}},
+        {Kind.MENTION: {"email": "hourly"}},
+        {Kind.MENTION: {"email": True}},
+        {Kind.MENTION: {"email": "daily"}, "gossip": {"email": "daily"}},
         {Kind.MENTION: {}},
         ["mention"],
     ):
@@ -119,12 +124,13 @@ def test_api_preferences(api, member):
     listed = api.as_(member).get("/api/notifications/preferences/").json()
     assert {p["kind"] for p in listed} == set(Kind.values)
     response = api.patch(
-        "/api/notifications/preferences/", {"mention": {"by_email": True}}, format="json"
+        "/api/notifications/preferences/", {"mention": {"email": "weekly"}}, format="json"
     )
     assert response.status_code == 200
-    assert next(p for p in response.json() if p["kind"] == "mention")["by_email"] is True
-    bad = api.patch("/api/notifications/preferences/", {"mention": {"by_email": 1}}, format="json")
+    assert next(p for p in response.json() if p["kind"] == "mention")["email"] == "weekly"
+    bad = api.patch("/api/notifications/preferences/", {"mention": {"email": "hourly"}})
     assert bad.status_code == 400 and "mention" in bad.json()["errors"]
+    assert NotificationPreference.objects.get(user=member, kind="mention").email == "weekly"
 
 
 def test_followers_are_plain_rows(project, stranger):
