@@ -39,7 +39,7 @@ class ScansView(APIView):
         responses={200: RepositoryScanSerializer, **errors(404)},
     )
     def get(self, request, pk):
-        project = access.get_project(request.user, pk)
+        project = access.access_project(request.user, pk)
         scan = read.latest_scan(project)
         if scan is None:
             raise NotFound()
@@ -73,7 +73,7 @@ class EvidenceView(APIView):
         responses={200: ItemEvidenceSerializer(many=True), **errors(404)},
     )
     def get(self, request, pk):
-        project = access.get_project(request.user, pk)
+        project = access.access_project(request.user, pk)
         items = list(gates.checklist_for(project))
         evidence = read.evidence_by_criterion(project, [item.criterion_id for item in items])
         body = [
@@ -95,7 +95,7 @@ class ExemptionsView(APIView):
         responses={200: ExemptionSerializer(many=True), **errors(404)},
     )
     def get(self, request, pk):
-        project = access.get_project(request.user, pk)
+        project = access.access_project(request.user, pk)
         exemptions = Exemption.objects.filter(project=project).select_related("declared_by")
         return Response(ExemptionSerializer(exemptions, many=True).data)
 
@@ -106,7 +106,7 @@ class ExemptionsView(APIView):
         responses={201: ExemptionSerializer, **errors(400, 401, 403, 404)},
     )
     def post(self, request, pk):
-        project = access.get_project(request.user, pk)
+        project = access.access_project(request.user, pk)
         access.require(access.can_edit(request.user, project), request.user)
         data = ExemptionInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -37,7 +37,7 @@ class ScanRateLimited(ServiceError):
 
 def can_request_scan(user, project: Project) -> bool:
     """The team (and curators) and the reviewers may ask for a scan."""
-    return access.can_edit(user, project) or access.has(user, "review_project", project)
+    return access.can_edit(user, project) or access.can_review(user, project)
 
 
 def _retry_after(scans, count: int, seconds: int, now) -> int | None:
@@ -155,7 +155,7 @@ def scan_repository(*, project_id: int, by=None) -> RepositoryScan:
 def request_scan(*, by, project_id) -> RepositoryScan:
     """A person asks for a scan: the team and reviewers may. Raises NotFound (hidden or
     missing), NotAuthenticated, Forbidden, Conflict, ScanRateLimited."""
-    project = access.get_project(by, project_id)
+    project = access.access_project(by, project_id)
     access.require(can_request_scan(by, project), by)
     return scan_repository(project_id=project.pk, by=by)
 
@@ -163,7 +163,7 @@ def request_scan(*, by, project_id) -> RepositoryScan:
 def declare_exemption(*, by, project_id, check_code: str, reason: str) -> Exemption:
     """The team declares that one check does not apply, with a reason (replaces an
     earlier one)."""
-    project = access.get_project(by, project_id)
+    project = access.access_project(by, project_id)
     access.require(access.can_edit(by, project), by)
     errors = {}
     if check_code not in LABELS:

@@ -150,7 +150,7 @@ class PublicCodeView(APIView):
         tags=["interop"],
     )
     def get(self, request, pk):
-        project = access.get_project(request.user, pk)
+        project = access.access_project(request.user, pk)
         document, failures, warnings = services.project_document(project)
         if failures:
             raise incomplete(failures)
@@ -199,7 +199,7 @@ class PublicCodeView(APIView):
         tags=["interop"],
     )
     def post(self, request, pk):
-        project = access.get_project(request.user, pk)
+        project = access.access_project(request.user, pk)
         access.require(access.can_edit(request.user, project), request.user)
         data = validated(request, ImportInputSerializer)
         try:

@@ -75,7 +75,7 @@ def proposed_changes(project: Project, document: dict) -> list[Change]:
 def import_publiccode(*, by, project: Project, document: dict) -> list[Change]:
     """Take a publiccode.yml's values into the project (through ``update_project``) and its
     profile, all or nothing: a value that does not fit its field refuses the whole import."""
-    project = access.get_project(by, project.pk, lock=True)
+    project = access.access_project(by, project.pk, lock=True)
     access.require(access.can_edit(by, project), by)
     changes = proposed_changes(project, document)
     errors = {change.field: [change.error] for change in changes if change.error}
@@ -93,7 +93,7 @@ def import_publiccode(*, by, project: Project, document: dict) -> list[Change]:
 @transaction.atomic
 def update_publiccode_profile(*, by, project: Project, **fields) -> PublicCodeProfile:
     """Edit a project's publiccode.yml details (the team and curators)."""
-    project = access.get_project(by, project.pk, lock=True)
+    project = access.access_project(by, project.pk, lock=True)
     access.require(access.can_edit(by, project), by)
     unknown = set(fields) - set(PROFILE_FIELDS)
     if unknown:

@@ -268,10 +268,6 @@ def access_project(user: User, pk, *, lock: bool = False) -> Project:
     return project
 
 
-# Kept for code written against the earlier name.
-get_project = access_project
-
-
 def access_comment(user: User, pk, *, lock: bool = False) -> Comment:
     """The comment ``pk`` with its project, loaded and authorised in one statement; NotFound
     alike for hidden and missing. With ``lock`` the comment and its project are locked."""

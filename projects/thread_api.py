@@ -121,7 +121,7 @@ class CommentListView(APIView):
         },
     )
     def post(self, request, pk):
-        project = access.get_project(request.user, pk)
+        project = access.access_project(request.user, pk)
         access.require(access.can_comment(request.user, project), request.user)
         fields = comment_input(request.data)
         comment, created = post_comment(by=request.user, project=pk, **fields)
@@ -145,7 +145,7 @@ class CommentDetailView(APIView):
         comment = Comment.objects.filter(pk=pk).first()
         if comment is None:
             raise NotFound()
-        access.get_project(request.user, comment.project_id)
+        access.access_project(request.user, comment.project_id)
         access.require(access.can_change_comment(request.user, comment), request.user)
         fields = comment_input(request.data, EDIT_FIELDS)
         return Response(comment_data(edit_comment(by=request.user, comment=pk, **fields)))

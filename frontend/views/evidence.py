@@ -16,7 +16,7 @@ from .workflow import back_to
 @require_POST
 @refusals
 def scan_request(request, pk):
-    project = access.get_project(request.user, pk)
+    project = access.access_project(request.user, pk)
     try:
         scan = evidence_services.request_scan(by=request.user, project_id=project.pk)
     except (Conflict, evidence_services.ScanRateLimited) as error:

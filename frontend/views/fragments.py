@@ -71,7 +71,7 @@ def parts_fragment(request, pk):
     items named by ``item`` (repeatable), and with them the stage summary and the review
     panel; or ``workflow=1``, the whole workflow (the stage changed). The page swaps each
     top-level element for the one with the same id."""
-    project = access.get_project(request.user, pk)
+    project = access.access_project(request.user, pk)
     if request.GET.get("workflow"):
         return workflow_fragment(request, pk)
     try:

@@ -30,7 +30,7 @@ def shown(value) -> str:
 
 @refusals
 def publiccode_page(request, pk):
-    project = access.get_project(request.user, pk)
+    project = access.access_project(request.user, pk)
     can_edit = access.can_edit(request.user, project)
     profile = interop_services.profile_of(project)
     profile_form = ProfileForm(instance=profile)
