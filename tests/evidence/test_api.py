@@ -47,9 +47,9 @@ def test_others_may_not(api, kit, who, status, request):
     assert not RepositoryScan.objects.exists()
 
 
-def test_a_hidden_project_is_not_found(api, hidden, stranger):
-    assert api.as_(stranger).post(scans(hidden)).status_code == 404
-    assert api.as_(stranger).get(scans(hidden)).status_code == 404
+def test_a_hidden_project_is_not_found(api, restricted_project, stranger):
+    assert api.as_(stranger).post(scans(restricted_project)).status_code == 404
+    assert api.as_(stranger).get(scans(restricted_project)).status_code == 404
     assert api.as_(None).post("/api/projects/999999/scans/").status_code == 404
 
 

@@ -287,7 +287,7 @@ def test_live_parts_in_one_answer(
     url = f"/projects/{project.pk}/live/parts/"
     # Fixed, whatever the number of items asked for. The guardian grants are still read once
     # per check rather than once per answer: room to bring this down.
-    with django_assert_max_num_queries(28):
+    with django_assert_max_num_queries(30):
         html = client.get(f"{url}?item={first.pk}&item={second.pk}").content.decode()
     for part in (f'id="item-{first.pk}"', f'id="item-{second.pk}"', 'id="stage"', 'id="review"'):
         assert part in html

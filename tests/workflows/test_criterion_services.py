@@ -5,7 +5,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from projects.errors import Conflict, Forbidden, Invalid, NotAuthenticated
-from workflows import gates, services
+from workflows import configuration, gates
 from workflows.models import Criterion, Gate
 
 NEW = {
@@ -20,12 +20,12 @@ NEW = {
 
 def test_curators_create_update_and_delete(db, curator):
     gate = Gate.objects.get(stage="pilot")
-    criterion = services.create_criterion(by=curator, gate=gate, **NEW)
+    criterion = configuration.create_criterion(by=curator, gate=gate, **NEW)
     assert criterion.pk and criterion.gate == gate
-    services.update_criterion(by=curator, criterion=criterion, level="recommended")
+    configuration.update_criterion(by=curator, criterion=criterion, level="recommended")
     criterion.refresh_from_db()
     assert criterion.level == "recommended"
-    services.delete_criterion(by=curator, criterion=criterion)
+    configuration.delete_criterion(by=curator, criterion=criterion)
     assert not Criterion.objects.filter(code="pilot-docs").exists()
 
 
@@ -36,29 +36,31 @@ def test_anyone_else_is_refused_and_nothing_changes(db, request, who):
     before = list(Criterion.objects.order_by("id").values())
     existing = Criterion.objects.get(code="pilot-gdpr")
     with pytest.raises(Forbidden):
-        services.create_criterion(by=person, gate=gate, **NEW)
+        configuration.create_criterion(by=person, gate=gate, **NEW)
     with pytest.raises(Forbidden):
-        services.update_criterion(by=person, criterion=existing, level="recommended")
+        configuration.update_criterion(by=person, criterion=existing, level="recommended")
     with pytest.raises(Forbidden):
-        services.delete_criterion(by=person, criterion=existing)
+        configuration.delete_criterion(by=person, criterion=existing)
     assert list(Criterion.objects.order_by("id").values()) == before
 
 
 def test_a_visitor_is_asked_to_sign_in(db):
     with pytest.raises(NotAuthenticated):
-        services.create_criterion(by=AnonymousUser(), **NEW)
+        configuration.create_criterion(
+            by=AnonymousUser(), gate=Gate.objects.get(stage="pilot"), **NEW
+        )
 
 
 def test_bad_fields_and_answered_criteria_are_refused(project, curator):
     gate = Gate.objects.get(stage="pilot")
     with pytest.raises(Invalid) as bad:
-        services.create_criterion(by=curator, gate=gate, **{**NEW, "principle": "beauty"})
+        configuration.create_criterion(by=curator, gate=gate, **{**NEW, "principle": "beauty"})
     assert "principle" in bad.value.extra["errors"]
     with pytest.raises(Invalid):
-        services.create_criterion(by=curator, gate=gate, **NEW, colour="blue")
+        configuration.create_criterion(by=curator, gate=gate, **NEW, colour="blue")
     answered = gates.checklist_for(project).first().criterion
     with pytest.raises(Conflict) as in_use:
-        services.delete_criterion(by=curator, criterion=answered)
+        configuration.delete_criterion(by=curator, criterion=answered)
     assert in_use.value.code == "criterion_in_use"
     assert Criterion.objects.filter(pk=answered.pk).exists()
 
@@ -66,9 +68,11 @@ def test_bad_fields_and_answered_criteria_are_refused(project, curator):
 def test_the_api_writes_through_the_services(api, curator, monkeypatch):
     called = []
     for name in ("create_criterion", "update_criterion", "delete_criterion"):
-        real = getattr(services, name)
+        real = getattr(configuration, name)
         monkeypatch.setattr(
-            services, name, lambda real=real, name=name, **kw: called.append(name) or real(**kw)
+            configuration,
+            name,
+            lambda real=real, name=name, **kw: called.append(name) or real(**kw),
         )
     client = api.as_(curator)
     created = client.post("/api/criteria/", {**NEW, "gate": "pilot"}, format="json")

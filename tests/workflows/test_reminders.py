@@ -22,17 +22,17 @@ def told(kind):
 
 
 def test_opening_a_review_tells_every_reviewer_never_the_team(
-    wf_project, owner, member, reviewer, reviewer2, curator
+    project, owner, member, reviewer, reviewer2, curator
 ):
-    attest_all(wf_project, owner)
-    services.open_review(by=owner, project=wf_project)
+    attest_all(project, owner)
+    services.open_review(by=owner, project=project)
     assert told(Kind.REVIEW_OPENED) == ["reviewer", "reviewer2"]
 
 
-def test_opening_a_review_tells_the_gate_pool_only(wf_project, owner, member, reviewer, reviewer2):
+def test_opening_a_review_tells_the_gate_pool_only(project, owner, member, reviewer, reviewer2):
     Gate.objects.get(stage="prototype").reviewers.add(reviewer2, member)
-    attest_all(wf_project, owner)
-    services.open_review(by=owner, project=wf_project)
+    attest_all(project, owner)
+    services.open_review(by=owner, project=project)
     # The member is in the pool but on the team: a team never reviews itself.
     assert told(Kind.REVIEW_OPENED) == ["reviewer2"]
 
@@ -42,11 +42,11 @@ def age_review(review, days):
 
 
 def test_reviewers_reminded_after_the_gate_days_once_per_stretch(
-    wf_project, owner, reviewer, reviewer2
+    project, owner, reviewer, reviewer2
 ):
     Gate.objects.filter(stage="prototype").update(reminder_days=5)
-    attest_all(wf_project, owner)
-    review = services.open_review(by=owner, project=wf_project)
+    attest_all(project, owner)
+    review = services.open_review(by=owner, project=project)
     assert remind_reviewers.call(period="d1") == 0
     age_review(review, 6)
     assert remind_reviewers.call(period="d2") == 1
@@ -58,36 +58,36 @@ def test_reviewers_reminded_after_the_gate_days_once_per_stretch(
     assert remind_reviewers.call(period="d4") == 1
 
 
-def test_no_reminder_when_the_gate_says_never(wf_project, owner, reviewer):
+def test_no_reminder_when_the_gate_says_never(project, owner, reviewer):
     Gate.objects.filter(stage="prototype").update(reminder_days=0)
-    attest_all(wf_project, owner)
-    age_review(services.open_review(by=owner, project=wf_project), 100)
+    attest_all(project, owner)
+    age_review(services.open_review(by=owner, project=project), 100)
     assert remind_reviewers.call(period="d1") == 0
 
 
 def test_team_reminded_of_requested_changes_until_it_asks_again(
-    settings, wf_project, owner, member, reviewer
+    settings, project, owner, member, reviewer
 ):
     settings.CHANGES_REMINDER_DAYS = 7
-    attest_all(wf_project, owner)
-    review = services.open_review(by=owner, project=wf_project)
+    attest_all(project, owner)
+    review = services.open_review(by=owner, project=project)
     services.decide(by=reviewer, review=review, verdict="request_changes", rationale="Précisez.")
     assert remind_teams.call(period="d1") == 0
     GateReview.objects.filter(pk=review.pk).update(closed_at=timezone.now() - timedelta(days=8))
     assert remind_teams.call(period="d2") == 1
     assert told(Kind.REMINDER) == ["member", "owner"]
     assert remind_teams.call(period="d3") == 0
-    services.open_review(by=owner, project=wf_project)  # the team asked again
+    services.open_review(by=owner, project=project)  # the team asked again
     Notification.objects.all().delete()
     assert remind_teams.call(period="d4") == 0
 
 
-def test_dormant_projects_nudged_once(settings, wf_project, owner, member):
+def test_dormant_projects_nudged_once(settings, project, owner, member):
     settings.DORMANT_DAYS = 90
     assert nudge_dormant.call(period="d1") == 0
     long_ago = timezone.now() - timedelta(days=91)
-    Project.objects.filter(pk=wf_project.pk).update(updated_at=long_ago)
-    wf_project.events.update(at=long_ago)
+    Project.objects.filter(pk=project.pk).update(updated_at=long_ago)
+    project.events.update(at=long_ago)
     assert nudge_dormant.call(period="d2") == 1
     assert told(Kind.DORMANT) == ["member", "owner"]
     assert nudge_dormant.call(period="d3") == 0
