@@ -15,6 +15,18 @@ class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 100
 
+    def get_page_size(self, request):
+        """A ``page_size`` that is not a positive integer is a 400, not silently the default
+        (DRF's own behaviour); above ``max_page_size`` it is capped."""
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw in (None, ""):
+            return self.page_size
+        if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
+            raise exceptions.ValidationError(
+                {self.page_size_query_param: ["Un entier positif est attendu."]}
+            )
+        return min(int(raw), self.max_page_size)
+
 
 def exception_handler(exc, context):
     """``{"detail": ..., "code": ...}`` for every error, with ``errors`` for field errors

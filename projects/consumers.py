@@ -5,8 +5,8 @@ The contract is DESIGN.md's "Real-time contract". Frames of ``/ws/projects/<id>/
 - server: ``hello {project, seq, user}`` once accepted (``seq``: the stream's position now);
   events ``{type, seq, id, project, at, data}``; ``resumed {seq}`` after a replay;
   ``presence {project, viewers}``; ``comment.ack {client_id, id, created}``; ``pong {seq}``;
-  ``error {code, detail, ...}`` (the socket stays open, except codes ``behind`` and
-  ``access_lost`` which precede a close).
+  ``error {code, detail, ...}`` (the socket stays open, except codes ``behind``,
+  ``access_lost`` and ``session_ended`` which precede a close).
 - client: ``resume {after}`` (or ``?after=`` in the URL), ``comment.create {body, parent,
   checklist_item, review, client_id}``, ``ping``.
 - close codes: 4401 the session ended (signed out, password changed, account deactivated)

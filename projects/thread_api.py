@@ -103,7 +103,7 @@ class CommentListView(APIView):
     """``GET|POST /api/projects/{id}/comments/``: the thread, oldest first, tombstones
     included; posting answers 201, or 200 with the first comment for a retried client_id."""
 
-    @extend_schema(responses={200: page_of("CommentPage", CommentOutput), **errors(404)})
+    @extend_schema(responses={200: page_of("CommentPage", CommentOutput), **errors(400, 404)})
     def get(self, request, pk):
         project = access.access_project(request.user, pk)
         comments = Comment.objects.filter(project=project).select_related("author")
@@ -208,13 +208,16 @@ class NotificationListView(APIView):
         parameters=[OpenApiParameter("unread", OpenApiTypes.BOOL, required=False)],
         responses={
             200: page_of("NotificationPage", NotificationOutput, unread=serializers.IntegerField()),
-            **errors(401),
+            **errors(400, 401),
         },
     )
     def get(self, request):
         access.require(request.user.is_authenticated, request.user)
         rows = Notification.objects.filter(recipient=request.user)
-        if request.query_params.get("unread") in {"1", "true"}:
+        unread = request.query_params.get("unread", "")
+        if unread not in {"", "1", "true", "0", "false"}:
+            raise Invalid({"unread": [_("« true » ou « false » est attendu.")]})
+        if unread in {"1", "true"}:
             rows = rows.filter(read_at__isnull=True)
         paginator = Pagination()
         page = paginator.paginate_queryset(rows, request, view=self)
@@ -228,7 +231,8 @@ class NotificationReadView(APIView):
 
     @extend_schema(
         request=inline_serializer(
-            "MarkRead", {"ids": serializers.ListField(child=serializers.IntegerField())}
+            "MarkRead",
+            {"ids": serializers.ListField(child=serializers.IntegerField(), required=False)},
         ),
         responses={
             200: inline_serializer(

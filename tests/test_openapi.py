@@ -16,11 +16,10 @@ from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.validation import validate_schema
 from hypothesis import HealthCheck, settings
-from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
-    content_type_conformance,
-    response_schema_conformance,
-    status_code_conformance,
+    ignored_auth,
+    negative_data_rejection,
+    positive_data_acceptance,
 )
 
 from accounts.tokens import issue_token
@@ -120,10 +119,16 @@ def test_the_api_keeps_its_schema(case, seeded, wsgi_app, identity):
     case.call_and_validate(
         app=wsgi_app,
         headers={"Authorization": f"Token {token}"} if token else {},
-        checks=[
-            not_a_server_error,
-            status_code_conformance,
-            content_type_conformance,
-            response_schema_conformance,
-        ],
+        # Every built-in check but two, for reasons of design, not of defects:
+        # - "a schema-valid request is accepted" cannot hold where answers depend on state (a
+        #   wrong password, an id that names nothing, a transition blocked now: all 4xx the
+        #   schema documents);
+        # - "a schema-violating request is refused" fails only on empty filter values
+        #   (`?until=`, `?stage=`), which mean "all" by design (an untouched form field
+        #   filters nothing) and which OpenAPI's formats and enums cannot express. Values of
+        #   the wrong type are refused: tests/test_hostile_input.py.
+        # - "authentication is not ignored" replays requests over the network, which this
+        #   in-process run has not; every refusal without or with a bad token is tested per
+        #   endpoint (tests/projects/test_api_auth.py and the permission tables).
+        excluded_checks=[positive_data_acceptance, negative_data_rejection, ignored_auth],
     )

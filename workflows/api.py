@@ -3,10 +3,11 @@
 Views only parse input, call a service or a gate predicate, and serialise the answer.
 """
 
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.generics import GenericAPIView
-from rest_framework.permissions import BasePermission
+from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -251,7 +252,7 @@ class HistoryView(GenericAPIView):
     @extend_schema(
         tags=["workflow"],
         summary="The project's stage transitions, oldest first",
-        responses={200: StageTransitionSerializer(many=True), **errors(404)},
+        responses={200: StageTransitionSerializer(many=True), **errors(400, 404)},
     )
     def get(self, request, pk):
         project = access.access_project(request.user, pk)
@@ -267,6 +268,16 @@ class CuratorWrites(BasePermission):
         if request.method in ("GET", "HEAD", "OPTIONS"):
             return True
         return access.is_curator(request.user)
+
+
+class PublicReadSchema(AutoSchema):
+    """Says that reading needs no authentication (``CuratorWrites`` lets everyone read)."""
+
+    def get_auth(self):
+        auths = super().get_auth()
+        if self.method in SAFE_METHODS and {} not in auths:
+            auths.append({})
+        return auths
 
 
 @extend_schema_view(
@@ -286,6 +297,7 @@ class CriterionViewSet(viewsets.ModelViewSet):
     queryset = Criterion.objects.select_related("gate").order_by("gate_id", "position", "id")
     serializer_class = CriterionSerializer
     permission_classes = [CuratorWrites]
+    schema = PublicReadSchema()
     filterset_fields = ["gate__stage", "principle", "level", "active"]
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
@@ -319,6 +331,7 @@ class GateViewSet(
     queryset = Gate.objects.prefetch_related("reviewers").order_by("id")
     serializer_class = GateSerializer
     permission_classes = [CuratorWrites]
+    schema = PublicReadSchema()
     pagination_class = None
     http_method_names = ["get", "patch", "head", "options"]
 
