@@ -16,3 +16,5 @@ echo "== portfolio"
 $BIN/python bench/portfolio.py
 echo "== real-time fan-out"
 $BIN/python bench/fanout.py
+echo "== background tasks"
+DATABASE_URL=$PG_URL $BIN/python bench/tasks.py
