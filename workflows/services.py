@@ -472,9 +472,10 @@ def fire(*, by, project: Project, name: str, rationale: str = "") -> StageTransi
 
 
 @transaction.atomic
-def configure_gate(*, by, gate: Gate, quorum=None, reviewers=None) -> Gate:
-    """Curators set a gate's quorum and reviewer pool. Open reviews keep their checklists;
-    a lowered quorum applies to them at the next decision or by ``advance``."""
+def configure_gate(*, by, gate: Gate, quorum=None, reviewers=None, reminder_days=None) -> Gate:
+    """Curators set a gate's quorum, reviewer pool and reminder delay. Open reviews keep
+    their checklists; a lowered quorum applies to them at the next decision or by
+    ``advance``."""
     access.require(by.has_perm("workflows.change_gate"), by)
     gate = Gate.objects.select_for_update().get(pk=gate.pk)
     if quorum is not None:
@@ -482,6 +483,11 @@ def configure_gate(*, by, gate: Gate, quorum=None, reviewers=None) -> Gate:
             raise Invalid({"quorum": [_("Entre 1 et 9.")]})
         gate.quorum = int(quorum)
         gate.save(update_fields=["quorum"])
+    if reminder_days is not None:
+        if not 0 <= int(reminder_days) <= 365:
+            raise Invalid({"reminder_days": [_("Entre 0 et 365.")]})
+        gate.reminder_days = int(reminder_days)
+        gate.save(update_fields=["reminder_days"])
     if reviewers is not None:
         gate.reviewers.set(reviewers)
     return gate
