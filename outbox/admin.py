@@ -26,10 +26,17 @@ class MessageAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.action(description="Réessayer les messages en échec")
+    def has_change_permission(self, request, obj=None):
+        # Nothing is edited by hand; "change" is the right to retry (the action below).
+        return False if obj is not None else super().has_change_permission(request, obj)
+
+    @admin.action(description="Réessayer les messages en échec", permissions=["retry"])
     def retry(self, request, queryset):
         count = retry_failed_messages(ids=list(queryset.values_list("pk", flat=True)))
         self.message_user(request, f"{count} message(s) remis en file.", messages.SUCCESS)
+
+    def has_retry_permission(self, request):
+        return request.user.has_perm("outbox.change_message")
 
 
 @admin.register(Recipient)

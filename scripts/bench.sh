@@ -18,3 +18,5 @@ echo "== real-time fan-out"
 $BIN/python bench/fanout.py
 echo "== repository scan"
 $BIN/python bench/scan.py
+echo "== background tasks"
+DATABASE_URL=$PG_URL $BIN/python bench/tasks.py

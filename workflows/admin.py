@@ -22,9 +22,9 @@ class CriterionInline(admin.TabularInline):
 
 @admin.register(Gate)
 class GateAdmin(admin.ModelAdmin):
-    """Curators set each gate's quorum and reviewer pool here."""
+    """Curators set each gate's quorum, reviewer pool and reminder delay here."""
 
-    list_display = ["stage", "quorum"]
+    list_display = ["stage", "quorum", "reminder_days"]
     filter_horizontal = ["reviewers"]
     readonly_fields = ["stage"]
     inlines = [CriterionInline]

@@ -326,7 +326,8 @@ class GateViewSet(
     mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Gates with their quorum and reviewer pool (empty pool: every reviewer)."""
+    """Gates with their quorum, reviewer pool (empty pool: every reviewer) and the days
+    after which the clock reminds reviewers of an open review (0: never)."""
 
     queryset = Gate.objects.prefetch_related("reviewers").order_by("id")
     serializer_class = GateSerializer
@@ -342,4 +343,5 @@ class GateViewSet(
             gate=serializer.instance,
             quorum=data.get("quorum"),
             reviewers=data.get("reviewers"),
+            reminder_days=data.get("reminder_days"),
         )

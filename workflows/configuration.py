@@ -48,10 +48,12 @@ def reviewer_candidates():
 
 
 @transaction.atomic
-def configure_gate(*, by, gate: Gate, quorum: int | None = None, reviewers=None) -> Gate:
-    """Curators set a gate's quorum (1 to 9) and reviewer pool (reviewers only; empty: every
-    reviewer). Open reviews keep their checklists; a lowered quorum applies to them at the
-    next decision or by ``advance``."""
+def configure_gate(
+    *, by, gate: Gate, quorum: int | None = None, reviewers=None, reminder_days=None
+) -> Gate:
+    """Curators set a gate's quorum (1 to 9), reviewer pool (reviewers only; empty: every
+    reviewer) and reminder delay (0 to 365 days, 0: no reminders). Open reviews keep their
+    checklists; a lowered quorum applies to them at the next decision or by ``advance``."""
     access.require(can_configure(by), by)
     gate = Gate.objects.select_for_update().get(pk=gate.pk)
     errors = {}
@@ -62,6 +64,13 @@ def configure_gate(*, by, gate: Gate, quorum: int | None = None, reviewers=None)
             quorum = 0
         if not 1 <= quorum <= 9:
             errors["quorum"] = [_("Entre 1 et 9.")]
+    if reminder_days is not None:
+        try:
+            reminder_days = int(reminder_days)
+        except (TypeError, ValueError):
+            reminder_days = -1
+        if not 0 <= reminder_days <= 365:
+            errors["reminder_days"] = [_("Entre 0 et 365.")]
     if reviewers is not None:
         wanted = {getattr(person, "pk", person) for person in reviewers}
         allowed = set(reviewer_candidates().filter(pk__in=wanted).values_list("pk", flat=True))
@@ -72,6 +81,9 @@ def configure_gate(*, by, gate: Gate, quorum: int | None = None, reviewers=None)
     if quorum is not None and quorum != gate.quorum:
         gate.quorum = quorum
         gate.save(update_fields=["quorum"])
+    if reminder_days is not None and reminder_days != gate.reminder_days:
+        gate.reminder_days = reminder_days
+        gate.save(update_fields=["reminder_days"])
     if reviewers is not None:
         gate.reviewers.set(wanted)
     return gate

@@ -59,7 +59,7 @@ class GateSerializer(RejectUnknownFields, serializers.ModelSerializer):
 
     class Meta:
         model = Gate
-        fields = ["id", "stage", "quorum", "reviewers"]
+        fields = ["id", "stage", "quorum", "reviewers", "reminder_days"]
         read_only_fields = ["id", "stage"]
 
 

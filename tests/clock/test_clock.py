@@ -85,7 +85,7 @@ def test_a_run_recorded_by_another_clock_is_not_repeated(db, jobs):
 
 
 @on_postgresql
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_clocks_at_once_enqueue_each_run_once(jobs):
     now = at(2026, 12, 1, 7, 0, 10)
     barrier = threading.Barrier(4)

@@ -91,3 +91,15 @@ def test_dormant_projects_nudged_once(settings, project, owner, member):
     assert nudge_dormant.call(period="d2") == 1
     assert told(Kind.DORMANT) == ["member", "owner"]
     assert nudge_dormant.call(period="d3") == 0
+
+
+def test_curators_set_the_reminder_delay_of_a_gate(api, reviewer, curator):
+    gate = Gate.objects.get(stage="pilot")
+    url = f"/api/gates/{gate.pk}/"
+    assert api.as_(reviewer).patch(url, {"reminder_days": 3}).status_code == 403
+    for bad in (-1, 366, "souvent"):
+        assert api.as_(curator).patch(url, {"reminder_days": bad}).status_code == 400
+    answer = api.as_(curator).patch(url, {"reminder_days": 3})
+    assert answer.status_code == 200 and answer.json()["reminder_days"] == 3
+    gate.refresh_from_db()
+    assert gate.reminder_days == 3

@@ -16,7 +16,8 @@ class Command(BaseCommand):
 
     def handle(self, *, once: bool, interval: float, verbosity: int, **options):
         stop = []
-        signal.signal(signal.SIGTERM, lambda *_: stop.append(True))
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda *_: stop.append(True))
         while True:
             close_old_connections()
             for run in tick():
