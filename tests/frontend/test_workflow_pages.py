@@ -282,7 +282,7 @@ def test_live_parts_in_one_answer(
     first, second = required_items(proposed)[:2]
     client = browse(stranger)
     url = f"/projects/{proposed.pk}/live/parts/"
-    with django_assert_max_num_queries(25):
+    with django_assert_max_num_queries(36):
         html = client.get(f"{url}?item={first.pk}&item={second.pk}").content.decode()
     for part in (f'id="item-{first.pk}"', f'id="item-{second.pk}"', 'id="stage"', 'id="review"'):
         assert part in html
