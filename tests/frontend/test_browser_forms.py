@@ -106,3 +106,25 @@ def test_odd_requests_answer_pages(open_page, proposed, owner):
     assert response.status == 405
     expect(page.locator("h1")).to_have_text("Adresse d'un formulaire")
     assert_accessible(page)
+
+
+def test_the_json_export_downloads_json(open_page, proposed, funder):
+    page = open_page(funder)
+    with page.expect_download() as download:
+        page.goto("/portfolio/")
+        page.click("a[href^='/api/portfolio/export.json']")
+    assert download.value.suggested_filename == "portefeuille.json"
+    accept = "text/html,application/xhtml+xml,*/*;q=0.8"
+    response = page.request.get("/api/portfolio/export.json", headers={"Accept": accept})
+    assert response.headers["content-type"].startswith("application/json")
+    assert response.json().get("count") == 1, response.text()
+    assert page.request.get("/favicon.ico").ok
+
+
+def test_the_api_docs_are_accessible(open_page):
+    page = open_page()
+    page.goto("/api/docs/")
+    expect(page.get_by_text("Incubateur NEC — API").first).to_be_visible(timeout=20_000)
+    page.wait_for_load_state("networkidle")
+    assert_accessible(page)
+    screenshot(page, "api-docs", full_page=False)
