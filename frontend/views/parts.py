@@ -10,7 +10,7 @@ from django.db.models import Prefetch
 from projects import access
 from projects.models import Comment, Follow
 from workflows import gates
-from workflows.models import Decision, ItemStatus
+from workflows.models import Criterion, Decision, ItemStatus
 
 from ..forms import (
     AttestForm,
@@ -114,6 +114,9 @@ def review_context(user, project, *, items=None, options=None, bound=None) -> di
         decide_form = _form(DecisionForm, "decide", bound)
     if review is not None:
         blockers = explain(gates.advance_blockers(project, review, items), titles)
+    elif gate is None:
+        # A commons (or an archived project) has nothing missing: no next gate to ask for.
+        blockers = []
     else:
         blockers = explain(gates.opening_blockers(project, items), titles)
     return {
@@ -134,6 +137,24 @@ def review_context(user, project, *, items=None, options=None, bound=None) -> di
     }
 
 
+def earned_evidence(history) -> list:
+    """Each passage of a gate with the evidence that earned it, read from the checklist its
+    audit row kept: the criteria verified (or accepted as not applicable) at that moment."""
+    codes = {entry["criterion"] for step in history for entry in step.checklist or []}
+    criteria = {c.code: c for c in Criterion.objects.filter(code__in=codes)} if codes else {}
+    for step in history:
+        step.evidence = [
+            {**entry, "title": criteria[entry["criterion"]].title}
+            for entry in step.checklist or []
+            if entry["criterion"] in criteria
+            and (
+                entry["status"] == ItemStatus.VERIFIED
+                or (entry["status"] == ItemStatus.NOT_APPLICABLE and entry["na_accepted"])
+            )
+        ]
+    return history
+
+
 def stage_context(project, gate, items) -> dict:
     """The stage and how far the checklist of the next gate is."""
     return {
@@ -152,7 +173,9 @@ def workflow_context(user, project, *, bound=None) -> dict:
     checklist = [
         checklist_item_context(project, item, rights=rights, bound=bound) for item in items
     ]
-    history = list(project.transitions.select_related("actor").order_by("at", "id"))
+    history = earned_evidence(
+        list(project.transitions.select_related("actor").order_by("at", "id"))
+    )
     options = gates.transitions_for(user, project)
     # Only what this person may do now: a transition they may not fire is not offered.
     manual = [

@@ -102,7 +102,7 @@ def test_journey_from_proposal_to_commons(open_page, owner, member, reviewer, re
     # A funder reads the finished commons, its history and the board.
     reader = open_page(funder)
     visit(reader, f"/projects/{project.pk}/", shot="project-commons")
-    history = reader.locator("#history li")
+    history = reader.locator("#history > ol > li")
     expect(history).to_have_count(4)
     visit(reader, "/pipeline/", shot="board")
     expect(reader.locator("section[aria-labelledby='column-commons']")).to_contain_text(
