@@ -16,3 +16,5 @@ echo "== portfolio"
 $BIN/python bench/portfolio.py
 echo "== real-time fan-out"
 $BIN/python bench/fanout.py
+echo "== live project pages, browser to browser"
+$BIN/python bench/live_pages.py
