@@ -125,7 +125,13 @@ def free_port() -> int:
 
 def start_server(port: int, data_dir: str) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
-    env.update(DATA_DIR=data_dir, ALLOWED_HOSTS="127.0.0.1", LOG_LEVEL="ERROR")
+    env.update(
+        DATA_DIR=data_dir,
+        ALLOWED_HOSTS="127.0.0.1",
+        LOG_LEVEL="ERROR",
+        COMMENT_RATE_COUNT="100000",
+        COMMENT_RATE_SECONDS="1",
+    )
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     log = open(Path(data_dir) / "daphne.log", "ab")  # noqa: SIM115  (lives with the process)
     server = subprocess.Popen(

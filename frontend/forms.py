@@ -140,7 +140,7 @@ class NotApplicableForm(forms.Form):
 
 class VerifyForm(forms.Form):
     note = forms.CharField(
-        label=_("Note (facultative)"),
+        label=_("Note"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),

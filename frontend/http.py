@@ -8,6 +8,7 @@ from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from projects.errors import NotAuthenticated, ServiceError
 
@@ -61,3 +62,45 @@ def error_text(error: ServiceError) -> str:
         for message in (messages if isinstance(messages, list | tuple) else [messages])
     ]
     return " ".join(texts) or str(error.detail)
+
+
+def require_post(view):
+    """Like Django's ``require_POST``, but a GET (a bookmarked or typed address of a form's
+    action) gets a page that says so, with a way back, rather than an empty 405."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.method == "POST":
+            return view(request, *args, **kwargs)
+        response = render(
+            request,
+            "frontend/refusal.html",
+            {
+                "status": 405,
+                "detail": _(
+                    "Cette adresse reçoit les formulaires de l'incubateur : "
+                    "elle ne s'ouvre pas comme une page."
+                ),
+            },
+            status=405,
+        )
+        response["Allow"] = "POST"
+        return response
+
+    return wrapper
+
+
+def confirm(request, *, title: str, question: str, action: str, confirm: str, cancel: str):
+    """The page that asks before destroying. Its form posts to ``action``; the pages offer
+    it as a link, which JavaScript opens as a dialog in place (``confirm.js``)."""
+    return render(
+        request,
+        "frontend/confirm.html",
+        {
+            "title": title,
+            "question": question,
+            "action": action,
+            "confirm_label": confirm,
+            "cancel_url": cancel,
+        },
+    )

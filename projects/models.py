@@ -32,7 +32,7 @@ class Visibility(models.TextChoices):
 
 
 class Role(models.TextChoices):
-    OWNER = "owner", _("Porteur")
+    OWNER = "owner", _("Responsable")
     MEMBER = "member", _("Membre")
 
 

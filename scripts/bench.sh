@@ -20,3 +20,5 @@ echo "== repository scan"
 $BIN/python bench/scan.py
 echo "== background tasks"
 DATABASE_URL=$PG_URL $BIN/python bench/tasks.py
+echo "== live project pages, browser to browser"
+$BIN/python bench/live_pages.py

@@ -13,6 +13,7 @@ from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -268,6 +269,9 @@ class PortfolioView(FilteredView):
 
 
 class ExportJSONView(FilteredView):
+    # A download, not the browsable API page: JSON whatever the browser's Accept says.
+    renderer_classes = [JSONRenderer]
+
     @extend_schema(
         operation_id="portfolio_export_json",
         summary="Portfolio export (JSON)",
@@ -278,7 +282,9 @@ class ExportJSONView(FilteredView):
     )
     def get(self, request):
         rows = portfolio.export_rows(request.user, _filters(request))
-        return Response({"count": len(rows), "projects": rows})
+        response = Response({"count": len(rows), "projects": rows})
+        response["Content-Disposition"] = 'attachment; filename="portefeuille.json"'
+        return response
 
 
 class ExportCSVView(FilteredView):

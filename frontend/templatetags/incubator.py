@@ -2,7 +2,7 @@
 
 from django import template
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from projects import notifications
 from projects.models import Stage
@@ -60,3 +60,10 @@ def unread_count(context) -> int:
     if user is None or not user.is_authenticated:
         return 0
     return notifications.unread_count(user)
+
+
+@register.simple_tag
+def colon() -> str:
+    """The colon after a label, spaced as the reader's language wants ("Étape : ", "Stage: ")."""
+    # A no-break space before the colon in French.
+    return pgettext("colon after a label", " :")  # noqa: RUF001

@@ -2,14 +2,17 @@
 comment); the live module then shows it to everyone else on the page."""
 
 from django.contrib import messages
-from django.views.decorators.http import require_POST
+from django.urls import reverse
+from django.utils.text import Truncator
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
 from projects import access
 from projects import comments as comment_services
-from projects.errors import Conflict, Invalid, RateLimited
+from projects.errors import Conflict, Invalid, NotFound, RateLimited
 
 from ..forms import CommentForm
-from ..http import add_service_errors, refusals
+from ..http import add_service_errors, confirm, refusals, require_post
 from .projects import render_project_page
 from .workflow import back_to
 
@@ -27,7 +30,7 @@ def _answer(request, project, *, form, prefix: str, call, anchor):
     return render_project_page(request, project, bound={prefix: form})
 
 
-@require_POST
+@require_post
 @refusals
 def comment_post(request, pk):
     project = access.access_project(request.user, pk)
@@ -50,7 +53,7 @@ def _comment(request, comment_id):
     return comment, comment.project
 
 
-@require_POST
+@require_post
 @refusals
 def comment_reply(request, comment_id):
     parent, project = _comment(request, comment_id)
@@ -68,7 +71,7 @@ def comment_reply(request, comment_id):
     )
 
 
-@require_POST
+@require_post
 @refusals
 def comment_edit(request, comment_id):
     comment, project = _comment(request, comment_id)
@@ -86,10 +89,24 @@ def comment_edit(request, comment_id):
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @refusals
 def comment_delete(request, comment_id):
+    """GET asks first (a page, or a dialog in the discussion); POST deletes."""
     comment, project = _comment(request, comment_id)
+    if request.method == "GET":
+        access.require(access.can_change_comment(request.user, comment), request.user)
+        if comment.is_deleted:
+            raise NotFound()
+        return confirm(
+            request,
+            title=_("Supprimer ce message ?"),
+            question=_("« %(excerpt)s » sera remplacé par la mention « message supprimé ».")
+            % {"excerpt": Truncator(comment.body).chars(120)},
+            action=reverse("frontend:comment_delete", args=[comment.pk]),
+            confirm=_("Supprimer le message"),
+            cancel=reverse("frontend:project_detail", args=[project.pk]) + f"#comment-{comment.pk}",
+        )
     try:
         comment_services.delete_comment(by=request.user, comment=comment)
     except Conflict as error:

@@ -6,13 +6,13 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from projects import notifications as notification_services
 from projects.errors import NotFound
 from projects.models import Notification
 
-from ..http import refusals
+from ..http import refusals, require_post
 
 
 @require_GET
@@ -23,7 +23,7 @@ def notification_list(request):
     return render(request, "frontend/notifications.html", {"page": page})
 
 
-@require_POST
+@require_post
 @login_required
 @refusals
 def notification_open(request, notification_id):
@@ -39,7 +39,7 @@ def notification_open(request, notification_id):
     return redirect(target)
 
 
-@require_POST
+@require_post
 @login_required
 @refusals
 def notification_read_all(request):

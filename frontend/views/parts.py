@@ -12,7 +12,7 @@ from evidence import services as evidence_services
 from projects import access
 from projects.models import Comment, Follow
 from workflows import gates, progress
-from workflows.models import Decision, ItemStatus, Principle
+from workflows.models import Criterion, Decision, ItemStatus, Principle
 
 from ..forms import (
     AttestForm,
@@ -138,6 +138,9 @@ def review_context(user, project, *, items=None, options=None, bound=None) -> di
         decide_form = _form(DecisionForm, "decide", bound)
     if review is not None:
         blockers = explain(gates.advance_blockers(project, review, items), titles)
+    elif gate is None:
+        # A commons (or an archived project) has nothing missing: no next gate to ask for.
+        blockers = []
     else:
         blockers = explain(gates.opening_blockers(project, items), titles)
     # Votes by people now on the team do not count (conflict of interest holds in time).
@@ -163,6 +166,24 @@ def review_context(user, project, *, items=None, options=None, bound=None) -> di
     }
 
 
+def earned_evidence(history) -> list:
+    """Each passage of a gate with the evidence that earned it, read from the checklist its
+    audit row kept: the criteria verified (or accepted as not applicable) at that moment."""
+    codes = {entry["criterion"] for step in history for entry in step.checklist or []}
+    criteria = {c.code: c for c in Criterion.objects.filter(code__in=codes)} if codes else {}
+    for step in history:
+        step.evidence = [
+            {**entry, "title": criteria[entry["criterion"]].title}
+            for entry in step.checklist or []
+            if entry["criterion"] in criteria
+            and (
+                entry["status"] == ItemStatus.VERIFIED
+                or (entry["status"] == ItemStatus.NOT_APPLICABLE and entry["na_accepted"])
+            )
+        ]
+    return history
+
+
 def stage_context(project, gate, items) -> dict:
     """The stage and how far the checklist of the next gate is."""
     return {
@@ -184,7 +205,9 @@ def workflow_context(user, project, *, bound=None) -> dict:
         checklist_item_context(project, item, rights=rights, bound=bound, evidence=evidence)
         for item in items
     ]
-    history = list(project.transitions.select_related("actor").order_by("at", "id"))
+    history = earned_evidence(
+        list(project.transitions.select_related("actor").order_by("at", "id"))
+    )
     # Collapsed by principle; a group opens where this person has something to do.
     groups = []
     for value, label in Principle.choices:

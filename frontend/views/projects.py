@@ -4,8 +4,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from projects import access
 from projects import services as project_services
@@ -15,7 +16,7 @@ from projects.models import Project
 from workflows import services as workflow_services
 
 from ..forms import ProjectFilterForm, ProjectForm
-from ..http import add_service_errors, refusals
+from ..http import add_service_errors, confirm, refusals, require_post
 from .parts import page_context
 
 PAGE_SIZE = 20
@@ -105,10 +106,24 @@ def project_edit(request, pk):
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @refusals
 def project_delete(request, pk):
+    """GET asks first (a page, or a dialog on the project page); POST deletes."""
     project = access.access_project(request.user, pk)
+    if request.method == "GET":
+        access.require(access.can_delete(request.user, project), request.user)
+        return confirm(
+            request,
+            title=_("Supprimer le projet « %(title)s » ?") % {"title": project.title},
+            question=_(
+                "Le projet, son équipe, sa liste de critères et sa discussion seront effacés. "
+                "Cette action est définitive."
+            ),
+            action=reverse("frontend:project_delete", args=[project.pk]),
+            confirm=_("Supprimer définitivement"),
+            cancel=reverse("frontend:project_detail", args=[project.pk]),
+        )
     try:
         project_services.delete_project(by=request.user, project=project)
     except Conflict as error:
@@ -118,7 +133,7 @@ def project_delete(request, pk):
     return redirect("frontend:project_list")
 
 
-@require_POST
+@require_post
 @refusals
 def project_follow(request, pk):
     project = access.access_project(request.user, pk)

@@ -4,15 +4,17 @@ a member may leave."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from projects import access
 from projects import services as project_services
-from projects.errors import Invalid
+from projects.errors import Invalid, NotFound
 
 from ..forms import AddMemberForm, RoleForm
-from ..http import add_service_errors, error_text, refusals
+from ..http import add_service_errors, confirm, error_text, refusals, require_post
+from ..templatetags.incubator import person
 
 
 def _team_page(request, project, *, add_form=None, status=200):
@@ -65,7 +67,7 @@ def team(request, pk):
     return _team_page(request, project, add_form=form, status=400)
 
 
-@require_POST
+@require_post
 @refusals
 def change_role(request, pk, user_id):
     project = access.access_project(request.user, pk)
@@ -84,10 +86,13 @@ def change_role(request, pk, user_id):
     return redirect("frontend:team", pk=project.pk)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @refusals
 def remove_member(request, pk, user_id):
+    """GET asks first (a page, or a dialog on the team page); POST removes."""
     project = access.access_project(request.user, pk)
+    if request.method == "GET":
+        return _confirm_removal(request, project, user_id)
     try:
         project_services.remove_member(by=request.user, project=project, user_id=user_id)
     except Invalid as error:
@@ -100,3 +105,25 @@ def remove_member(request, pk, user_id):
         return redirect("frontend:project_detail", pk=project.pk)
     messages.success(request, _("La personne a quitté l'équipe."))
     return redirect("frontend:team", pk=project.pk)
+
+
+def _confirm_removal(request, project, user_id):
+    membership = project.memberships.select_related("user").filter(user_id=user_id).first()
+    if membership is None:
+        raise NotFound()
+    leaving = request.user.pk == user_id
+    access.require(leaving or access.can_manage_team(request.user, project), request.user)
+    names = {"name": person(membership.user), "title": project.title}
+    return confirm(
+        request,
+        title=_("Quitter l'équipe de « %(title)s » ?") % names
+        if leaving
+        else _("Retirer %(name)s de l'équipe ?") % names,
+        question=_("Vous ne pourrez plus modifier ce projet, sauf si l'on vous y invite à nouveau.")
+        if leaving
+        else _("%(name)s ne pourra plus modifier « %(title)s », sauf si on l'invite à nouveau.")
+        % names,
+        action=reverse("frontend:team_remove", args=[project.pk, user_id]),
+        confirm=_("Quitter l'équipe") if leaving else _("Retirer de l'équipe"),
+        cancel=reverse("frontend:team", args=[project.pk]),
+    )

@@ -7,7 +7,6 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
 
 from projects import access
 from projects.errors import Conflict, Invalid, NotFound
@@ -22,7 +21,7 @@ from ..forms import (
     RejectForm,
     VerifyForm,
 )
-from ..http import add_service_errors, refusals
+from ..http import add_service_errors, refusals, require_post
 from .parts import MANUAL_TRANSITIONS, item_prefixes
 from .projects import render_project_page
 
@@ -71,7 +70,7 @@ def _submit(request, project, *, form, prefix: str, call, success: str, anchor: 
     return render_project_page(request, project, bound={prefix: form})
 
 
-@require_POST
+@require_post
 @refusals
 def item_action(request, pk, item_id, action):
     if action not in ITEM_ACTIONS:
@@ -91,7 +90,7 @@ def item_action(request, pk, item_id, action):
     )
 
 
-@require_POST
+@require_post
 @refusals
 def review_open(request, pk):
     project = access.access_project(request.user, pk)
@@ -111,7 +110,7 @@ def _review(request, review_id) -> tuple:
     return review.project, review
 
 
-@require_POST
+@require_post
 @refusals
 def review_withdraw(request, review_id):
     project, review = _review(request, review_id)
@@ -124,7 +123,7 @@ def review_withdraw(request, review_id):
     return back_to(project, "review")
 
 
-@require_POST
+@require_post
 @refusals
 def review_decide(request, review_id):
     project, review = _review(request, review_id)
@@ -139,7 +138,7 @@ def review_decide(request, review_id):
     )
 
 
-@require_POST
+@require_post
 @refusals
 def transition(request, pk, name):
     project = access.access_project(request.user, pk)

@@ -148,8 +148,13 @@ def open_page(chromium, daphne_url):
 
     contexts = []
 
-    def make(user=None, *, viewport=DESKTOP, locale="fr-FR"):
-        context = chromium.new_context(base_url=daphne_url, viewport=viewport, locale=locale)
+    def make(user=None, *, viewport=DESKTOP, locale="fr-FR", javascript=True):
+        context = chromium.new_context(
+            base_url=daphne_url,
+            viewport=viewport,
+            locale=locale,
+            java_script_enabled=javascript,
+        )
         context.set_default_timeout(15_000)
         contexts.append(context)
         page = context.new_page()

@@ -8,10 +8,12 @@ import pytest
 from playwright.sync_api import expect
 from rest_framework.authtoken.models import Token
 
+from projects import services as project_services
 from workflows import gates
 
 from .browser_support import (
     assert_accessible,
+    beside_the_browser,
     required_items,
     screenshot,
     submit,
@@ -111,7 +113,30 @@ def test_every_live_panel_follows_successive_changes(
     expect(watcher.locator("#history li.is-advance")).to_have_count(3)
     assert watcher.evaluate("window.stillTheSamePage") is True
     assert_accessible(watcher)
-    screenshot(watcher, "project-live-commons")
+
+    # A commons looks finished, to anyone: nothing "missing", the evidence that earned each
+    # gate, and where to find it and under which licence.
+    beside_the_browser(
+        project_services.update_project,
+        by=owner,
+        project=project,
+        repository_url="https://forge.example.org/kit",
+        website_url="https://kit.example.org",
+        licence="EUPL-1.2",
+    )
+    visitor = open_page()
+    visit(visitor, f"/projects/{project.pk}/")
+    expect(visitor.locator(".blockers")).to_have_count(0)
+    expect(visitor.locator("main")).not_to_contain_text("Ce qui manque")
+    earned = visitor.locator("#history details.earned")
+    expect(earned).to_have_count(3)
+    earned.last.locator("summary").click()
+    expect(earned.last).to_contain_text("forge.example.org/kit")
+    facts = visitor.locator(".commons-facts")
+    for text in ("https://forge.example.org/kit", "https://kit.example.org", "EUPL-1.2"):
+        expect(facts).to_contain_text(text)
+    assert_accessible(visitor)
+    screenshot(visitor, "project-commons-finished")
 
 
 def test_a_live_update_never_takes_what_someone_is_typing(

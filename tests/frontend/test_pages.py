@@ -130,7 +130,7 @@ def test_user_text_is_escaped(browse, owner):
 def test_project_page_shows_team_checklist_and_history(browse, project, owner):
     page = browse(owner).get(f"/projects/{project.pk}/")
     html = page.content.decode()
-    assert "Olga" in html and "Porteur" in html
+    assert "Olga" in html and "Responsable" in html
     assert len(page.context["checklist"]) == 6
     assert "Proposition" in html
     assert page.context["last_seq"] == project.event_seq

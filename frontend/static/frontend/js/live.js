@@ -297,8 +297,10 @@ if (root && "WebSocket" in window) {
       return;
     }
     form.replaceWith(fresh);
-    const invalid = fresh.querySelector("[aria-invalid='true']");
-    if (invalid) invalid.focus();
+    if (!(window.focusErrors && window.focusErrors(fresh))) {
+      const invalid = fresh.querySelector("[aria-invalid='true']");
+      if (invalid) invalid.focus();
+    }
   });
 
   connect();
