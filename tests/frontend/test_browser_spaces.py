@@ -94,7 +94,7 @@ def test_each_role_lands_on_its_own_work(
     expect(checker.locator("#waiting")).to_contain_text("1 revue attend votre décision")
     assert_accessible(checker)
     screenshot(checker, "space-reviewer")
-    visit(checker, "/inbox/", shot="inbox")
+    visit(checker, "/inbox/", shot="review-queue")
     expect(checker.locator("main")).to_contain_text("1 approbation sur 2")
     expect(checker.locator("main")).to_contain_text("1 critère requis vérifié sur 5")
     waiting = ChecklistItem.objects.filter(project=proposed, status="attested").first()
