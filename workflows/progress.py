@@ -229,6 +229,8 @@ def review_queue(user) -> ReviewQueue:
         and may(item.criterion.gate_id)
     ]
     queue.progress = progress_for(review.project for review in queue.reviews)
+    for review in queue.reviews:
+        review.progress = queue.progress[review.project_id]
     return queue
 
 

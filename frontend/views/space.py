@@ -43,7 +43,7 @@ def space(request):
         "followed": _with_progress(followed[:LISTED]),
         "is_reviewer": reviewer,
         "queue": queue,
-        "oldest_reviews": queue.reviews[:3],
+        "oldest_reviews": queue.reviews[:5],
         "is_curator": curator,
         "stuck_count": stuck_reviews(STUCK_DAYS).count() if curator else 0,
         "stuck_days": STUCK_DAYS,
