@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from projects.models import NEXT_STAGE, PATH, Project, Stage
 
@@ -229,6 +229,8 @@ def review_queue(user) -> ReviewQueue:
         and may(item.criterion.gate_id)
     ]
     queue.progress = progress_for(review.project for review in queue.reviews)
+    for review in queue.reviews:
+        review.progress = queue.progress[review.project_id]
     return queue
 
 
@@ -250,6 +252,14 @@ def summarise(project: Project, gate: Gate | None, items, review=None, approvals
     return entry
 
 
+# A decision in the history, said as an act ("Rémi a approuvé le passage").
+VERDICT_SAID = {
+    Decision.Verdict.APPROVE: gettext_lazy("a approuvé le passage"),
+    Decision.Verdict.REQUEST_CHANGES: gettext_lazy("a demandé des modifications"),
+    Decision.Verdict.REJECT: gettext_lazy("a refusé le passage"),
+}
+
+
 def timeline(project: Project, transitions) -> list[dict]:
     """The project's story in time order: proposal, review requests, decisions, closings and
     stage changes (``transitions`` already read)."""
@@ -260,7 +270,10 @@ def timeline(project: Project, transitions) -> list[dict]:
     for review in reviews:
         entries.append({"kind": "review", "at": review.opened_at, "review": review})
         for decision in review.decisions.all():
-            entries.append({"kind": "decision", "at": decision.at, "decision": decision})
+            said = VERDICT_SAID.get(decision.verdict, decision.verdict)
+            entries.append(
+                {"kind": "decision", "at": decision.at, "decision": decision, "said": said}
+            )
         if review.closed_at and review.status != GateReview.Status.APPROVED:
             entries.append({"kind": "closed", "at": review.closed_at, "review": review})
     entries += [{"kind": "transition", "at": row.at, "transition": row} for row in transitions]

@@ -19,7 +19,5 @@ def inbox(request):
     user = request.user
     access.require(user.has_perm("projects.review_project"), user)
     queue = progress.review_queue(user)
-    for review in queue.reviews:
-        review.progress = queue.progress[review.project_id]
     context = {"reviews": queue.reviews, "items": queue.items}
     return render(request, "frontend/inbox/inbox.html", context)

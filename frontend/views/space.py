@@ -16,9 +16,12 @@ STUCK_DAYS = 14
 
 
 def _with_progress(projects) -> list:
+    """Each project's progress, the ones still on their way first (most recent first),
+    then the commons and the archived ones."""
     projects = list(projects)
     found = progress.progress_for(projects)
-    return [found[project.pk] for project in projects]
+    entries = [found[project.pk] for project in projects]
+    return sorted(entries, key=lambda entry: entry.gate is None)
 
 
 @require_GET
@@ -43,7 +46,7 @@ def space(request):
         "followed": _with_progress(followed[:LISTED]),
         "is_reviewer": reviewer,
         "queue": queue,
-        "oldest_reviews": queue.reviews[:3],
+        "oldest_reviews": queue.reviews[:5],
         "is_curator": curator,
         "stuck_count": stuck_reviews(STUCK_DAYS).count() if curator else 0,
         "stuck_days": STUCK_DAYS,
