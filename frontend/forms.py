@@ -7,7 +7,17 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from outbox.models import Frequency
-from projects.models import Notification, Project, Role, Stage, Territory, Theme
+from projects.models import (
+    MAX_NOTE,
+    MAX_TEXT,
+    MAX_URL,
+    Notification,
+    Project,
+    Role,
+    Stage,
+    Territory,
+    Theme,
+)
 from projects.services import EDITABLE_FIELDS, PROFILE_FIELDS
 from workflows.models import Decision
 
@@ -114,12 +124,12 @@ class RoleForm(forms.Form):
 
 class AttestForm(forms.Form):
     evidence_url = forms.URLField(
-        label=_("Lien vers la preuve"), required=False, max_length=500, assume_scheme="https"
+        label=_("Lien vers la preuve"), required=False, max_length=MAX_URL, assume_scheme="https"
     )
     evidence_text = forms.CharField(
         label=_("Explication"),
         required=False,
-        max_length=5000,
+        max_length=MAX_TEXT,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
@@ -133,7 +143,7 @@ class AttestForm(forms.Form):
 class NotApplicableForm(forms.Form):
     justification = forms.CharField(
         label=_("Pourquoi ce critère ne s'applique pas"),
-        max_length=2000,
+        max_length=MAX_NOTE,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
@@ -142,7 +152,7 @@ class VerifyForm(forms.Form):
     note = forms.CharField(
         label=_("Note"),
         required=False,
-        max_length=2000,
+        max_length=MAX_NOTE,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
@@ -150,7 +160,7 @@ class VerifyForm(forms.Form):
 class RejectForm(forms.Form):
     note = forms.CharField(
         label=_("Ce qui manque"),
-        max_length=2000,
+        max_length=MAX_NOTE,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
@@ -160,13 +170,13 @@ class DecisionForm(forms.Form):
         label=_("Votre décision"), choices=Decision.Verdict.choices, widget=forms.RadioSelect
     )
     rationale = forms.CharField(
-        label=_("Motivation"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
+        label=_("Motivation"), max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 4})
     )
 
 
 class RationaleForm(forms.Form):
     rationale = forms.CharField(
-        label=_("Motif"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Motif"), max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 3})
     )
 
 

@@ -12,6 +12,12 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from outbox.models import Frequency
 
+# The text limits, defined once: models, services, serializers and forms read them.
+MAX_URL = 500  # links: a project's repository and website, a criterion's evidence
+MAX_SUMMARY = 500
+MAX_NOTE = 2000  # justifications, review notes, the public served
+MAX_TEXT = 5000  # evidence, rationales, the problem addressed
+
 
 class Stage(models.TextChoices):
     IDEA = "idea", _("Idée")
@@ -99,16 +105,18 @@ class Project(ConcurrentTransitionMixin, models.Model):
     """
 
     title = models.CharField(_("titre"), max_length=200)
-    summary = models.CharField(_("résumé"), max_length=500)
-    problem = models.TextField(_("problème traité"), max_length=5000, blank=True)
-    public_served = models.TextField(_("public concerné"), max_length=2000, blank=True)
+    summary = models.CharField(_("résumé"), max_length=MAX_SUMMARY)
+    problem = models.TextField(_("problème traité"), max_length=MAX_TEXT, blank=True)
+    public_served = models.TextField(_("public concerné"), max_length=MAX_NOTE, blank=True)
     themes = models.ManyToManyField(Theme, blank=True, related_name="projects")
     territories = models.ManyToManyField(Territory, blank=True, related_name="projects")
     origin = models.CharField(
         _("origine"), max_length=120, blank=True, help_text=_("par ex. « NEC 2018 Nantes »")
     )
-    repository_url = models.URLField(_("dépôt de code ou de contenu"), max_length=500, blank=True)
-    website_url = models.URLField(_("site web"), max_length=500, blank=True)
+    repository_url = models.URLField(
+        _("dépôt de code ou de contenu"), max_length=MAX_URL, blank=True
+    )
+    website_url = models.URLField(_("site web"), max_length=MAX_URL, blank=True)
     licence = models.CharField(
         _("licence"), max_length=64, blank=True, help_text=_("identifiant SPDX, par ex. AGPL-3.0")
     )

@@ -179,6 +179,25 @@ def restricted_project(make_project, owner, member):
 
 
 @pytest.fixture
+def people(owner, member, reviewer, funder, curator, stranger):
+    """Everyone of the permission table, by role (``tests/permission_table.py``)."""
+    return {
+        "visitor": None,
+        "stranger": stranger,
+        "member": member,
+        "owner": owner,
+        "reviewer": reviewer,
+        "funder": funder,
+        "curator": curator,
+    }
+
+
+@pytest.fixture
+def projects(project, restricted_project):
+    return {"public": project, "restricted": restricted_project}
+
+
+@pytest.fixture
 def api():
     """An API client; ``api.as_(user)`` signs in (None signs out)."""
 

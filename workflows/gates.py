@@ -144,11 +144,15 @@ def advance_blockers(project: Project, review: GateReview | None, items=None) ->
 def may_review(user, project: Project, gate: Gate | None) -> bool:
     """A reviewer of the gate's pool (any reviewer when the pool is empty), or a curator;
     never a member of the project's team."""
-    if gate is None or not access.can_review(user, project):
-        return False
+    return gate is not None and access.can_review(user, project) and in_pool(user, gate)
+
+
+def in_pool(user, gate: Gate) -> bool:
+    """A curator, or a reviewer of the gate's pool (any reviewer when the pool is empty);
+    reads ``gate.reviewers`` from a prefetch when there is one."""
     if access.is_curator(user):
         return True
-    pool = set(gate.reviewers.values_list("pk", flat=True))
+    pool = {person.pk for person in gate.reviewers.all()}
     return not pool or user.pk in pool
 
 

@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from projects.models import Bilingual, Project, Stage
+from projects.models import MAX_NOTE, MAX_TEXT, MAX_URL, Bilingual, Project, Stage
 
 
 class Principle(models.TextChoices):
@@ -109,11 +109,11 @@ class ChecklistItem(models.Model):
     criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="items")
     required = models.BooleanField()
     status = models.CharField(max_length=16, choices=ItemStatus.choices, default=ItemStatus.TODO)
-    evidence_url = models.URLField(max_length=500, blank=True)
-    evidence_text = models.TextField(max_length=5000, blank=True)
-    justification = models.TextField(max_length=2000, blank=True)
+    evidence_url = models.URLField(max_length=MAX_URL, blank=True)
+    evidence_text = models.TextField(max_length=MAX_TEXT, blank=True)
+    justification = models.TextField(max_length=MAX_NOTE, blank=True)
     na_accepted = models.BooleanField(default=False)
-    review_note = models.TextField(max_length=2000, blank=True)
+    review_note = models.TextField(max_length=MAX_NOTE, blank=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -185,7 +185,7 @@ class Decision(models.Model):
     review = models.ForeignKey(GateReview, on_delete=models.CASCADE, related_name="decisions")
     reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
     verdict = models.CharField(max_length=16, choices=Verdict.choices)
-    rationale = models.TextField(max_length=5000)
+    rationale = models.TextField(max_length=MAX_TEXT)
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:

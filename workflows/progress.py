@@ -199,34 +199,29 @@ def review_queue(user) -> ReviewQueue:
     a reviewer of the gate's pool (any reviewer when it is empty) or a curator, never on a
     project of their own team."""
     queue = ReviewQueue()
-    if not (user.is_authenticated and user.is_active and user.has_perm("projects.review_project")):
-        return queue
-    curator = user.has_perm("workflows.change_gate")
-    pools = {
-        gate.pk: {person.pk for person in gate.reviewers.all()}
-        for gate in Gate.objects.prefetch_related("reviewers")
-    }
-
-    def may(gate_id: int) -> bool:
-        return curator or not pools.get(gate_id) or user.pk in pools[gate_id]
-
-    visible = Project.objects.visible_to(user).exclude(memberships__user=user)
-    queue.reviews = [
-        review
-        for review in GateReview.objects.filter(status=GateReview.Status.OPEN, project__in=visible)
+    # The projects this person may review (never their own team's) and the gates whose
+    # pool they are in, from the same rules as every other check.
+    reviewable = Project.objects.restrict(user, "review")
+    pools = [
+        gate.pk for gate in Gate.objects.prefetch_related("reviewers") if gates.in_pool(user, gate)
+    ]
+    queue.reviews = list(
+        GateReview.objects.filter(
+            status=GateReview.Status.OPEN, project__in=reviewable, gate_id__in=pools
+        )
         .exclude(decisions__reviewer=user)
         .select_related("project", "gate", "opened_by")
         .order_by("opened_at", "id")
-        if may(review.gate_id)
-    ]
+    )
     waiting = Q(status=ItemStatus.ATTESTED) | Q(status=ItemStatus.NOT_APPLICABLE, na_accepted=False)
     queue.items = [
         item
-        for item in ChecklistItem.objects.filter(waiting, project__in=visible)
+        for item in ChecklistItem.objects.filter(
+            waiting, project__in=reviewable, criterion__gate_id__in=pools
+        )
         .select_related("project", "criterion__gate", "updated_by")
         .order_by("updated_at", "id")
         if item.criterion.gate.stage == NEXT_STAGE.get(item.project.stage)
-        and may(item.criterion.gate_id)
     ]
     queue.progress = progress_for(review.project for review in queue.reviews)
     for review in queue.reviews:

@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
 from projects.api_support import RejectUnknownFields
+from projects.models import MAX_NOTE, MAX_TEXT, MAX_URL
 from projects.serializers import PersonSerializer, StrictSerializer
 
 from .models import (
@@ -170,19 +171,19 @@ class ItemUpdateSerializer(StrictSerializer):
             ItemStatus.REJECTED,
         ]
     )
-    evidence_url = serializers.URLField(max_length=500, required=False, allow_blank=True)
-    evidence_text = serializers.CharField(max_length=5000, required=False, allow_blank=True)
-    justification = serializers.CharField(max_length=2000, required=False, allow_blank=True)
-    note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    evidence_url = serializers.URLField(max_length=MAX_URL, required=False, allow_blank=True)
+    evidence_text = serializers.CharField(max_length=MAX_TEXT, required=False, allow_blank=True)
+    justification = serializers.CharField(max_length=MAX_NOTE, required=False, allow_blank=True)
+    note = serializers.CharField(max_length=MAX_NOTE, required=False, allow_blank=True)
 
 
 class RationaleSerializer(StrictSerializer):
-    rationale = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+    rationale = serializers.CharField(max_length=MAX_TEXT, required=False, allow_blank=True)
 
 
 class DecisionInputSerializer(StrictSerializer):
     verdict = serializers.ChoiceField(choices=Decision.Verdict.choices)
-    rationale = serializers.CharField(max_length=5000)
+    rationale = serializers.CharField(max_length=MAX_TEXT)
 
 
 class EmptySerializer(StrictSerializer):

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from projects import access, events
 from projects import services as project_services
 from projects.errors import Conflict, Forbidden, Invalid, NotFound
-from projects.models import NEXT_STAGE, Notification, Project, Stage
+from projects.models import MAX_NOTE, MAX_TEXT, MAX_URL, NEXT_STAGE, Notification, Project, Stage
 from projects.notifications import message, notify
 
 from . import access as workflow_access
@@ -36,7 +36,6 @@ from .models import (
 )
 from .serializers import ChecklistItemSerializer, GateReviewSerializer, StageTransitionSerializer
 
-MAX_RATIONALE = 5000
 User = get_user_model()
 
 
@@ -132,15 +131,15 @@ def attest_item(*, by, item: ChecklistItem, evidence_url="", evidence_text="") -
     evidence_text = (evidence_text or "").strip()
     errors = {}
     if evidence_url:
-        if len(evidence_url) > 500:
-            errors["evidence_url"] = [_("500 caractères au plus.")]
+        if len(evidence_url) > MAX_URL:
+            errors["evidence_url"] = [_("%(limit)d caractères au plus.") % {"limit": MAX_URL}]
         else:
             try:
                 URLValidator(schemes=["http", "https"])(evidence_url)
             except ValidationError:
                 errors["evidence_url"] = [_("Saisissez une adresse web valide (http ou https).")]
-    if len(evidence_text) > 5000:
-        errors["evidence_text"] = [_("5000 caractères au plus.")]
+    if len(evidence_text) > MAX_TEXT:
+        errors["evidence_text"] = [_("%(limit)d caractères au plus.") % {"limit": MAX_TEXT}]
     wanted = item.criterion.evidence
     if wanted == Criterion.Evidence.LINK and not evidence_url:
         errors.setdefault("evidence_url", [_("Ce critère demande un lien.")])
@@ -163,7 +162,7 @@ def claim_not_applicable(*, by, item: ChecklistItem, justification: str) -> Chec
     """The team says a criterion does not apply, and why; a reviewer must accept it."""
     project, item = _locked_item(by, item)
     access.require(access.can_edit(by, project), by)
-    justification = _require_text(justification, "justification", 2000)
+    justification = _require_text(justification, "justification", MAX_NOTE)
     before = item.status
     item.status = ItemStatus.NOT_APPLICABLE
     item.justification, item.na_accepted = justification, False
@@ -179,8 +178,8 @@ def verify_item(*, by, item: ChecklistItem, note="") -> ChecklistItem:
     access.require(gates.may_review(by, project, item.criterion.gate), by)
     if item.status not in (ItemStatus.ATTESTED, ItemStatus.NOT_APPLICABLE) or gates.is_done(item):
         raise Conflict(_("Il n'y a rien à vérifier sur ce critère."), code="nothing_to_verify")
-    if len(note or "") > 2000:
-        raise Invalid({"note": [_("2000 caractères au plus.")]})
+    if len(note or "") > MAX_NOTE:
+        raise Invalid({"note": [_("%(limit)d caractères au plus.") % {"limit": MAX_NOTE}]})
     before = item.status
     if item.status == ItemStatus.NOT_APPLICABLE:
         item.na_accepted = True
@@ -199,7 +198,7 @@ def reject_item(*, by, item: ChecklistItem, note: str) -> ChecklistItem:
     access.require(gates.may_review(by, project, item.criterion.gate), by)
     if item.status == ItemStatus.TODO:
         raise Conflict(_("Ce critère n'a pas encore été attesté."), code="nothing_to_verify")
-    note = _require_text(note, "note", 2000)
+    note = _require_text(note, "note", MAX_NOTE)
     before = item.status
     item.status, item.na_accepted, item.review_note = ItemStatus.REJECTED, False, note
     _record_item_change(project, item, by=by, from_status=before, note=note)
@@ -298,7 +297,7 @@ def decide(*, by, review: GateReview, verdict: str, rationale: str) -> Decision:
     require_reviewer(by, project, review.gate)
     if verdict not in Decision.Verdict.values:
         raise Invalid({"verdict": [_("Choix inconnu.")]})
-    rationale = _require_text(rationale, "rationale", MAX_RATIONALE)
+    rationale = _require_text(rationale, "rationale", MAX_TEXT)
     if review.decisions.filter(reviewer=by).exists():
         raise Conflict(_("Vous avez déjà décidé sur cette revue."), code="already_decided")
     decision = Decision.objects.create(
@@ -422,7 +421,7 @@ def _transition(
 def _manual_transition(*, by, project: Project, name: str, allowed, rationale: str):
     project = _lock(by, project.pk)
     access.require(allowed(by, project), by)
-    rationale = _require_text(rationale, "rationale", MAX_RATIONALE)
+    rationale = _require_text(rationale, "rationale", MAX_TEXT)
     option = next(o for o in gates.transitions_for(by, project) if o["name"] == name)
     if option["blockers"]:
         first = option["blockers"][0]

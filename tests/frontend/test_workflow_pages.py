@@ -335,3 +335,30 @@ def test_curator_moderates_a_comment(browse, project, stranger, curator, owner):
     html = browse().get(f"/projects/{project.pk}/").content.decode()
     assert "retiré par la modération" in html
     assert "Pub !" not in html
+
+
+def test_the_inbox_costs_the_same_for_any_number_of_reviews(browse, make_project, owner, reviewer):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = browse(reviewer)
+
+    def cost():
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get("/inbox/")
+        assert page.status_code == 200
+        return len(queries), len(page.context["reviews"])
+
+    for n in range(3):
+        project = make_project(owner, title=f"Projet {n}")
+        attest_all(project, owner)
+        workflow_services.open_review(by=owner, project=project)
+        if n == 0:
+            first = cost()
+    assert first == (INBOX_QUERIES, 1)
+    assert cost() == (INBOX_QUERIES, 3)
+
+
+# Session and user (2), global permissions (2), gates and their pools (2), reviews (1),
+# items (1), the unread count of the page's header (1).
+INBOX_QUERIES = 9

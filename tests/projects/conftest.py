@@ -1,23 +1,6 @@
-"""What the permission-table tests share: every role, on a public and a restricted project."""
+"""The permission-table people and projects live in ``tests/conftest.py``; the table's
+helper in ``tests/permission_table.py``."""
 
-import pytest
+from tests.permission_table import ROLES
 
-ROLES = ["visitor", "stranger", "member", "owner", "reviewer", "funder", "curator"]
-
-
-@pytest.fixture
-def people(owner, member, reviewer, funder, curator, stranger):
-    return {
-        "visitor": None,
-        "stranger": stranger,
-        "member": member,
-        "owner": owner,
-        "reviewer": reviewer,
-        "funder": funder,
-        "curator": curator,
-    }
-
-
-@pytest.fixture
-def projects(project, restricted_project):
-    return {"public": project, "restricted": restricted_project}
+__all__ = ["ROLES"]
