@@ -6,8 +6,8 @@ since only its own broadcasts reach the sockets it holds."""
 
 import pytest
 from playwright.sync_api import expect
-from rest_framework.authtoken.models import Token
 
+from accounts.tokens import issue_token
 from projects import services as project_services
 from workflows import gates
 
@@ -33,7 +33,7 @@ class Actor:
 
     def __init__(self, page, user):
         self.request = page.request
-        self.headers = {"Authorization": f"Token {Token.objects.create(user=user).key}"}
+        self.headers = {"Authorization": f"Token {issue_token(user=user, name='browser test')[1]}"}
 
     def call(self, method: str, url: str, data: dict) -> None:
         response = self.request.fetch(url, method=method, data=data, headers=self.headers)
