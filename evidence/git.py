@@ -110,10 +110,13 @@ def git_options(target: Target) -> list[str]:
     return options
 
 
-def _limit_memory():
+def _limit_memory(pid: int) -> None:
+    """Cap the address space of a started git process. Set from the parent (prlimit)
+    rather than in a preexec_fn, which is unsafe in a threaded server."""
     limit = settings.EVIDENCE_MAX_MEMORY
     if limit:
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        with suppress(ProcessLookupError, PermissionError):
+            resource.prlimit(pid, resource.RLIMIT_AS, (limit, limit))
 
 
 def _size(root: Path) -> tuple[int, int]:
@@ -147,8 +150,8 @@ def run_git(args: list[str], *, cwd: Path, env: dict, deadline: float, watch: Pa
             stdout=out,
             stderr=err,
             process_group=0,
-            preexec_fn=_limit_memory,
         )
+        _limit_memory(process.pid)
         refusal = None
         while process.poll() is None:
             if time.monotonic() > deadline:

@@ -140,3 +140,11 @@ def test_an_empty_repository(scan, server):
         ["git", "init", "-q", "--bare", str(server.root / "safety-empty.git")], check=True
     )
     assert refused(scan(server.url("safety-empty")), "empty")
+
+
+def test_git_runs_under_the_memory_limit(scan, server, new_repo, settings):
+    url = publish(new_repo, server, "safety-memory", {"LICENSE": MIT})
+    settings.EVIDENCE_MAX_MEMORY = 8_000_000  # far too little for git to clone anything
+    done = scan(url)
+    assert done.status == RepositoryScan.Status.REFUSED
+    assert done.refusal_code in {"clone_failed", "not_git"}
