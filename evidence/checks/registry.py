@@ -3,7 +3,7 @@
 import logging
 from datetime import datetime
 
-from . import Result, activity, community, failed, licence, reuse
+from . import Result, activity, community, failed, licence, publiccode, reuse
 
 log = logging.getLogger(__name__)
 
@@ -12,6 +12,7 @@ TREE = {
     "licence": licence.check_licence,
     "licence_metadata": licence.check_licence_metadata,
     "reuse": reuse.check_reuse,
+    "publiccode": publiccode.check_publiccode,
     "readme": community.check_readme,
     "contributing": community.check_contributing,
     "code_of_conduct": community.check_code_of_conduct,
@@ -28,10 +29,6 @@ HISTORY = {
     "absence_factor": activity.check_absence_factor,
     "organisations": activity.check_organisations,
 }
-# GAP: "publiccode" (present, parseable, mandatory keys of the current standard) is the
-# interoperability module's validate(); it is wired here when that module lands, so that
-# there is one publiccode.yml validator in the product.
-PENDING = {"publiccode"}
 
 
 def run_checks(snapshot, now: datetime) -> dict[str, Result]:

@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from evidence.checks import LABELS
-from evidence.checks.registry import HISTORY, PENDING, TREE
+from evidence.checks.registry import HISTORY, TREE
 from evidence.models import CheckResult, RepositoryScan
 from evidence.services import scan_repository, start_scan
 from projects.errors import Conflict
@@ -44,9 +44,8 @@ def test_a_scan_stores_every_check_at_its_commit(scanned):
     assert results["contributing"].outcome == "fail"
 
 
-def test_every_check_has_a_label_and_publiccode_is_the_one_pending():
-    assert set(LABELS) == {"repository", *TREE, *HISTORY, *PENDING}
-    assert {"publiccode"} == PENDING
+def test_every_check_has_a_label():
+    assert set(LABELS) == {"repository", *TREE, *HISTORY}
 
 
 def test_results_are_append_only(scanned):
