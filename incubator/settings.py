@@ -130,7 +130,7 @@ CONTENT_SECURITY_POLICY = {
 }
 # Powerful browser features no page of the incubator uses.
 PERMISSIONS_POLICY = (
-    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), "
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), "
     "display-capture=(), browsing-topics=()"
 )
 

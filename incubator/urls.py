@@ -1,3 +1,5 @@
+from csp.constants import SELF, UNSAFE_INLINE
+from csp.decorators import csp_replace
 from django.contrib import admin
 from django.templatetags.static import static
 from django.urls import include, path, re_path
@@ -24,7 +26,11 @@ api_patterns = [
     # Redoc rather than Swagger UI: its pages pass axe (contrast, no nested controls).
     path(
         "docs/",
-        SpectacularRedocView.as_view(url_name="schema", template_name="frontend/api_docs.html"),
+        # Redoc styles itself with inline <style> elements and parses the schema in a blob:
+        # worker: on this one page the policy allows both (scripts stay same-origin only).
+        csp_replace({"style-src": [SELF, UNSAFE_INLINE], "worker-src": [SELF, "blob:"]})(
+            SpectacularRedocView.as_view(url_name="schema", template_name="frontend/api_docs.html")
+        ),
         name="docs",
     ),
     # Last: any other address under /api/ is a JSON 404, in every profile (DEBUG included,
