@@ -1,10 +1,10 @@
 from csp.constants import SELF, UNSAFE_INLINE
 from csp.decorators import csp_replace
 from django.contrib import admin
+from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.urls import include, path, re_path
 from django.views.decorators.csrf import csrf_exempt
-from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 
 from interop.urls import api_urlpatterns as interop_api
@@ -44,7 +44,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     # Browsers ask for /favicon.ico on pages without a <link rel="icon"> (the API's JSON).
-    path("favicon.ico", RedirectView.as_view(url=static("frontend/favicon.svg"))),
+    path("favicon.ico", lambda request: redirect(static("frontend/favicon.svg"), permanent=True)),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("interop.urls")),
     path("", include("frontend.urls")),
