@@ -22,7 +22,6 @@ from projects.errors import Conflict, Forbidden, Invalid, NotFound
 from projects.models import MAX_NOTE, MAX_TEXT, MAX_URL, NEXT_STAGE, Notification, Project, Stage
 from projects.notifications import message, notify
 
-from . import access as workflow_access
 from . import gates
 from .models import (
     ChecklistChange,
@@ -90,9 +89,15 @@ def _lock(by, project_id) -> Project:
 
 
 def _locked_item(by, item: ChecklistItem) -> tuple[Project, ChecklistItem]:
-    """The item and its project, read fresh under the project's lock in one statement."""
-    item = workflow_access.access_item(by, item.pk, lock=True)
-    project = item.project
+    """The item and its project, read fresh under the project's lock."""
+    # The project's row lock first, then the item read under it (fresh on PostgreSQL too).
+    project = _lock(by, item.project_id)
+    try:
+        item = ChecklistItem.objects.select_related("criterion__gate").get(
+            pk=item.pk, project=project
+        )
+    except ChecklistItem.DoesNotExist:
+        raise NotFound() from None
     if item.criterion.gate.stage != NEXT_STAGE.get(project.stage):
         raise Conflict(
             _("Ce critère n'appartient pas à la prochaine étape du projet."), code="wrong_gate"
@@ -245,9 +250,12 @@ def open_review(*, by, project: Project) -> GateReview:
 
 
 def _locked_review(by, review: GateReview) -> tuple[Project, GateReview]:
-    """The review and its project, read fresh under the project's lock in one statement."""
-    review = workflow_access.access_review(by, review.pk, lock=True)
-    return review.project, review
+    """The review and its project, read fresh under the project's lock."""
+    # The project's row lock first, then the review read under it: on PostgreSQL a row read
+    # in the statement that waited for another row's lock may be stale.
+    project = _lock(by, review.project_id)
+    review = GateReview.objects.select_related("gate", "opened_by").get(pk=review.pk)
+    return project, review
 
 
 def _require_open(review: GateReview) -> None:

@@ -18,14 +18,14 @@ from workflows.models import ChecklistItem, Gate, GateReview, ItemStatus, StageT
 
 User = get_user_model()
 
-# The review with its locked project (1), the reviewer's global permissions (2), team
-# membership and gate pool (2), earlier vote (1), decision and the votes read back (2), the
-# team's notification (3), checklist (1), audit row, stage and review (3), next checklist
-# (2), the followers' notification (3), two events under one seq bump (2); after commit one
-# unread count per notification (2): 22 in the transaction, 24 in all.
-ADVANCING_DECISION = 24
-# The review with its locked project, found closed.
-REFUSED_DECISION = 1
+# Lock and review (2), the reviewer's global permissions (2), team membership and gate pool
+# (2), earlier vote (1), decision and the votes read back (2), the team's notification (3),
+# checklist (1), audit row, stage and review (3), next checklist (2), the followers'
+# notification (3), two events under one seq bump (2); after commit one unread count per
+# notification (2): 23 in the transaction, 25 in all.
+ADVANCING_DECISION = 25
+# Lock and review, found closed.
+REFUSED_DECISION = 2
 
 
 @pytest.fixture
@@ -69,7 +69,7 @@ def test_an_advancing_decision_runs_a_fixed_number_of_statements(
     assert Notification.objects.filter(kind=Notification.Kind.STAGE_CHANGED).count() == 6
 
 
-def test_a_decision_on_a_closed_review_is_refused_after_one_statement(
+def test_a_decision_on_a_closed_review_is_refused_after_two_statements(
     one_approval_away, reviewer, reviewer2
 ):
     review = one_approval_away
