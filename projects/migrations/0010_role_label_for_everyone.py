@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("projects", "0010_email_frequency_and_reminders"),
+        ("projects", "0009_email_frequency_and_reminders"),
     ]
 
     operations = [

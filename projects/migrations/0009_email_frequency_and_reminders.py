@@ -9,7 +9,7 @@ def immediate_for_email_choosers(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("projects", "0013_curate_permission"),
+        ("projects", "0008_curate_permission"),
         ("outbox", "0001_initial"),
     ]
 
