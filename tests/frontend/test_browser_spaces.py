@@ -62,31 +62,31 @@ def fits_a_phone(page) -> None:
     )
 
 
-def review_waiting(owner, reviewer2, proposed):
+def review_waiting(owner, reviewer2, project):
     """A review open with one approval of two and one criterion verified."""
     Gate.objects.filter(stage="prototype").update(quorum=2)
-    attest_all(proposed, owner)
-    review = workflow_services.open_review(by=owner, project=proposed)
-    item = ChecklistItem.objects.filter(project=proposed, required=True).first()
+    attest_all(project, owner)
+    review = workflow_services.open_review(by=owner, project=project)
+    item = ChecklistItem.objects.filter(project=project, required=True).first()
     workflow_services.verify_item(by=reviewer2, item=item)
     workflow_services.decide(by=reviewer2, review=review, verdict="approve", rationale="Oui.")
     return review
 
 
 def test_each_role_lands_on_its_own_work(
-    open_page, proposed, hidden, owner, reviewer, reviewer2, funder
+    open_page, project, restricted_project, owner, reviewer, reviewer2, funder
 ):
-    beside_the_browser(review_waiting, owner, reviewer2, proposed)
-    beside_the_browser(project_services.follow_project, by=funder, project=hidden)
+    beside_the_browser(review_waiting, owner, reviewer2, project)
+    beside_the_browser(project_services.follow_project, by=funder, project=restricted_project)
 
     # The team: its projects with the next step in words.
     team = open_page(owner)
     assert team.url.endswith("/space/")
     assert_accessible(team)
-    expect(team.locator(f"#mine-{proposed.pk}")).to_contain_text(
+    expect(team.locator(f"#mine-{project.pk}")).to_contain_text(
         "Revue ouverte : 1 approbation sur 2, 4 critères à vérifier"
     )
-    expect(team.locator(f"#mine-{hidden.pk}")).to_contain_text("5 critères à attester")
+    expect(team.locator(f"#mine-{restricted_project.pk}")).to_contain_text("5 critères à attester")
     screenshot(team, "space-team")
 
     # A reviewer: what waits for them, and À relire one click from each criterion.
@@ -97,7 +97,7 @@ def test_each_role_lands_on_its_own_work(
     visit(checker, "/inbox/", shot="review-queue")
     expect(checker.locator("main")).to_contain_text("1 approbation sur 2")
     expect(checker.locator("main")).to_contain_text("1 critère requis vérifié sur 5")
-    waiting = ChecklistItem.objects.filter(project=proposed, status="attested").first()
+    waiting = ChecklistItem.objects.filter(project=project, status="attested").first()
     with checker.expect_navigation():
         checker.click(f"#verify-{waiting.pk} a")
     expect(checker.locator(f"#item-{waiting.pk} form[action$='/verify/'] button")).to_be_visible()
@@ -106,7 +106,7 @@ def test_each_role_lands_on_its_own_work(
     # A funder: the portfolio in brief and the projects they follow.
     reader = open_page(funder)
     expect(reader.locator("#portfolio-summary")).to_contain_text("Le portefeuille en bref")
-    expect(reader.locator(f"#followed-{hidden.pk}")).to_contain_text("Projet discret")
+    expect(reader.locator(f"#followed-{restricted_project.pk}")).to_contain_text("Projet discret")
     assert_accessible(reader)
     screenshot(reader, "space-funder")
 
@@ -114,27 +114,27 @@ def test_each_role_lands_on_its_own_work(
         phone = open_page(person, viewport=PHONE)
         assert_accessible(phone)
         fits_a_phone(phone)
-        visit(phone, f"/projects/{proposed.pk}/")
+        visit(phone, f"/projects/{project.pk}/")
         fits_a_phone(phone)
     screenshot(phone, "space-phone", full_page=False)
 
 
-def test_a_link_to_a_criterion_opens_its_group(open_page, proposed, stranger):
-    item = ChecklistItem.objects.select_related("criterion").filter(project=proposed).first()
+def test_a_link_to_a_criterion_opens_its_group(open_page, project, stranger):
+    item = ChecklistItem.objects.select_related("criterion").filter(project=project).first()
     page = open_page(stranger)
-    page.goto(f"/projects/{proposed.pk}/")
+    page.goto(f"/projects/{project.pk}/")
     group = page.locator(f"#principle-{item.criterion.principle}")
     expect(group).not_to_have_attribute("open", "")
-    page.goto(f"/projects/{proposed.pk}/#item-{item.pk}")
+    page.goto(f"/projects/{project.pk}/#item-{item.pk}")
     expect(group).to_have_attribute("open", "")
     expect(page.locator(f"#item-{item.pk}")).to_be_in_viewport()
 
 
 def test_curator_configures_the_programme_from_the_pages(
-    open_page, proposed, owner, curator, reviewer, reviewer2
+    open_page, project, owner, curator, reviewer, reviewer2
 ):
     comment, _ = beside_the_browser(
-        comment_services.post_comment, by=owner, project=proposed, body="Spam ici."
+        comment_services.post_comment, by=owner, project=project, body="Spam ici."
     )
     page = open_page(curator)
     page.click("nav.main-nav a[href='/console/']")

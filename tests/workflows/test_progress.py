@@ -10,16 +10,14 @@ from .conftest import attest_all, pass_gate
 pytestmark = pytest.mark.django_db
 
 
-def test_queue_follows_the_pool_and_the_team(
-    wf_project, owner, member, reviewer, reviewer2, curator
-):
-    attest_all(wf_project, owner)
-    review = services.open_review(by=owner, project=wf_project)
+def test_queue_follows_the_pool_and_the_team(project, owner, member, reviewer, reviewer2, curator):
+    attest_all(project, owner)
+    review = services.open_review(by=owner, project=project)
     gate = Gate.objects.get(stage="prototype")
     gate.reviewers.set([reviewer])
     for person in (reviewer, reviewer2, curator, owner, member):
         queue = progress.review_queue(person)
-        expected = gates.may_review(person, wf_project, gate)
+        expected = gates.may_review(person, project, gate)
         assert (queue.reviews == [review]) is expected, person
         assert bool(queue.items) is expected, person
     # Once a reviewer has decided, the review leaves their queue; items stay until verified.
@@ -28,23 +26,23 @@ def test_queue_follows_the_pool_and_the_team(
     assert progress.review_queue(reviewer).items
 
 
-def test_items_of_a_passed_gate_are_not_waiting(wf_project, owner, reviewer):
-    pass_gate(wf_project, owner, [reviewer])
-    stale = ChecklistItem.objects.filter(project=wf_project, criterion__gate__stage="prototype")
+def test_items_of_a_passed_gate_are_not_waiting(project, owner, reviewer):
+    pass_gate(project, owner, [reviewer])
+    stale = ChecklistItem.objects.filter(project=project, criterion__gate__stage="prototype")
     stale.filter(required=False).update(status="attested")
     assert all(i.criterion.gate.stage == "pilot" for i in progress.review_queue(reviewer).items)
 
 
-def test_progress_for_counts_the_next_gate_only(wf_project, owner, reviewer):
-    pass_gate(wf_project, owner, [reviewer])
-    entry = progress.progress_for([wf_project])[wf_project.pk]
+def test_progress_for_counts_the_next_gate_only(project, owner, reviewer):
+    pass_gate(project, owner, [reviewer])
+    entry = progress.progress_for([project])[project.pk]
     assert entry.gate.stage == "pilot"
     assert (
         entry.required
         == ChecklistItem.objects.filter(
-            project=wf_project, criterion__gate__stage="pilot", required=True
+            project=project, criterion__gate__stage="pilot", required=True
         ).count()
     )
     assert (entry.attested, entry.verified, entry.approvals) == (0, 0, 0)
     assert entry.to_attest == entry.required
-    assert [s["state"] for s in progress.steps(wf_project)] == ["done", "current", "todo", "todo"]
+    assert [s["state"] for s in progress.steps(project)] == ["done", "current", "todo", "todo"]
