@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.urls import include, path, re_path
+from django.views.decorators.common import no_append_slash
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 
@@ -11,6 +12,9 @@ from interop.urls import api_urlpatterns as interop_api
 from projects.api import not_found
 
 
+# Never the target of an added slash: ``/api/projects/x/publiccode.yml`` is a plain 404, not
+# a redirect to this catch-all (real views still get their slash added).
+@no_append_slash
 @csrf_exempt
 def api_not_found(request, *args, **kwargs):
     return not_found(request, None)
@@ -51,4 +55,5 @@ urlpatterns = [
 ]
 
 # Unknown addresses under /api/ answer in the API's JSON error format; elsewhere, the page.
+handler400 = "projects.api.bad_request"
 handler404 = "projects.api.not_found"

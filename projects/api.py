@@ -11,6 +11,7 @@ from django.http import JsonResponse
 from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext_lazy as _l
+from django.views.defaults import bad_request as bad_request_page
 from django.views.defaults import page_not_found
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -58,6 +59,16 @@ def errors(*codes: int) -> dict[int, OpenApiResponse]:
         code: OpenApiResponse(ErrorSerializer, description=ERROR_DESCRIPTIONS[code])
         for code in codes
     }
+
+
+def bad_request(request, exception):
+    """The site's 400 handler (a body over the upload limit, a suspicious request): JSON
+    ``{"detail", "code"}`` under ``/api/``, the page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"detail": str(_l("Requête invalide.")), "code": "bad_request"}, status=400
+        )
+    return bad_request_page(request, exception)
 
 
 def not_found(request, exception):

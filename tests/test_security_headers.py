@@ -52,3 +52,17 @@ def test_unknown_api_addresses_are_json_404s_in_every_profile(db, settings, debu
         response = method(path)
         assert response.status_code == 404
         assert response.json()["code"] == "not_found"
+
+
+def test_a_body_over_the_upload_limit_is_a_json_400_under_the_api(client, owner, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1_000
+    client.force_login(owner)
+    response = client.post(
+        "/api/projects/", data="{" + '"x": 1, ' * 500 + '"y": 2}', content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["code"] == "bad_request"
+    client.logout()
+    page = client.post("/accounts/login/", data={"username": "x" * 2_000, "password": "y"})
+    assert page.status_code == 400 and page["Content-Type"].startswith("text/html")

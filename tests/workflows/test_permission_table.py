@@ -6,7 +6,7 @@ import pytest
 
 from projects.models import Project
 from tests.permission_table import ROLES, TEAM, check
-from workflows import gates, services
+from workflows import configuration, gates, services
 from workflows.models import (
     ChecklistChange,
     ChecklistItem,
@@ -143,7 +143,7 @@ NEW_CRITERION = {
 @pytest.mark.parametrize("method", ["post", "patch", "delete"])
 def test_criteria_writes_are_for_curators(api, people, role, method, db):
     spare = {**NEW_CRITERION, "code": "pilot-spare", "gate": Gate.objects.get(stage="pilot")}
-    unanswered = services.create_criterion(by=people["curator"], **spare)
+    unanswered = configuration.create_criterion(by=people["curator"], **spare)
     path, body, ok = {
         "post": ("/api/criteria/", NEW_CRITERION, 201),
         "patch": (f"/api/criteria/{unanswered.pk}/", {"position": 7}, 200),
