@@ -138,6 +138,12 @@ def _size(root: Path) -> tuple[int, int]:
     return total, count
 
 
+def _too_large(watch: Path | None) -> Refusal | None:
+    if watch is not None and _size(watch)[0] > settings.EVIDENCE_MAX_BYTES:
+        return Refusal("too_large", f"> {settings.EVIDENCE_MAX_BYTES // 1_000_000} Mo")
+    return None
+
+
 def run_git(args: list[str], *, cwd: Path, env: dict, deadline: float, watch: Path | None = None):
     """Run git, killing its whole process group at the deadline or when ``watch`` grows
     past the size limit. Returns the completed process (stdout as bytes)."""
@@ -152,17 +158,18 @@ def run_git(args: list[str], *, cwd: Path, env: dict, deadline: float, watch: Pa
             process_group=0,
         )
         _limit_memory(process.pid)
-        refusal = None
         while process.poll() is None:
-            if time.monotonic() > deadline:
-                refusal = Refusal("timeout")
-            elif watch is not None and _size(watch)[0] > settings.EVIDENCE_MAX_BYTES:
-                refusal = Refusal("too_large", f"> {settings.EVIDENCE_MAX_BYTES // 1_000_000} Mo")
+            timed_out = time.monotonic() > deadline
+            refusal = Refusal("timeout") if timed_out else _too_large(watch)
             if refusal:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
                 raise refusal
             time.sleep(0.05)
+        # Once more after the end: a fast download can finish between two looks.
+        refusal = _too_large(watch)
+        if refusal:
+            raise refusal
         out.seek(0)
         err.seek(0)
         return subprocess.CompletedProcess(args, process.returncode, out.read(), err.read())

@@ -276,6 +276,10 @@ class ProjectConsumer(SessionBoundMixin, FastEventsMixin, AsyncWebsocketConsumer
 
     async def create_comment(self, frame: dict):
         fields = comment_input(frame)
+        # A write checks its session itself: the sign-out's group message may still be on
+        # its way (through Redis it always is), and a post must never beat it.
+        if not await self.session_check():
+            return
         comment, created = await database_sync_to_async(post_comment)(
             by=self.user, project=self.project_id, **fields
         )
