@@ -2,9 +2,9 @@
 
 from django import forms
 from django.conf import settings
-from django.forms.renderers import DjangoTemplates
 from django.contrib.auth import get_user_model
 from django.db import models
+from django.forms.renderers import DjangoTemplates
 from django.utils.translation import gettext_lazy as _
 
 from outbox.models import Frequency
