@@ -67,7 +67,7 @@ format: $(VENV)/.installed
 
 # The README's screenshots, taken again by the browser tests (make test keeps its own in build/).
 screenshots: setup
-	SCREENSHOTS_DIR=docs/screenshots $(BIN)/pytest -m browser -q tests/frontend/test_browser.py
+	SCREENSHOTS_DIR=docs/screenshots $(BIN)/pytest -m browser -q tests/frontend/test_browser*.py
 
 bench: setup
 	bash scripts/bench.sh

@@ -14,6 +14,7 @@ from workflows import gates
 from .browser_support import (
     assert_accessible,
     beside_the_browser,
+    choose,
     required_items,
     screenshot,
     submit,
@@ -85,7 +86,7 @@ def test_every_live_panel_follows_successive_changes(
         expect(watcher.locator(f"#item-{item.pk} .fr-badge")).to_have_text("Vérifié")
         expect(stage).to_contain_text(f"{done} critère")
         expect(stage).to_contain_text(f"sur {len(items)}.")
-    review.check("#id_decide-verdict_0")
+    choose(review, "#id_decide-verdict_0")
     review.fill("#id_decide-rationale", "Intentions claires.")
     submit(review, "#decide-form button[type=submit]")
     expect(stage).to_contain_text("Étape : Prototype")
