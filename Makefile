@@ -40,7 +40,7 @@ $(VENDOR)/.installed: frontend/package.json frontend/package-lock.json
 	cp frontend/node_modules/chart.js/dist/chart.umd.js.map $(VENDOR)/chart.umd.js.map
 	cp frontend/node_modules/axe-core/axe.min.js $(VENDOR)/
 	rm -rf $(VENDOR)/dsfr && mkdir -p $(VENDOR)/dsfr/icons
-	cp $(DSFR)/dsfr.min.css $(DSFR)/dsfr.module.min.js $(DSFR)/dsfr.nomodule.min.js $(VENDOR)/dsfr/
+	cp $(DSFR)/dsfr.main.min.css $(DSFR)/dsfr.module.min.js $(DSFR)/dsfr.nomodule.min.js $(VENDOR)/dsfr/
 	cp -r $(DSFR)/fonts $(VENDOR)/dsfr/
 	cd $(DSFR)/icons && cp -r $(DSFR_ICONS) $(CURDIR)/$(VENDOR)/dsfr/icons/
 	touch $@
