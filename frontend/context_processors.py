@@ -4,4 +4,5 @@ from django.conf import settings
 
 
 def identity(request) -> dict:
-    return {"site": settings.SITE_IDENTITY}
+    # Not "site": the auth views put the current Site under that name.
+    return {"identity": settings.SITE_IDENTITY}

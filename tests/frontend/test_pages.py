@@ -207,6 +207,10 @@ def test_the_state_identity_only_when_the_settings_say_so(client, settings):
     page = client.get(reverse("frontend:home")).content.decode()
     assert 'class="fr-logo"' not in page  # the neutral identity: the operator's name
     assert "Numérique en Commun[s]" in page
+    # The sign-in page too, whose view puts Django's current Site in its context.
+    assert (
+        "Service opéré par Numérique en Commun[s]" in client.get(reverse("login")).content.decode()
+    )
     settings.SITE_IDENTITY = {
         **settings.SITE_IDENTITY,
         "state": True,
