@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from projects import access, events
+from projects import access, events, stages
 from projects import services as project_services
 from projects.errors import Conflict, Forbidden, Invalid, NotFound
 from projects.models import MAX_NOTE, MAX_TEXT, MAX_URL, NEXT_STAGE, Notification, Project, Stage
@@ -351,11 +351,12 @@ def _advance_if_ready(project: Project, *, by, review: GateReview | None = None)
     if review is None:
         return False
     items = list(gates.checklist_for(project, review.gate))
-    if gates.advance_blockers(project, review, items):
-        return False
-    _transition(
-        project, "advance", by=by, review=review, items=items, rationale=_("Passage approuvé.")
-    )
+    with gates.known(project, review, items):
+        if stages.blockers(project, Project.advance):
+            return False
+        _transition(
+            project, "advance", by=by, review=review, items=items, rationale=_("Passage approuvé.")
+        )
     return True
 
 
@@ -426,14 +427,18 @@ def _transition(
     return row
 
 
-def _manual_transition(*, by, project: Project, name: str, allowed, rationale: str):
+@transaction.atomic
+def _manual_transition(*, by, project: Project, name: str, rationale: str):
+    """Fire ``name``, a transition that takes a rationale, after its own permission and
+    conditions (``projects.stages``) under the project's lock."""
     project = _lock(by, project.pk)
-    access.require(allowed(by, project), by)
+    method = gates.transition_named(project, name)
+    access.require(stages.may_fire(project, by, method), by)
     rationale = _require_text(rationale, "rationale", MAX_TEXT)
-    option = next(o for o in gates.transitions_for(by, project) if o["name"] == name)
-    if option["blockers"]:
-        first = option["blockers"][0]
-        raise Conflict(first["detail"], code=first["code"], blockers=option["blockers"])
+    blockers = stages.blockers(project, method)
+    if blockers:
+        first = blockers[0]
+        raise Conflict(first["detail"], code=first["code"], blockers=blockers)
     kwargs = {"to": gates.reopen_target(project)} if name == "reopen" else {}
     return _transition(project, name, by=by, rationale=rationale, **kwargs)
 
@@ -441,25 +446,19 @@ def _manual_transition(*, by, project: Project, name: str, allowed, rationale: s
 @transaction.atomic
 def send_back(*, by, project: Project, rationale: str) -> StageTransition:
     """Reviewers and curators return a project one stage, saying why."""
-    return _manual_transition(
-        by=by, project=project, name="send_back", allowed=access.can_review, rationale=rationale
-    )
+    return _manual_transition(by=by, project=project, name="send_back", rationale=rationale)
 
 
 @transaction.atomic
 def archive(*, by, project: Project, rationale: str) -> StageTransition:
     """The owner or a curator stops a project; an open review is withdrawn."""
-    return _manual_transition(
-        by=by, project=project, name="archive", allowed=access.can_archive, rationale=rationale
-    )
+    return _manual_transition(by=by, project=project, name="archive", rationale=rationale)
 
 
 @transaction.atomic
 def reopen(*, by, project: Project, rationale: str) -> StageTransition:
     """Curators bring an archived project back to the stage it left."""
-    return _manual_transition(
-        by=by, project=project, name="reopen", allowed=access.can_reopen, rationale=rationale
-    )
+    return _manual_transition(by=by, project=project, name="reopen", rationale=rationale)
 
 
 @transaction.atomic
@@ -467,7 +466,7 @@ def advance(*, by, project: Project) -> StageTransition:
     """Fire ``advance`` by hand, e.g. after a curator lowered a quorum that an open review
     now meets. Refused with the blockers otherwise."""
     project = _lock(by, project.pk)
-    access.require(_may_advance(by, project), by)
+    access.require(stages.may_fire(project, by, Project.advance), by)
     review = gates.open_review(project)
     blockers = gates.advance_blockers(project, review)
     if blockers:
@@ -476,32 +475,18 @@ def advance(*, by, project: Project) -> StageTransition:
     return project.transitions.order_by("-id").first()
 
 
-def _may_advance(by, project: Project) -> bool:
-    return access.can_edit(by, project) or access.can_review(by, project)
-
-
-# Who may fire each transition by name; the services check the same functions.
-TRANSITION_RIGHTS = {
-    "advance": _may_advance,
-    "send_back": access.can_review,
-    "archive": access.can_archive,
-    "reopen": access.can_reopen,
-}
-
-
 def may_fire(by, project: Project, name: str) -> bool:
-    """Whether ``by`` may fire the transition ``name`` on ``project`` at all (its blockers
-    aside); NotFound for a name that is no transition."""
-    if name not in TRANSITION_RIGHTS:
-        raise NotFound(_("Transition inconnue."))
-    return TRANSITION_RIGHTS[name](by, project)
+    """Whether ``by`` holds the permission of the transition ``name`` on ``project`` (its
+    blockers aside); NotFound for a name that is no transition."""
+    return stages.may_fire(project, by, gates.transition_named(project, name))
 
 
 def fire(*, by, project: Project, name: str, rationale: str = "") -> StageTransition:
-    """The API's ``POST transitions/{name}/``."""
+    """The API's and the pages' ``transitions/{name}/``: ``advance`` by hand, or any
+    transition that takes a rationale."""
+    method = gates.transition_named(project, name)
     if name == "advance":
         return advance(by=by, project=project)
-    manual = {"send_back": send_back, "archive": archive, "reopen": reopen}
-    if name not in manual:
+    if not stages.rationale_required(method):
         raise NotFound(_("Transition inconnue."))
-    return manual[name](by=by, project=project, rationale=rationale)
+    return _manual_transition(by=by, project=project, name=name, rationale=rationale)
