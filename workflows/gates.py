@@ -151,9 +151,14 @@ def may_review(user, project: Project, gate: Gate | None) -> bool:
 
 def in_pool(user, gate: Gate) -> bool:
     """A curator, or a reviewer of the gate's pool (any reviewer when the pool is empty);
-    reads ``gate.reviewers`` from a prefetch when there is one."""
+    reads ``gate.reviewers`` from a prefetch when there is one, or the flags read with the
+    review under the lock."""
+    if getattr(gate, "pool_is_open", False) or getattr(gate, "in_pool", False):
+        return True  # read with the review (``services._locked_review``)
     if access.is_curator(user):
         return True
+    if hasattr(gate, "in_pool"):
+        return False
     pool = {person.pk for person in gate.reviewers.all()}
     return not pool or user.pk in pool
 
