@@ -60,7 +60,8 @@ def transition(row) -> dict:
         "actor": person(row.actor),
         "at": when(row.at),
         "review": row.review_id,
-        "rationale": row.rationale,
+        "rationale": row.rationale_text,
+        "said": row.said,
         "checklist": row.checklist,
     }
 

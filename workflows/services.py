@@ -41,6 +41,7 @@ from .models import (
     Gate,
     GateReview,
     ItemStatus,
+    Said,
     StageTransition,
 )
 
@@ -445,7 +446,8 @@ def _advance_if_ready(
             by=by,
             review=review,
             items=items,
-            rationale=_("Passage approuvé."),
+            rationale="",
+            said=Said.GATE_APPROVED,
             told=told,
             followers=followers,
         )
@@ -458,6 +460,7 @@ def _transition(
     *,
     by,
     rationale: str,
+    said=None,
     review=None,
     items=None,
     told=(),
@@ -497,6 +500,7 @@ def _transition(
         actor=by,
         review=review,
         rationale=rationale,
+        said=said,
         checklist=snapshot,
     )
     closed = review or gates.open_review(project)
