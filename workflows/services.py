@@ -16,6 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from notifications.models import Notification
+from notifications.services import Notice, message, notify, notify_all, settings_annotations
 from projects import access, events, stages
 from projects import services as project_services
 from projects.errors import Conflict, Forbidden, Invalid, NotFound
@@ -26,11 +28,9 @@ from projects.models import (
     NEXT_STAGE,
     Follow,
     Membership,
-    Notification,
     Project,
     Stage,
 )
-from projects.notifications import Notice, message, notify, notify_all, settings_annotations
 
 from . import gates, payloads
 from .models import (
