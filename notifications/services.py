@@ -27,6 +27,7 @@ from projects.errors import Invalid
 from projects.inputs import is_id
 from projects.models import Project
 
+from . import texts
 from .models import Notification, NotificationPreference
 
 # What a person gets when they never chose: everything in the app, no e-mail.
@@ -133,7 +134,8 @@ def notify_all(notices) -> list:
 
     The actor is never told about their own action, inactive people and people who may not
     read the project are skipped. ``text`` is rendered in each recipient's language (pass a
-    ``message(gettext_lazy(...), ...)``). The in-app rows and the e-mail items are written
+    ``texts.Message(code, params)``, stored as its code; any other text is stored as
+    given). The in-app rows and the e-mail items are written
     in the caller's transaction; immediate e-mails are tasks that leave after the commit.
     Returns the in-app Notification rows created."""
     told = []
@@ -164,13 +166,14 @@ def notify_all(notices) -> list:
     limit = Notification._meta.get_field("text").max_length
     rows, items = [], []
     for notice, people in told:
-        texts = {}
+        rendered = {}
         for language in {languages.get(user_id, settings.LANGUAGE_CODE) for user_id in people}:
             with translation.override(language):
-                texts[language] = str(notice.text)[:limit]
+                rendered[language] = str(notice.text)[:limit]
         project = notice.project
+        coded = isinstance(notice.text, texts.Message)
         for user_id, user in people.items():
-            text = texts[languages.get(user_id, settings.LANGUAGE_CODE)]
+            text = rendered[languages.get(user_id, settings.LANGUAGE_CODE)]
             if wants(user_id, notice.kind, "in_app"):
                 rows.append(
                     Notification(
@@ -178,7 +181,10 @@ def notify_all(notices) -> list:
                         kind=notice.kind,
                         project=project,
                         actor=notice.actor,
-                        text=text,
+                        # A system sentence is stored as its code, rendered when read.
+                        text="" if coded else text,
+                        code=notice.text.code if coded else "",
+                        params=notice.text.params if coded else {},
                         url=notice.url,
                     )
                 )

@@ -14,10 +14,10 @@ from django.db import connection, transaction
 from django.db.models import Exists, F, FilteredRelation, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
+from notifications import texts
 from notifications.models import Notification
-from notifications.services import Notice, message, notify, notify_all, settings_annotations
+from notifications.services import Notice, notify, notify_all, settings_annotations
 from projects import access, events, stages
 from projects import services as project_services
 from projects.errors import Conflict, Forbidden, Invalid, NotFound
@@ -260,9 +260,8 @@ def open_review(*, by, project: Project) -> GateReview:
         recipients=_reviewers_of(project, review.gate),
         project=project,
         actor=by,
-        text=message(
-            gettext_lazy("« %(title)s » demande le passage à l'étape %(stage)s."),
-            {"title": project.title, "stage": review.gate},
+        text=texts.Message(
+            texts.REVIEW_OPENED, {"title": project.title, "stage": Stage(review.gate.stage).label}
         ),
         url=project.get_absolute_url(),
     )
@@ -402,8 +401,8 @@ def decide(*, by, review: GateReview, verdict: str, rationale: str) -> Decision:
         recipients=team,
         project=project,
         actor=by,
-        text=message(
-            gettext_lazy("%(who)s sur « %(title)s » : %(verdict)s."),
+        text=texts.Message(
+            texts.DECISION,
             {
                 "who": by.get_full_name() or by.get_username(),
                 "title": project.title,
@@ -517,8 +516,8 @@ def _transition(
                 recipients=_followers(project) if followers is None else followers,
                 project=project,
                 actor=by,
-                text=message(
-                    gettext_lazy("« %(title)s » passe de l'étape %(from)s à l'étape %(to)s."),
+                text=texts.Message(
+                    texts.STAGE_CHANGED,
                     {
                         "title": project.title,
                         "from": Stage(before).label,
