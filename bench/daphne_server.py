@@ -24,10 +24,11 @@ def start_server(
     app: str = "incubator.asgi:application",
     redis_url: str = "",
     log_name: str = "daphne.log",
+    root: Path = ROOT,
     **settings: str,
 ) -> subprocess.Popen:
-    """Start Daphne with the embedded profile (plus ``REDIS_URL`` if given, and the
-    environment ``settings``) and return once it accepts connections."""
+    """Start Daphne on the code of ``root`` with the embedded profile (plus ``REDIS_URL`` if
+    given, and the environment ``settings``); return once it accepts connections."""
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     env.update(
@@ -43,7 +44,7 @@ def start_server(
     log = open(Path(data_dir) / log_name, "ab")  # noqa: SIM115  (lives with the process)
     server = subprocess.Popen(
         [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), app],
-        cwd=ROOT,
+        cwd=root,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=log,

@@ -245,14 +245,17 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
+# Static files with hashed names, precompressed (gzip and Brotli) by collectstatic, in every
+# profile: WhiteNoise serves them from Daphne with a one-year immutable Cache-Control (the
+# name changes with the content), and nginx serves the same files in production
+# (deploy/nginx.conf). `make setup` collects them; the tests name the plain files.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if PRODUCTION
-        else "django.contrib.staticfiles.storage.StaticFilesStorage"
-    },
+    "staticfiles": {"BACKEND": "incubator.static_storage.HashedStaticFiles"},
 }
+# Files without a hash in their name (the originals collectstatic keeps beside the hashed
+# copies) are cached for a minute.
+WHITENOISE_MAX_AGE = 60
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "")
 if not EMAIL_BACKEND:
