@@ -19,9 +19,14 @@ run: setup
 test: setup
 	bash scripts/test.sh
 
-setup: $(VENV)/.installed $(VENDOR)/.installed locale/.compiled
+setup: $(VENV)/.installed $(VENDOR)/.installed locale/.compiled staticfiles/staticfiles.json
 	$(BIN)/python manage.py migrate --no-input -v 0
+
+# Hashed and compressed (gzip, Brotli) static files: collected again only when a source
+# changed (compressing them all takes a minute or more).
+staticfiles/staticfiles.json: $(VENV)/.installed $(VENDOR)/.installed $(shell find frontend/static -type f)
 	$(BIN)/python manage.py collectstatic --no-input -v 0
+	touch $@
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
