@@ -13,6 +13,7 @@ import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from whitenoise.compress import Compressor
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -256,6 +257,9 @@ STORAGES = {
 # Files without a hash in their name (the originals collectstatic keeps beside the hashed
 # copies) are cached for a minute.
 WHITENOISE_MAX_AGE = 60
+# Source maps (a third of the bytes, for developers' tools only) are not compressed: that
+# halves the time collectstatic takes.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "map"]
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "")
 if not EMAIL_BACKEND:
