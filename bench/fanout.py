@@ -37,10 +37,10 @@ def setup_database(data_dir: str) -> tuple[int, str]:
     from django.contrib.auth import get_user_model
 
     from accounts.tokens import issue_token
-    from projects.services import create_project
+    from workflows.services import propose_project
 
     user = get_user_model().objects.create_user("bench", "bench@example.org", "bench-password")
-    project = create_project(by=user, title="Banc d'essai", summary="Diffusion en temps réel.")
+    project = propose_project(by=user, title="Banc d'essai", summary="Diffusion en temps réel.")
     return project.pk, issue_token(user=user, name="bench")[1]
 
 
