@@ -22,18 +22,9 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from daphne_server import free_port, setup_django, start_server
+from daphne_server import CHROMIUM, CHROMIUM_ARGS, free_port, setup_django, start_server
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 PASSWORD = "bench-password-1234"
 
 # Notes, in each viewer's page, the epoch time (ms) at which ``check`` first holds.

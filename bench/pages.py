@@ -25,17 +25,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from daphne_server import ROOT, free_port, start_server
+from daphne_server import CHROMIUM, CHROMIUM_ARGS, ROOT, free_port, start_server
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 READER, READER_PASSWORD = "relecteur", "relecteur-demo-nec"
 LOAD_TIME = """() => {
   const [nav] = performance.getEntriesByType("navigation");
