@@ -46,6 +46,8 @@ $(VENDOR)/.installed: frontend/package.json frontend/package-lock.json
 	cp frontend/node_modules/axe-core/axe.min.js $(VENDOR)/
 	rm -rf $(VENDOR)/dsfr && mkdir -p $(VENDOR)/dsfr/icons
 	cp $(DSFR)/dsfr.main.min.css $(DSFR)/dsfr.module.min.js $(DSFR)/dsfr.nomodule.min.js $(VENDOR)/dsfr/
+	# The source maps the files name (collectstatic refuses a reference to a missing file).
+	cp $(DSFR)/dsfr.main.min.css.map $(DSFR)/dsfr.module.min.js.map $(DSFR)/dsfr.nomodule.min.js.map $(VENDOR)/dsfr/
 	cp -r $(DSFR)/fonts $(VENDOR)/dsfr/
 	cd $(DSFR)/icons && cp -r $(DSFR_ICONS) $(CURDIR)/$(VENDOR)/dsfr/icons/
 	touch $@
