@@ -22,9 +22,14 @@ run: setup
 test: setup
 	bash scripts/test.sh
 
-setup: $(VENV)/.installed $(VENDOR)/.installed locale/.compiled
+setup: $(VENV)/.installed $(VENDOR)/.installed locale/.compiled staticfiles/staticfiles.json
 	$(BIN)/python manage.py migrate --no-input -v 0
+
+# Hashed and compressed (gzip, Brotli) static files: collected again only when a source
+# changed (compressing them all takes a minute or more).
+staticfiles/staticfiles.json: $(VENV)/.installed $(VENDOR)/.installed $(shell find frontend/static -type f)
 	$(BIN)/python manage.py collectstatic --no-input -v 0
+	touch $@
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,6 +46,8 @@ $(VENDOR)/.installed: frontend/package.json frontend/package-lock.json
 	cp frontend/node_modules/axe-core/axe.min.js $(VENDOR)/
 	rm -rf $(VENDOR)/dsfr && mkdir -p $(VENDOR)/dsfr/icons
 	cp $(DSFR)/dsfr.main.min.css $(DSFR)/dsfr.module.min.js $(DSFR)/dsfr.nomodule.min.js $(VENDOR)/dsfr/
+	# The source maps the files name (collectstatic refuses a reference to a missing file).
+	cp $(DSFR)/dsfr.main.min.css.map $(DSFR)/dsfr.module.min.js.map $(DSFR)/dsfr.nomodule.min.js.map $(VENDOR)/dsfr/
 	cp -r $(DSFR)/fonts $(VENDOR)/dsfr/
 	cd $(DSFR)/icons && cp -r $(DSFR_ICONS) $(CURDIR)/$(VENDOR)/dsfr/icons/
 	touch $@

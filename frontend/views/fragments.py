@@ -1,5 +1,6 @@
 """Server-rendered fragments the live module fetches when an event arrives. Each renders
-the same template as the first render of the page, for the person asking."""
+the same template as the first render of the page, for the person asking; its permission
+questions are answered from one reading of their rights (``access.reads_once``)."""
 
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -26,6 +27,7 @@ MAX_ITEMS = 50
 
 @require_GET
 @refusals
+@access.reads_once
 def item_fragment(request, pk, item_id):
     project = access.access_project(request.user, pk)
     gate = gates.next_gate(project)
@@ -39,6 +41,7 @@ def item_fragment(request, pk, item_id):
 
 @require_GET
 @refusals
+@access.reads_once
 def review_fragment(request, pk):
     project = access.access_project(request.user, pk)
     return render(request, "frontend/fragments/review.html", review_context(request.user, project))
@@ -46,6 +49,7 @@ def review_fragment(request, pk):
 
 @require_GET
 @refusals
+@access.reads_once
 def workflow_fragment(request, pk):
     project = access.access_project(request.user, pk)
     return render(
@@ -55,6 +59,7 @@ def workflow_fragment(request, pk):
 
 @require_GET
 @refusals
+@access.reads_once
 def comment_fragment(request, pk, comment_id):
     project = access.access_project(request.user, pk)
     comment = comment_queryset(project).filter(pk=comment_id).first()
@@ -66,6 +71,7 @@ def comment_fragment(request, pk, comment_id):
 
 @require_GET
 @refusals
+@access.reads_once
 def parts_fragment(request, pk):
     """Several fragments in one answer, for the events that arrived together: the checklist
     items named by ``item`` (repeatable), and with them the stage summary and the review
