@@ -36,7 +36,7 @@ ENDPOINT = {
     "id": 7,
     "url": "https://partenaire.example.org/hooks/incubateur",
     "description": "Recoco : suivi du kit",
-    "event_types": ["project.stage_changed", "review.decided"],
+    "event_types": ["review.decided", "project.stage_changed"],
     "project": 12,
     "owner": "porteuse",
     "status": "active",
@@ -52,7 +52,7 @@ REGISTER_EXAMPLES = [
         "Suivre un projet",
         value={
             "url": "https://partenaire.example.org/hooks/incubateur",
-            "event_types": ["project.stage_changed", "review.decided"],
+            "event_types": ["review.decided", "project.stage_changed"],
             "project": 12,
             "description": "Recoco : suivi du kit",
         },
