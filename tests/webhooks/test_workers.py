@@ -39,7 +39,7 @@ def start_worker(tmp_path, name: str) -> subprocess.Popen:
         command,
         cwd=ROOT,
         env=env,
-        stdout=open(tmp_path / f"{name}.log", "wb"),  # noqa: SIM115 (closed with the process)
+        stdout=open(tmp_path / f"{name}.log", "wb"),
         stderr=subprocess.STDOUT,
     )
 
