@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from projects.notifications import message, notify
+from notifications.services import message, notify
 
 from .models import Endpoint
 

@@ -4,8 +4,9 @@ access is checked when each delivery leaves, and losing it stops the deliveries.
 import pytest
 from django.contrib.auth.models import Group
 
+from notifications.models import Notification
 from projects.errors import Conflict
-from projects.models import Notification, Role
+from projects.models import Role
 from projects.services import add_member, remove_member, update_project
 from webhooks.models import Delivery, Endpoint
 from webhooks.services import update_endpoint

@@ -7,8 +7,9 @@ from datetime import timedelta
 import time_machine
 from django.utils import timezone
 
+from notifications.models import Notification
 from projects.events import payload
-from projects.models import Notification, ProjectEvent
+from projects.models import ProjectEvent
 from webhooks.models import Attempt, Delivery, Endpoint
 from webhooks.services import update_endpoint
 

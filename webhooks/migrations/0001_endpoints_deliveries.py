@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("projects", "0010_role_label_for_everyone"),
+        ("projects", "0011_threads_notifications_presence_move_out"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
