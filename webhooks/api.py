@@ -74,7 +74,7 @@ REGISTER_EXAMPLES = [
         value={
             "detail": "Certains champs sont invalides.",
             "code": "invalid",
-            "errors": {"event_types": {"0": ["« project.renamed » n'est pas un choix valide."]}},
+            "errors": {"event_types": ["Type d'événement inconnu : project.renamed."]},
         },
         response_only=True,
         status_codes=["400"],

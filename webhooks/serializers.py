@@ -1,11 +1,31 @@
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from projects.api_support import RejectUnknownFields
+from projects.errors import Invalid
 from projects.events import TYPES
 
 from .models import Attempt, Delivery, Endpoint
+from .services import check_event_types
+
+
+@extend_schema_field(
+    {"type": "array", "items": {"type": "string", "enum": list(TYPES)}, "minItems": 1}
+)
+class EventTypesField(serializers.Field):
+    """A non-empty list of the stream's types; refused with one flat list of messages (the
+    error format's ``errors`` holds lists of strings)."""
+
+    def to_internal_value(self, data):
+        try:
+            return check_event_types(data)
+        except Invalid as error:
+            raise serializers.ValidationError(error.extra["errors"]["event_types"]) from None
+
+    def to_representation(self, value):
+        return list(value)
 
 
 class EndpointSerializer(serializers.ModelSerializer):
@@ -53,9 +73,7 @@ class NewSecretSerializer(EndpointSerializer):
 
 class EndpointInputSerializer(RejectUnknownFields, serializers.Serializer):
     url = serializers.CharField(max_length=500, help_text=_("Une adresse https:// publique."))
-    event_types = serializers.ListField(
-        child=serializers.ChoiceField(choices=TYPES), allow_empty=False, max_length=len(TYPES)
-    )
+    event_types = EventTypesField()
     project = serializers.IntegerField(
         required=False,
         allow_null=True,
@@ -68,12 +86,7 @@ class EndpointInputSerializer(RejectUnknownFields, serializers.Serializer):
 
 class EndpointPatchSerializer(RejectUnknownFields, serializers.Serializer):
     url = serializers.CharField(max_length=500, required=False)
-    event_types = serializers.ListField(
-        child=serializers.ChoiceField(choices=TYPES),
-        allow_empty=False,
-        max_length=len(TYPES),
-        required=False,
-    )
+    event_types = EventTypesField(required=False)
     description = serializers.CharField(max_length=200, required=False, allow_blank=True)
     active = serializers.BooleanField(required=False)
 
