@@ -184,7 +184,7 @@ def setting_up(receiver: Receiver, lanes: int, tag: str):
         propose_project(by=owner, title=f"Banc {tag} {n}", summary="Mesure.") for n in range(lanes)
     ]
     for project in projects:
-        endpoint, secret = register_endpoint(
+        endpoint, _secret = register_endpoint(
             by=owner, url=receiver.url, event_types=["comment.created"], project_id=project.pk
         )
         Endpoint.objects.filter(pk=endpoint.pk).update(secret=receiver.secret)
