@@ -215,7 +215,8 @@ def disable(endpoint_id: int, reason: str) -> bool:
     """Switch the endpoint off for ``reason`` and tell its owner (in the caller's
     transaction). Returns whether it was still on."""
     endpoint = (
-        Endpoint.objects.select_for_update()
+        # Only the endpoint's row: its project is an outer join (null for the portfolio).
+        Endpoint.objects.select_for_update(of=("self",))
         .select_related("owner", "project")
         .filter(pk=endpoint_id)
         .first()
