@@ -16,6 +16,7 @@ from .views import (
     space,
     team,
     tokens,
+    webhooks,
     workflow,
 )
 
@@ -73,6 +74,8 @@ urlpatterns = [
     path("account/", account.account, name="account"),
     path("account/tokens/", tokens.tokens, name="tokens"),
     path("account/tokens/<int:token_id>/revoke/", tokens.token_revoke, name="token_revoke"),
+    path("account/webhooks/", webhooks.webhook_list, name="webhooks"),
+    path("account/webhooks/<int:pk>/", webhooks.webhook_detail, name="webhook"),
     path("unsubscribe/<str:token>/", account.unsubscribe, name="unsubscribe"),
     path("portfolio/", portfolio_views.portfolio_page, name="portfolio"),
     path("console/", console.console, name="console"),

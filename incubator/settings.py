@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "clock",
     "projects",
     "notifications",
+    "webhooks",
     "workflows",
     "discussion",
     "live",
@@ -372,6 +373,26 @@ EVIDENCE_WORK_DIR = os.environ.get("EVIDENCE_WORK_DIR") or None
 EVIDENCE_RATE_PROJECT = (env_int("EVIDENCE_RATE_PROJECT_COUNT", 6), 3600)
 EVIDENCE_RATE_PERSON = (env_int("EVIDENCE_RATE_PERSON_COUNT", 20), 3600)
 
+# Signed webhooks (docs/interop.md). WEBHOOKS_ALLOW_LOCAL admits http://127.0.0.1 receivers:
+# for tests only, never in production. A receiver has WEBHOOKS_TIMEOUT seconds for the whole
+# exchange and at most WEBHOOKS_MAX_RESPONSE_BYTES of its answer are read. A failed delivery
+# is tried again after WEBHOOKS_RETRY_SECONDS, doubled each time up to WEBHOOKS_RETRY_MAX_WAIT,
+# for WEBHOOKS_RETRY_WINDOW seconds (three days), then the endpoint is disabled.
+WEBHOOKS_ALLOW_LOCAL = env_bool("WEBHOOKS_ALLOW_LOCAL") and not PRODUCTION
+WEBHOOKS_TIMEOUT = env_int("WEBHOOKS_TIMEOUT", 10)
+WEBHOOKS_MAX_RESPONSE_BYTES = env_int("WEBHOOKS_MAX_RESPONSE_BYTES", 65_536)
+WEBHOOKS_RETRY_SECONDS = env_int("WEBHOOKS_RETRY_SECONDS", 30)
+WEBHOOKS_RETRY_MAX_WAIT = env_int("WEBHOOKS_RETRY_MAX_WAIT", 12 * 3600)
+WEBHOOKS_RETRY_WINDOW = env_int("WEBHOOKS_RETRY_WINDOW", 3 * 86_400)
+# After a rotation the previous secret signs too for this long.
+WEBHOOKS_ROTATION_HOURS = env_int("WEBHOOKS_ROTATION_HOURS", 24)
+# The delivery log keeps finished deliveries and attempts this long (pruned by the clock).
+WEBHOOKS_LOG_DAYS = env_int("WEBHOOKS_LOG_DAYS", 30)
+WEBHOOKS_MAX_ENDPOINTS = env_int("WEBHOOKS_MAX_ENDPOINTS", 20)
+# Called by projects.events.record_events with (project, events) inside the event's
+# transaction: the apps above projects that keep rows per event (see the import contract).
+EVENT_SUBSCRIBERS = ["webhooks.services.fan_out"]
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -420,4 +441,7 @@ CLOCK_JOBS = {
         "every": "day",
         "at": "08:00",
     },
+    # Lanes whose wake-up was lost (a worker killed mid-lane) are woken again.
+    "webhook_sweep": {"task": "webhooks.tasks.sweep_lanes", "every": "minute"},
+    "webhook_log_prune": {"task": "webhooks.tasks.prune_log", "every": "day", "at": "03:30"},
 }

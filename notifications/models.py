@@ -22,6 +22,7 @@ class Notification(models.Model):
         STAGE_CHANGED = "stage_changed", _("Changement d'étape d'un projet suivi")
         REMINDER = "reminder", _("Rappel : revue ou modifications en attente")
         DORMANT = "dormant", _("Projet en sommeil depuis longtemps")
+        WEBHOOK_DISABLED = "webhook_disabled", _("Webhook désactivé")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"

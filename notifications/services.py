@@ -32,6 +32,14 @@ from .models import Notification, NotificationPreference
 
 # What a person gets when they never chose: everything in the app, no e-mail.
 DEFAULTS = {"in_app": True, "email": Frequency.NEVER.value}
+# Kinds that send their e-mail at once unless the person chose otherwise: a webhook switched
+# off unnoticed is a partner service gone quiet.
+KIND_DEFAULTS = {Notification.Kind.WEBHOOK_DISABLED: {"email": Frequency.IMMEDIATE.value}}
+
+
+def default(kind: str, channel: str):
+    """What ``kind`` does on ``channel`` for a person who never chose."""
+    return KIND_DEFAULTS.get(kind, {}).get(channel, DEFAULTS[channel])
 
 
 def _render(template, params: dict) -> str:
@@ -65,8 +73,8 @@ def preferences(user) -> list[dict]:
         {
             "kind": kind.value,
             "label": str(kind.label),
-            "in_app": chosen[kind].in_app if kind in chosen else DEFAULTS["in_app"],
-            "email": chosen[kind].email if kind in chosen else DEFAULTS["email"],
+            "in_app": chosen[kind].in_app if kind in chosen else default(kind, "in_app"),
+            "email": chosen[kind].email if kind in chosen else default(kind, "email"),
         }
         for kind in Notification.Kind
     ]
@@ -161,7 +169,7 @@ def notify_all(notices) -> list:
     def wants(user_id, kind, channel):
         in_app, email = choices.get((user_id, kind), (None, None))
         value = in_app if channel == "in_app" else email
-        return DEFAULTS[channel] if value is None else value
+        return default(kind, channel) if value is None else value
 
     limit = Notification._meta.get_field("text").max_length
     rows, items = [], []
@@ -276,7 +284,9 @@ def set_preferences(*, by, choices) -> list[dict]:
         raise Invalid(errors)
     for kind, choice in choices.items():
         pref, _created = NotificationPreference.objects.get_or_create(
-            user=by, kind=kind, defaults=DEFAULTS
+            user=by,
+            kind=kind,
+            defaults={channel: default(kind, channel) for channel in DEFAULTS},
         )
         for key, value in choice.items():
             setattr(pref, key, value)
