@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("notifications", "0001_initial"),
+        ("notifications", "0002_notification_codes"),
     ]
 
     operations = [
