@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from evidence.checks import CHOICES as EVIDENCE_CHECKS
 from outbox.models import Frequency
 from projects.models import (
     MAX_NOTE,
@@ -154,6 +155,18 @@ class VerifyForm(forms.Form):
         required=False,
         max_length=MAX_NOTE,
         widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class ExemptionForm(forms.Form):
+    """An exemption from one automatic check: which one, and why (mandatory)."""
+
+    check = forms.ChoiceField(label=_("Vérification"), choices=EVIDENCE_CHECKS)
+    reason = forms.CharField(
+        label=_("Raison"),
+        max_length=2000,
+        help_text=_("Montrée aux relecteurs à côté du résultat."),
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 

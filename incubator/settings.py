@@ -340,6 +340,10 @@ EVIDENCE_WORK_DIR = os.environ.get("EVIDENCE_WORK_DIR") or None
 # Scans a project, and a person, may ask for in a window of seconds.
 EVIDENCE_RATE_PROJECT = (env_int("EVIDENCE_RATE_PROJECT_COUNT", 6), 3600)
 EVIDENCE_RATE_PERSON = (env_int("EVIDENCE_RATE_PERSON_COUNT", 20), 3600)
+# A queued scan no worker took after this many seconds is closed as expired; projects at
+# pilot and commons are scanned again when their latest scan is this many days old.
+EVIDENCE_QUEUE_TIMEOUT = env_int("EVIDENCE_QUEUE_TIMEOUT", 3600)
+EVIDENCE_RESCAN_DAYS = env_int("EVIDENCE_RESCAN_DAYS", 7)
 
 LOGGING = {
     "version": 1,
@@ -389,4 +393,7 @@ CLOCK_JOBS = {
         "every": "day",
         "at": "08:00",
     },
+    # Daily: each project is scanned again once its latest scan is EVIDENCE_RESCAN_DAYS old.
+    "repository_rescans": {"task": "evidence.tasks.rescan_repositories", "every": "day", "at": "02:00"},
+    "stale_scans": {"task": "evidence.tasks.close_stale_scans", "every": "hour"},
 }
