@@ -11,7 +11,7 @@ from projects.api_support import ErrorSerializer
 from projects.errors import NotFound
 from workflows import gates
 
-from . import read, services
+from . import read, services, verification
 from .models import Exemption, RepositoryScan
 from .serializers import (
     ExemptionInputSerializer,
@@ -86,7 +86,10 @@ class EvidenceView(APIView):
         summary="The automatic results beside each mapped item of the project's checklist",
         description=(
             "From the latest finished scan, for each checklist item of the next gate whose "
-            "criterion is mapped to checks. Evidence only: a reviewer verifies the item."
+            "criterion is mapped to checks. Evidence only: a reviewer verifies the item. "
+            "`blocking` names the failing checks of a required item that are not exempted: "
+            "verifying it then takes a `note` (400 `override_note_required` without one), "
+            "kept as the item's `override`."
         ),
         responses={200: ItemEvidenceSerializer(many=True), **errors(404)},
     )
@@ -94,11 +97,16 @@ class EvidenceView(APIView):
         project = access.access_project(request.user, pk)
         items = list(gates.checklist_for(project))
         evidence = read.evidence_by_criterion(project, [item.criterion_id for item in items])
+        overrides = verification.overrides_by_item(project, [item.pk for item in items])
         body = [
             {
                 "item": item.pk,
                 "criterion": item.criterion.code,
                 "checks": evidence[item.criterion_id],
+                "blocking": []
+                if gates.is_done(item)
+                else verification.blocking(item, evidence[item.criterion_id]),
+                "override": overrides.get(item.pk) if gates.is_done(item) else None,
             }
             for item in items
             if item.criterion_id in evidence
