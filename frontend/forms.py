@@ -7,18 +7,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from evidence.checks import CHOICES as EVIDENCE_CHECKS
+from notifications.models import Notification
 from outbox.models import Frequency
-from projects.models import (
-    MAX_NOTE,
-    MAX_TEXT,
-    MAX_URL,
-    Notification,
-    Project,
-    Role,
-    Stage,
-    Territory,
-    Theme,
-)
+from projects.models import MAX_NOTE, MAX_TEXT, MAX_URL, Project, Role, Stage, Territory, Theme
 from projects.services import EDITABLE_FIELDS, PROFILE_FIELDS
 from workflows.models import Decision
 
