@@ -399,6 +399,10 @@ CLOCK_JOBS = {
         "at": "08:00",
     },
     # Daily: each project is scanned again once its latest scan is EVIDENCE_RESCAN_DAYS old.
-    "repository_rescans": {"task": "evidence.tasks.rescan_repositories", "every": "day", "at": "02:00"},
+    "repository_rescans": {
+        "task": "evidence.tasks.rescan_repositories",
+        "every": "day",
+        "at": "02:00",
+    },
     "stale_scans": {"task": "evidence.tasks.close_stale_scans", "every": "hour"},
 }

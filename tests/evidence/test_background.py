@@ -1,7 +1,6 @@
 """Scans in the background: queued by people and by the system, run by the worker, one at
 a time, never left stuck by a dead worker, and every step an event of the project."""
 
-import itertools
 import threading
 from datetime import timedelta
 
@@ -15,13 +14,12 @@ from evidence import services
 from evidence.models import CheckResult, RepositoryScan
 from projects import services as project_services
 from projects.events import SCAN_UPDATED
-from projects.models import PATH, ProjectEvent, Stage
+from projects.models import ProjectEvent, Stage
 from tests.conftest import on_postgresql
 from tests.workflows.conftest import attest_all
 from workflows import services as workflow_services
-from workflows.models import StageTransition
 
-from .conftest import MIT, publish
+from .conftest import MIT, at_stage, publish
 
 TASK = "evidence.services.run_queued_scan"
 
@@ -165,17 +163,6 @@ def test_opening_a_gate_review_queues_a_scan(kit, owner):
     assert [e.type for e in events] == [SCAN_UPDATED, "review.opened"]
     assert events[1].object_id == review.pk
     assert events[0].seq == events[1].seq + 1
-
-
-def at_stage(project, stage):
-    """Move a project along the path with its audit rows (the database asks for them)."""
-    for before, after in itertools.pairwise(PATH[: PATH.index(stage) + 1]):
-        StageTransition.objects.create(
-            project=project, name="advance", from_stage=before, to_stage=after
-        )
-        project.advance()
-        project.save()
-    return project
 
 
 def test_the_clock_rescans_pilot_and_commons_projects_when_due(
