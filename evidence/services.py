@@ -17,12 +17,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 
+from interop import publiccode
 from projects import access, events
 from projects.errors import Conflict, Invalid, NotFound, ServiceError
 from projects.models import Project, Stage
 
 from . import git, safety
 from .checks import LABELS, failed, passed
+from .checks.publiccode import NAMES as PUBLICCODE_NAMES
 from .checks.registry import run_checks
 from .errors import Refusal
 from .models import CheckResult, Exemption, Outcome, RepositoryScan
@@ -388,3 +390,22 @@ def declare_exemption(*, by, project_id, check_code: str, reason: str) -> Exempt
         defaults={"reason": reason, "declared_by": by, "declared_at": timezone.now()},
     )
     return exemption
+
+
+def fetch_publiccode(*, by, project_id) -> tuple[str, bytes]:
+    """The team reads the publiccode.yml at the root of the project's repository, through
+    the scanner's safety (checked and pinned address, no redirect followed unchecked, a
+    bounded one-commit clone): ``(name, content)``, nothing stored. Raises NotFound,
+    Forbidden, Conflict (no repository; the repository refused or without the file, with
+    the reason)."""
+    project = access.access_project(by, project_id)
+    access.require(access.can_edit(by, project), by)
+    _require_repository(project)
+    timeout = settings.EVIDENCE_FETCH_TIMEOUT
+    try:
+        target = safety.resolve(project.repository_url, timeout=timeout)
+        return git.read_root_file(
+            target, PUBLICCODE_NAMES, limit=publiccode.MAX_BYTES, timeout=timeout
+        )
+    except Refusal as refusal:
+        raise Conflict(refusal.reason, code=refusal.code) from None

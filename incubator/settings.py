@@ -349,6 +349,8 @@ EVIDENCE_RATE_PERSON = (env_int("EVIDENCE_RATE_PERSON_COUNT", 20), 3600)
 # pilot and commons are scanned again when their latest scan is this many days old.
 EVIDENCE_QUEUE_TIMEOUT = env_int("EVIDENCE_QUEUE_TIMEOUT", 3600)
 EVIDENCE_RESCAN_DAYS = env_int("EVIDENCE_RESCAN_DAYS", 7)
+# Reading a repository's publiccode.yml for the project form happens while a page waits.
+EVIDENCE_FETCH_TIMEOUT = env_int("EVIDENCE_FETCH_TIMEOUT", 20)
 
 LOGGING = {
     "version": 1,
