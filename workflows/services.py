@@ -21,7 +21,17 @@ from notifications.services import message, notify
 from projects import access, events
 from projects import services as project_services
 from projects.errors import Conflict, Forbidden, Invalid, NotFound
-from projects.models import MAX_NOTE, MAX_TEXT, MAX_URL, NEXT_STAGE, Project, Stage
+from projects.models import (
+    MAX_NOTE,
+    MAX_TEXT,
+    MAX_URL,
+    NEXT_STAGE,
+    Membership,
+    Project,
+    Role,
+    Stage,
+)
+from projects.permissions import sync_permissions
 
 from . import gates, signals
 from .models import (
@@ -58,12 +68,32 @@ def _reviewers_of(project: Project, gate: Gate):
 
 @transaction.atomic
 def propose_project(*, by, themes=(), territories=(), **fields) -> Project:
-    """Create a project at ``idea`` with ``by`` as owner, and hand out its first checklist."""
-    project = project_services.create_project(
-        by=by, themes=themes, territories=territories, **fields
-    )
+    """Propose a project, the only way one is created: it starts at ``idea`` with ``by`` as
+    its owner and receives the checklist of its first gate."""
+    access.require(by.is_authenticated and by.is_active, by)
+    project = Project()
+    project_services.apply_fields(project, fields)
+    project.save()
+    project.themes.set(themes)
+    project.territories.set(territories)
+    Membership.objects.create(project=project, user=by, role=Role.OWNER)
+    sync_permissions(project)
     issue_checklist(project)
     return project
+
+
+@transaction.atomic
+def delete_project(*, by, project: Project) -> None:
+    """Delete a project that never left ``idea``; once it has a history, archive it instead."""
+    project = access.access_project(by, project.pk, lock=True)
+    access.require(access.can_delete(by, project), by)
+    if project.stage != Stage.IDEA or StageTransition.objects.filter(project=project).exists():
+        raise Conflict(
+            _("Ce projet a un historique : archivez-le plutôt que de le supprimer."),
+            code="has_history",
+        )
+    events.announce_access_change(project.pk)
+    project.delete()
 
 
 def issue_checklist(project: Project) -> None:

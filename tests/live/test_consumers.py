@@ -14,6 +14,7 @@ from discussion.models import Comment
 from discussion.services import delete_comment, edit_comment, post_comment
 from projects import events, services
 from projects.models import Project, ProjectEvent
+from workflows import services as workflow_services
 
 from .sockets import closed_with, frame, join, login, open_socket
 
@@ -352,7 +353,7 @@ async def test_deleted_project_closes_socket(project, owner):
     @database_sync_to_async
     def delete():
         with transaction.atomic():
-            services.delete_project(by=owner, project=project)
+            workflow_services.delete_project(by=owner, project=project)
 
     await delete()
     assert (await frame(socket))["code"] == "access_lost"
