@@ -7,6 +7,9 @@ PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/incubator
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/0
 VENDOR := frontend/static/vendor
+# The State's design system: its CSS, JS, Marianne fonts and the icon folders its CSS points to.
+DSFR := $(CURDIR)/frontend/node_modules/@gouvfr/dsfr/dist
+DSFR_ICONS := arrows business editor logo media system user weather
 
 .PHONY: run test setup migrate lint format bench clean messages screenshots
 
@@ -36,6 +39,10 @@ $(VENDOR)/.installed: frontend/package.json frontend/package-lock.json
 	cp frontend/node_modules/chart.js/dist/chart.umd.js $(VENDOR)/chart.umd.js
 	cp frontend/node_modules/chart.js/dist/chart.umd.js.map $(VENDOR)/chart.umd.js.map
 	cp frontend/node_modules/axe-core/axe.min.js $(VENDOR)/
+	rm -rf $(VENDOR)/dsfr && mkdir -p $(VENDOR)/dsfr/icons
+	cp $(DSFR)/dsfr.main.min.css $(DSFR)/dsfr.module.min.js $(DSFR)/dsfr.nomodule.min.js $(VENDOR)/dsfr/
+	cp -r $(DSFR)/fonts $(VENDOR)/dsfr/
+	cd $(DSFR)/icons && cp -r $(DSFR_ICONS) $(CURDIR)/$(VENDOR)/dsfr/icons/
 	touch $@
 
 locale/.compiled: $(wildcard locale/*/LC_MESSAGES/*.po)
@@ -60,7 +67,7 @@ format: $(VENV)/.installed
 
 # The README's screenshots, taken again by the browser tests (make test keeps its own in build/).
 screenshots: setup
-	SCREENSHOTS_DIR=docs/screenshots $(BIN)/pytest -m browser -q tests/frontend/test_browser.py
+	SCREENSHOTS_DIR=docs/screenshots $(BIN)/pytest -m browser -q tests/frontend/test_browser*.py
 
 bench: setup
 	bash scripts/bench.sh

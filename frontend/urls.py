@@ -9,6 +9,7 @@ from .views import (
     fragments,
     home,
     inbox,
+    legal,
     notifications,
     projects,
     publiccode,
@@ -23,6 +24,10 @@ app_name = "frontend"
 urlpatterns = [
     path("", home.home, name="home"),
     path("pipeline/", home.board, name="board"),
+    path("accessibilite/", legal.accessibility, name="accessibility"),
+    path("mentions-legales/", legal.legal_notice, name="legal_notice"),
+    path("donnees-personnelles/", legal.personal_data, name="personal_data"),
+    path("plan-du-site/", legal.sitemap, name="sitemap"),
     path("projects/", projects.project_list, name="project_list"),
     path("projects/new/", projects.project_propose, name="project_propose"),
     path("projects/<int:pk>/", projects.project_detail, name="project_detail"),

@@ -140,6 +140,8 @@ PERMISSIONS_POLICY = (
 )
 
 ROOT_URLCONF = "incubator.urls"
+# Every form field renders with the design system's markup (frontend/forms/).
+FORM_RENDERER = "frontend.forms.DsfrRenderer"
 ASGI_APPLICATION = "incubator.asgi.application"
 
 TEMPLATES = [
@@ -153,6 +155,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "frontend.context_processors.identity",
             ],
         },
     },
@@ -276,6 +279,22 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "incubateur@localhost")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+
+# Who runs the site, shown in the header, the footer and the legal pages. The design system's
+# State identity (the Marianne block, "République française") is reserved for the State's
+# services: an operator outside the State leaves SITE_STATE_IDENTITY off and gets the neutral
+# header and footer, its own name in place of the Marianne block.
+SITE_STATE_IDENTITY = env_bool("SITE_STATE_IDENTITY")
+SITE_IDENTITY = {
+    "state": SITE_STATE_IDENTITY,
+    # The lines of the Marianne block (State identity only), "|" between lines.
+    "marianne": os.environ.get("SITE_MARIANNE", "République|française").split("|"),
+    "operator": os.environ.get("SITE_OPERATOR", "Numérique en Commun[s]"),
+    "operator_url": os.environ.get("SITE_OPERATOR_URL", ""),
+    "publisher": os.environ.get("SITE_PUBLISHER", ""),
+    "host": os.environ.get("SITE_HOST", ""),
+    "contact": os.environ.get("SITE_CONTACT_EMAIL", DEFAULT_FROM_EMAIL),
+}
 
 REST_FRAMEWORK = {
     # Token first: DRF answers "not signed in" with the first class's WWW-Authenticate

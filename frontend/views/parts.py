@@ -27,8 +27,6 @@ from ..forms import (
     VerifyForm,
 )
 
-MANUAL_TRANSITIONS = ("send_back", "archive", "reopen")
-
 
 def _form(form_class, prefix: str, bound: dict | None, **kwargs):
     if bound and prefix in bound:
@@ -248,14 +246,15 @@ def workflow_context(user, project, *, bound=None) -> dict:
             }
         )
     options = gates.transitions_for(user, project)
-    # Only what this person may do now: a transition they may not fire is not offered.
+    # Only what this person may do now: a transition they may not fire is not offered; the
+    # ones with a rationale have a form (``advance`` happens with the deciding approval).
     manual = [
         {
             "name": option["name"],
             "form": _form(RationaleForm, f"transition-{option['name']}", bound),
         }
         for option in options
-        if option["name"] in MANUAL_TRANSITIONS and option["allowed"]
+        if option["rationale_required"] and option["allowed"]
     ]
     return {
         "project": project,
