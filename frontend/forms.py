@@ -7,6 +7,7 @@ from django.db import models
 from django.forms.renderers import DjangoTemplates
 from django.utils.translation import gettext_lazy as _
 
+from evidence.checks import CHOICES as EVIDENCE_CHECKS
 from notifications.models import Notification
 from outbox.models import Frequency
 from projects.models import MAX_NOTE, MAX_TEXT, MAX_URL, Project, Role, Stage, Territory, Theme
@@ -159,6 +160,18 @@ class VerifyForm(forms.Form):
         required=False,
         max_length=MAX_NOTE,
         widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class ExemptionForm(forms.Form):
+    """An exemption from one automatic check: which one, and why (mandatory)."""
+
+    check = forms.ChoiceField(label=_("Vérification"), choices=EVIDENCE_CHECKS)
+    reason = forms.CharField(
+        label=_("Raison"),
+        max_length=2000,
+        help_text=_("Montrée aux relecteurs à côté du résultat."),
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 

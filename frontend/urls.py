@@ -39,6 +39,12 @@ urlpatterns = [
     path("projects/<int:pk>/team/", team.team, name="team"),
     path("projects/<int:pk>/team/<int:user_id>/role/", team.change_role, name="team_role"),
     path("projects/<int:pk>/team/<int:user_id>/remove/", team.remove_member, name="team_remove"),
+    # Before the item actions: their <str:action> would take it.
+    path(
+        "projects/<int:pk>/checklist/<int:item_id>/verify-from-scan/",
+        evidence.verify_from_scan,
+        name="verify_from_scan",
+    ),
     path(
         "projects/<int:pk>/checklist/<int:item_id>/<str:action>/",
         workflow.item_action,
@@ -46,6 +52,8 @@ urlpatterns = [
     ),
     path("projects/<int:pk>/review/", workflow.review_open, name="review_open"),
     path("projects/<int:pk>/scans/", evidence.scan_request, name="scan_request"),
+    path("projects/<int:pk>/exemptions/", evidence.exemptions, name="exemptions"),
+    path("projects/<int:pk>/live/scan/", evidence.scan_fragment, name="live_scan"),
     path("reviews/<int:review_id>/withdraw/", workflow.review_withdraw, name="review_withdraw"),
     path("reviews/<int:review_id>/decide/", workflow.review_decide, name="review_decide"),
     path("projects/<int:pk>/transitions/<str:name>/", workflow.transition, name="transition"),

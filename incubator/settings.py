@@ -372,6 +372,12 @@ EVIDENCE_WORK_DIR = os.environ.get("EVIDENCE_WORK_DIR") or None
 # Scans a project, and a person, may ask for in a window of seconds.
 EVIDENCE_RATE_PROJECT = (env_int("EVIDENCE_RATE_PROJECT_COUNT", 6), 3600)
 EVIDENCE_RATE_PERSON = (env_int("EVIDENCE_RATE_PERSON_COUNT", 20), 3600)
+# A queued scan no worker took after this many seconds is closed as expired; projects at
+# pilot and commons are scanned again when their latest scan is this many days old.
+EVIDENCE_QUEUE_TIMEOUT = env_int("EVIDENCE_QUEUE_TIMEOUT", 3600)
+EVIDENCE_RESCAN_DAYS = env_int("EVIDENCE_RESCAN_DAYS", 7)
+# Reading a repository's publiccode.yml for the project form happens while a page waits.
+EVIDENCE_FETCH_TIMEOUT = env_int("EVIDENCE_FETCH_TIMEOUT", 20)
 
 # Signed webhooks (docs/interop.md). WEBHOOKS_ALLOW_LOCAL admits http://127.0.0.1 receivers:
 # for tests only, never in production. A receiver has WEBHOOKS_TIMEOUT seconds for the whole
@@ -444,4 +450,11 @@ CLOCK_JOBS = {
     # Lanes whose wake-up was lost (a worker killed mid-lane) are woken again.
     "webhook_sweep": {"task": "webhooks.tasks.sweep_lanes", "every": "minute"},
     "webhook_log_prune": {"task": "webhooks.tasks.prune_log", "every": "day", "at": "03:30"},
+    # Daily: each project is scanned again once its latest scan is EVIDENCE_RESCAN_DAYS old.
+    "repository_rescans": {
+        "task": "evidence.tasks.rescan_repositories",
+        "every": "day",
+        "at": "02:00",
+    },
+    "stale_scans": {"task": "evidence.tasks.close_stale_scans", "every": "hour"},
 }

@@ -25,6 +25,8 @@ CHECKLIST_UPDATED = "checklist.updated"
 REVIEW_OPENED = "review.opened"
 REVIEW_DECIDED = "review.decided"
 STAGE_CHANGED = "project.stage_changed"
+# A repository scan queued, started or finished (the ``evidence`` app records it).
+SCAN_UPDATED = "scan.updated"
 TYPES = (
     COMMENT_CREATED,
     COMMENT_UPDATED,
@@ -33,6 +35,7 @@ TYPES = (
     REVIEW_OPENED,
     REVIEW_DECIDED,
     STAGE_CHANGED,
+    SCAN_UPDATED,
 )
 
 

@@ -34,7 +34,7 @@ from projects.models import (
 )
 from projects.permissions import sync_permissions
 
-from . import gates, payloads
+from . import gates, payloads, signals
 from .models import (
     ChecklistChange,
     ChecklistItem,
@@ -228,11 +228,36 @@ def verify_item(*, by, item: ChecklistItem, note="") -> ChecklistItem:
         raise Conflict(_("Il n'y a rien à vérifier sur ce critère."), code="nothing_to_verify")
     if len(note or "") > MAX_NOTE:
         raise Invalid({"note": [_("%(limit)d caractères au plus.") % {"limit": MAX_NOTE}]})
+    signals.verifying.send(sender=ChecklistItem, project=project, item=item, by=by, note=note)
     before = item.status
     if item.status == ItemStatus.NOT_APPLICABLE:
         item.na_accepted = True
     else:
         item.status = ItemStatus.VERIFIED
+    item.review_note = (note or "").strip()
+    _record_item_change(project, item, by=by, from_status=before, note=item.review_note)
+    _advance_if_ready(project, by=by)
+    return item
+
+
+@transaction.atomic
+def verify_on_evidence(*, by, item: ChecklistItem, evidence_url="", evidence_text="", note=""):
+    """A reviewer verifies a criterion on evidence they bring themselves (an automatic
+    result of the repository), in one step, whether or not the team attested it. The
+    team's own evidence is kept when there is some; otherwise the reviewer's is recorded."""
+    project, item = _locked_item(by, item)
+    access.require(gates.may_review(by, project, item.criterion.gate), by)
+    if item.status == ItemStatus.NOT_APPLICABLE or gates.is_done(item):
+        raise Conflict(_("Il n'y a rien à vérifier sur ce critère."), code="nothing_to_verify")
+    if len(note or "") > MAX_NOTE:
+        raise Invalid({"note": [_("%(limit)d caractères au plus.") % {"limit": MAX_NOTE}]})
+    signals.verifying.send(sender=ChecklistItem, project=project, item=item, by=by, note=note)
+    before = item.status
+    if before != ItemStatus.ATTESTED or not (item.evidence_url or item.evidence_text):
+        item.evidence_url = (evidence_url or "")[:MAX_URL]
+        item.evidence_text = (evidence_text or "")[:MAX_TEXT]
+    item.status = ItemStatus.VERIFIED
+    item.justification, item.na_accepted = "", False
     item.review_note = (note or "").strip()
     _record_item_change(project, item, by=by, from_status=before, note=item.review_note)
     _advance_if_ready(project, by=by)
@@ -288,6 +313,7 @@ def open_review(*, by, project: Project) -> GateReview:
         url=project.get_absolute_url(),
     )
     events.record_event(project, events.REVIEW_OPENED, review.pk, payloads.review(review, []))
+    signals.review_opened.send(sender=GateReview, project=project, review=review, by=by)
     return review
 
 

@@ -7,6 +7,8 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET
 
+from evidence import read as evidence_read
+from evidence import verification
 from projects import access
 from projects.errors import NotFound
 from workflows import gates
@@ -89,14 +91,19 @@ def parts_fragment(request, pk):
     gate = gates.next_gate(project)
     items = list(gates.checklist_for(project, gate))
     rights = item_rights(request.user, project, gate)
+    asked = [item for item in items if item.pk in wanted]
+    # The automatic evidence and the overrides of the items asked for, read once for all.
+    evidence = evidence_read.evidence_by_criterion(project, [item.criterion_id for item in asked])
+    overrides = verification.overrides_by_item(project, [item.pk for item in asked])
     html = [
         render_to_string(
             "frontend/fragments/checklist_item.html",
-            checklist_item_context(project, item, rights=rights),
+            checklist_item_context(
+                project, item, rights=rights, evidence=evidence, overrides=overrides
+            ),
             request=request,
         )
-        for item in items
-        if item.pk in wanted
+        for item in asked
     ]
     html.append(
         render_to_string(
