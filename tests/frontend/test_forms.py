@@ -278,3 +278,15 @@ def test_the_account_page_writes_through_its_service(browse, stranger, monkeypat
     assert [kw["by"].pk for kw in called] == [stranger.pk]
     stranger.refresh_from_db()
     assert (stranger.first_name, stranger.email) == ("Sacha", "s@example.org")
+
+
+def test_the_notifications_come_in_pages_of_the_design_system(browse, owner):
+    Notification.objects.bulk_create(
+        Notification(recipient=owner, kind="mention", text=f"Note {n}") for n in range(31)
+    )
+    client = browse(owner)
+    first = client.get("/notifications/").content.decode()
+    assert 'class="fr-pagination' in first and 'href="?page=2" rel="next"' in first
+    assert "Page 1 sur 2" in first
+    second = client.get("/notifications/?page=2").content.decode()
+    assert 'href="?page=1" rel="prev"' in second and "Page 2 sur 2" in second
