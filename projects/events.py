@@ -23,6 +23,9 @@ CHECKLIST_UPDATED = "checklist.updated"
 REVIEW_OPENED = "review.opened"
 REVIEW_DECIDED = "review.decided"
 STAGE_CHANGED = "project.stage_changed"
+CONDITION_UPDATED = "condition.updated"
+HOLD_UPDATED = "hold.updated"
+LESSON_PUBLISHED = "lesson.published"
 TYPES = (
     COMMENT_CREATED,
     COMMENT_UPDATED,
@@ -31,6 +34,9 @@ TYPES = (
     REVIEW_OPENED,
     REVIEW_DECIDED,
     STAGE_CHANGED,
+    CONDITION_UPDATED,
+    HOLD_UPDATED,
+    LESSON_PUBLISHED,
 )
 
 

@@ -97,6 +97,11 @@ class ProjectQuerySet(models.QuerySet):
         return self.restrict(user, "view")
 
 
+def is_not_held(project: "Project") -> bool:
+    """The condition of ``advance``: no hold is in force on the project."""
+    return not project.holds.filter(placed_at__isnull=False, lifted_at__isnull=True).exists()
+
+
 class Project(ConcurrentTransitionMixin, models.Model):
     """A partner project on its way from idea to digital commons.
 
@@ -166,6 +171,7 @@ class Project(ConcurrentTransitionMixin, models.Model):
         field=stage,
         source=[Stage.IDEA, Stage.PROTOTYPE, Stage.PILOT],
         target=RETURN_VALUE(Stage.PROTOTYPE, Stage.PILOT, Stage.COMMONS),
+        conditions=[is_not_held],
     )
     def advance(self):
         self.stage_changed_at = timezone.now()
@@ -184,10 +190,75 @@ class Project(ConcurrentTransitionMixin, models.Model):
     def archive(self):
         self.stage_changed_at = timezone.now()
 
+    @transition(field=stage, source=PATH, target=Stage.ARCHIVED)
+    def compost(self):
+        """Archive with a lesson: the stop that leaves something for others."""
+        self.stage_changed_at = timezone.now()
+
     @transition(field=stage, source=Stage.ARCHIVED, target=RETURN_VALUE(*PATH))
     def reopen(self, *, to: str):
         self.stage_changed_at = timezone.now()
         return to
+
+
+class Hold(models.Model):
+    """A pause of a project at its stage: nothing advances while a hold is in force.
+
+    A curator's hold is in force at once; a reviewer's is ``proposed`` until the quorum of
+    the project's gate has backed it (``HoldBacking``), and is lifted the same way. Written
+    once and closed once: a database trigger refuses any other change and any delete.
+    """
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="holds")
+    stage = models.CharField(max_length=12, choices=Stage.choices)
+    reason = models.TextField(max_length=MAX_NOTE)
+    revisit_on = models.DateField()
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    proposed_at = models.DateTimeField(default=timezone.now)
+    placed_at = models.DateTimeField(null=True, blank=True)
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    lift_note = models.TextField(max_length=MAX_NOTE, blank=True)
+
+    class Meta:
+        ordering = ["-proposed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project"], condition=Q(lifted_at__isnull=True), name="one_live_hold"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.project_id} held at {self.stage} ({self.status})"
+
+    @property
+    def status(self) -> str:
+        if self.lifted_at:
+            return "lifted"
+        return "in_force" if self.placed_at else "proposed"
+
+
+class HoldBacking(models.Model):
+    """A reviewer's support for placing or lifting a hold; the quorum of them decides."""
+
+    class Act(models.TextChoices):
+        PLACE = "place", _("Mettre en pause")
+        LIFT = "lift", _("Lever la pause")
+
+    hold = models.ForeignKey(Hold, on_delete=models.CASCADE, related_name="backings")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    act = models.CharField(max_length=8, choices=Act.choices)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["hold", "reviewer", "act"], name="one_backing_each")
+        ]
 
 
 class ProjectUserObjectPermission(UserObjectPermissionBase):
@@ -309,6 +380,9 @@ class Notification(models.Model):
         STAGE_CHANGED = "stage_changed", _("Changement d'étape d'un projet suivi")
         REMINDER = "reminder", _("Rappel : revue ou modifications en attente")
         DORMANT = "dormant", _("Projet en sommeil depuis longtemps")
+        CONDITION_DUE = "condition_due", _("Rappel : une condition arrive à échéance")
+        CONDITION_MISSED = "condition_missed", _("Condition manquée sur un projet")
+        HOLD = "hold", _("Pause d'un projet : mise, levée, réexamen")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"

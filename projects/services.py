@@ -75,10 +75,11 @@ def update_project(*, by, project: Project, themes=None, territories=None, **fie
 
 @transaction.atomic
 def delete_project(*, by, project: Project) -> None:
-    """Delete a project that never left ``idea``; once it has a history, archive it instead."""
+    """Delete a project that never left ``idea``; once it has a history (a stage change or a
+    hold, both kept for good), archive it instead."""
     project = access.access_project(by, project.pk, lock=True)
     access.require(access.can_delete(by, project), by)
-    if project.stage != Stage.IDEA or project.transitions.exists():
+    if project.stage != Stage.IDEA or project.transitions.exists() or project.holds.exists():
         raise Conflict(
             _("Ce projet a un historique : archivez-le plutôt que de le supprimer."),
             code="has_history",

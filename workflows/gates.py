@@ -5,15 +5,18 @@ A blocker is ``{"code", "detail"}`` plus ``criteria`` (codes) or ``missing`` (a 
 """
 
 from django.db.models import Exists, OuterRef
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from projects import access
-from projects.models import NEXT_STAGE, PATH, Membership, Project, Stage
+from projects.models import NEXT_STAGE, PATH, Hold, Membership, Project, Stage
 
 from .models import ChecklistItem, Decision, Gate, GateReview, ItemStatus
 
 READY_TO_OPEN = (ItemStatus.ATTESTED, ItemStatus.VERIFIED, ItemStatus.NOT_APPLICABLE)
+# The verdicts that count towards a gate's quorum.
+APPROVALS = (Decision.Verdict.APPROVE, Decision.Verdict.APPROVE_WITH_CONDITIONS)
 
 
 def next_gate(project: Project) -> Gate | None:
@@ -39,6 +42,20 @@ def open_review(project: Project) -> GateReview | None:
         .select_related("gate", "opened_by")
         .first()
     )
+
+
+def live_hold(project: Project) -> Hold | None:
+    """The project's hold proposed or in force, if any (at most one: a constraint)."""
+    return project.holds.filter(lifted_at__isnull=True).select_related("proposed_by").first()
+
+
+def hold_gate(project: Project) -> Gate | None:
+    """The gate whose reviewers and quorum decide a hold: the next one, or for a commons
+    the commons gate itself."""
+    stage = NEXT_STAGE.get(project.stage) or (
+        Stage.COMMONS if project.stage == Stage.COMMONS else None
+    )
+    return Gate.objects.filter(stage=stage).prefetch_related("reviewers").first() if stage else None
 
 
 def is_done(item: ChecklistItem) -> bool:
@@ -104,11 +121,20 @@ def advance_blockers(project: Project, review: GateReview | None, items=None) ->
     if review is None or review.status != GateReview.Status.OPEN:
         return [blocker("no_open_review", _("Aucune revue de passage n'est ouverte."))]
     found = []
+    hold = live_hold(project)
+    if hold is not None and hold.placed_at is not None:
+        found.append(
+            blocker(
+                "on_hold",
+                _("Le projet est en pause jusqu'au %(date)s : rien n'avance.")
+                % {"date": date_format(hold.revisit_on)},
+            )
+        )
     cast = votes(review)
     verdicts = [decision.verdict for decision in cast if not decision.by_team]
     if Decision.Verdict.REJECT in verdicts:
         found.append(blocker("rejected", _("Un relecteur a refusé le passage.")))
-    missing = review.gate.quorum - verdicts.count(Decision.Verdict.APPROVE)
+    missing = review.gate.quorum - sum(verdict in APPROVALS for verdict in verdicts)
     if missing > 0:
         discounted = [d.reviewer.get_username() for d in cast if d.by_team]
         detail = ngettext(
@@ -141,6 +167,33 @@ def advance_blockers(project: Project, review: GateReview | None, items=None) ->
     return found
 
 
+def may_hold(user, project: Project) -> bool:
+    """Curators, and the reviewers of the project's hold gate (never its team)."""
+    return access.is_curator(user) or may_review(user, project, hold_gate(project))
+
+
+def hold_blockers(user, project: Project, hold: Hold | None) -> list[dict]:
+    """What stops ``user`` from proposing, backing or placing a hold now."""
+    if project.stage not in PATH:
+        return [blocker("wrong_stage", _("Un projet archivé ne peut pas être mis en pause."))]
+    if hold is not None and hold.placed_at is not None:
+        return [blocker("already_held", _("Le projet est déjà en pause."))]
+    if hold is not None and hold.backings.filter(reviewer=user, act="place").exists():
+        return [blocker("already_backed", _("Vous soutenez déjà cette pause."))]
+    return []
+
+
+def lift_blockers(user, project: Project, hold: Hold | None) -> list[dict]:
+    """What stops ``user`` from lifting (or backing the lifting of) the live hold."""
+    if hold is None:
+        return [blocker("not_held", _("Le projet n'est pas en pause."))]
+    if hold.placed_at is None and not (access.is_curator(user) or hold.proposed_by_id == user.pk):
+        return [blocker("not_held", _("Cette pause n'est que proposée : soutenez-la ou non."))]
+    if hold.backings.filter(reviewer=user, act="lift").exists():
+        return [blocker("already_backed", _("Vous soutenez déjà la levée de cette pause."))]
+    return []
+
+
 def may_review(user, project: Project, gate: Gate | None) -> bool:
     """A reviewer of the gate's pool (any reviewer when the pool is empty), or a curator;
     never a member of the project's team."""
@@ -167,6 +220,7 @@ def reopen_target(project: Project) -> str | None:
 def transitions_for(user, project: Project) -> list[dict]:
     """What ``user`` may do now on ``project``, each with its blockers."""
     review = open_review(project)
+    hold = live_hold(project)
     items = list(checklist_for(project))
     denied = blocker("permission_denied", _("Vous n'avez pas le droit de faire cela."))
 
@@ -194,6 +248,22 @@ def transitions_for(user, project: Project) -> list[dict]:
             if project.stage in (Stage.PROTOTYPE, Stage.PILOT, Stage.COMMONS)
             else [blocker("wrong_stage", _("Ce projet ne peut pas revenir en arrière."))],
             rationale_required=True,
+        ),
+        entry(
+            "hold",
+            may_hold(user, project),
+            hold_blockers(user, project, hold),
+            rationale_required=True,
+        ),
+        entry(
+            "lift_hold",
+            may_hold(user, project),
+            lift_blockers(user, project, hold),
+        ),
+        entry(
+            "compost",
+            access.can_archive(user, project),
+            [] if in_path else [blocker("wrong_stage", _("Ce projet est déjà archivé."))],
         ),
         entry(
             "archive",

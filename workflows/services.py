@@ -7,6 +7,8 @@ reviewers deciding at once, or a decision racing a checklist edit, are applied o
 other on fresh data and can never produce two transitions.
 """
 
+import datetime
+
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
@@ -19,13 +21,24 @@ from django.utils.translation import gettext_lazy
 from projects import access, events
 from projects import services as project_services
 from projects.errors import Conflict, Forbidden, Invalid, NotFound
-from projects.models import MAX_NOTE, MAX_TEXT, MAX_URL, NEXT_STAGE, Notification, Project, Stage
+from projects.models import (
+    MAX_NOTE,
+    MAX_TEXT,
+    MAX_URL,
+    NEXT_STAGE,
+    PREVIOUS_STAGE,
+    Membership,
+    Notification,
+    Project,
+    Stage,
+)
 from projects.notifications import message, notify
 
 from . import gates
 from .models import (
     ChecklistChange,
     ChecklistItem,
+    Condition,
     Criterion,
     Decision,
     Gate,
@@ -33,7 +46,13 @@ from .models import (
     ItemStatus,
     StageTransition,
 )
-from .serializers import ChecklistItemSerializer, GateReviewSerializer, StageTransitionSerializer
+from .serializers import (
+    ChecklistItemSerializer,
+    ConditionSerializer,
+    GateReviewSerializer,
+    HoldSerializer,
+    StageTransitionSerializer,
+)
 
 User = get_user_model()
 
@@ -88,8 +107,12 @@ def _lock(by, project_id) -> Project:
     return access.access_project(by, project_id, lock=True)
 
 
-def _locked_item(by, item: ChecklistItem) -> tuple[Project, ChecklistItem]:
-    """The item and its project, read fresh under the project's lock."""
+def _locked_item(
+    by, item: ChecklistItem, *, under_condition: bool = False
+) -> tuple[Project, ChecklistItem]:
+    """The item and its project, read fresh under the project's lock. With
+    ``under_condition`` an item of a passed gate is accepted too while an open condition
+    names its criterion (new evidence is how the team meets it)."""
     # The project's row lock first, then the item read under it (fresh on PostgreSQL too).
     project = _lock(by, item.project_id)
     try:
@@ -98,7 +121,10 @@ def _locked_item(by, item: ChecklistItem) -> tuple[Project, ChecklistItem]:
         )
     except ChecklistItem.DoesNotExist:
         raise NotFound() from None
-    if item.criterion.gate.stage != NEXT_STAGE.get(project.stage):
+    conditioned = under_condition and (
+        project.conditions.filter(criterion=item.criterion, status=Condition.Status.OPEN).exists()
+    )
+    if item.criterion.gate.stage != NEXT_STAGE.get(project.stage) and not conditioned:
         raise Conflict(
             _("Ce critère n'appartient pas à la prochaine étape du projet."), code="wrong_gate"
         )
@@ -117,6 +143,17 @@ def _record_item_change(project, item, *, by, from_status, note="") -> None:
     )
 
 
+def bad_url(value: str) -> bool:
+    """Whether ``value`` is not an http(s) address of at most MAX_URL characters."""
+    if len(value) > MAX_URL:
+        return True
+    try:
+        URLValidator(schemes=["http", "https"])(value)
+    except ValidationError:
+        return True
+    return False
+
+
 def _require_text(value: str, field: str, limit: int) -> str:
     value = (value or "").strip()
     if not value:
@@ -129,8 +166,9 @@ def _require_text(value: str, field: str, limit: int) -> str:
 @transaction.atomic
 def attest_item(*, by, item: ChecklistItem, evidence_url="", evidence_text="") -> ChecklistItem:
     """The team gives evidence for a criterion; a verified item goes back to ``attested``
-    when its evidence changes, so reviewers see the new evidence."""
-    project, item = _locked_item(by, item)
+    when its evidence changes, so reviewers see the new evidence. New evidence on the
+    criterion of an open condition meets that condition."""
+    project, item = _locked_item(by, item, under_condition=True)
     access.require(access.can_edit(by, project), by)
     evidence_url = (evidence_url or "").strip()
     evidence_text = (evidence_text or "").strip()
@@ -159,7 +197,28 @@ def attest_item(*, by, item: ChecklistItem, evidence_url="", evidence_text="") -
     item.evidence_url, item.evidence_text = evidence_url, evidence_text
     item.justification, item.na_accepted = "", False
     _record_item_change(project, item, by=by, from_status=before)
+    for condition in project.conditions.filter(
+        criterion=item.criterion, status=Condition.Status.OPEN
+    ):
+        close_condition(
+            project,
+            condition,
+            status=Condition.Status.MET,
+            by=by,
+            note=_("Nouvelle preuve sur le critère."),
+        )
     return item
+
+
+def close_condition(project: Project, condition: Condition, *, status: str, by, note="") -> None:
+    """Write the outcome of an open condition (once: the database refuses a second) and
+    record its event. Called under the project's lock."""
+    condition.status, condition.closed_at = status, timezone.now()
+    condition.closed_by, condition.note = by, note
+    condition.save(update_fields=["status", "closed_at", "closed_by", "note"])
+    events.record_event(
+        project, events.CONDITION_UPDATED, condition.pk, ConditionSerializer(condition).data
+    )
 
 
 @transaction.atomic
@@ -293,10 +352,95 @@ def require_reviewer(by, project: Project, gate: Gate) -> None:
     access.require(False, by)
 
 
+MAX_CONDITIONS = 10
+
+
+def check_conditions(project: Project, gate: Gate, conditions) -> list[dict]:
+    """The conditions of an ``approve_with_conditions`` vote, checked: each a text, an
+    owner on the team, a due date after today and optionally a criterion of ``gate``.
+    Returns them as stored on the Decision; Invalid names every fault."""
+    if not isinstance(conditions, list | tuple) or not conditions:
+        raise Invalid({"conditions": [_("Donnez au moins une condition.")]})
+    if len(conditions) > MAX_CONDITIONS:
+        raise Invalid(
+            {"conditions": [_("%(limit)d conditions au plus.") % {"limit": MAX_CONDITIONS}]}
+        )
+    team = set(Membership.objects.filter(project=project).values_list("user_id", flat=True))
+    codes = set(Criterion.objects.filter(gate=gate).values_list("code", flat=True))
+    today = timezone.localdate()
+    cleaned, errors = [], []
+    for number, entry in enumerate(conditions, start=1):
+        entry = entry if isinstance(entry, dict) else {}
+        faults = []
+        text = str(entry.get("text") or "").strip()
+        if not text:
+            faults.append(_("le texte est obligatoire"))
+        elif len(text) > MAX_NOTE:
+            faults.append(_("%(limit)d caractères au plus") % {"limit": MAX_NOTE})
+        owner = access.as_pk(getattr(entry.get("owner"), "pk", entry.get("owner")))
+        if owner is None or owner not in team:
+            faults.append(_("le responsable doit être un membre de l'équipe"))
+        due_on = entry.get("due_on")
+        if isinstance(due_on, str):
+            try:
+                due_on = datetime.date.fromisoformat(due_on)
+            except ValueError:
+                due_on = None
+        if not isinstance(due_on, datetime.date) or isinstance(due_on, datetime.datetime):
+            faults.append(_("l'échéance doit être une date"))
+        elif due_on <= today:
+            faults.append(_("l'échéance doit être dans le futur"))
+        criterion = entry.get("criterion") or None
+        if criterion is not None and criterion not in codes:
+            faults.append(_("ce critère n'appartient pas à cette étape"))
+        if faults:
+            errors.append(
+                _("Condition %(number)d : %(faults)s.")
+                % {"number": number, "faults": ", ".join(faults)}
+            )
+        else:
+            cleaned.append(
+                {"text": text, "owner": owner, "due_on": due_on.isoformat(), "criterion": criterion}
+            )
+    if errors:
+        raise Invalid({"conditions": errors})
+    return cleaned
+
+
+def _create_conditions(project: Project, review: GateReview) -> list[Condition]:
+    """The open conditions of the votes that counted for the advance of ``review``."""
+    wanted = [
+        (decision, entry)
+        for decision in gates.votes(review)
+        if decision.verdict == Decision.Verdict.APPROVE_WITH_CONDITIONS and not decision.by_team
+        for entry in decision.conditions
+    ]
+    if not wanted:
+        return []
+    criteria = {c.code: c for c in Criterion.objects.filter(gate=review.gate)}
+    rows = [
+        Condition(
+            project=project,
+            review=review,
+            decision=decision,
+            criterion=criteria.get(entry["criterion"]) if entry["criterion"] else None,
+            text=entry["text"],
+            owner_id=entry["owner"],
+            due_on=datetime.date.fromisoformat(entry["due_on"]),
+        )
+        for decision, entry in wanted
+    ]
+    for row in rows:
+        row.save()
+    return rows
+
+
 @transaction.atomic
-def decide(*, by, review: GateReview, verdict: str, rationale: str) -> Decision:
+def decide(*, by, review: GateReview, verdict: str, rationale: str, conditions=()) -> Decision:
     """A reviewer votes. ``reject`` closes the review, ``request_changes`` returns it to the
     team, and the approval that completes the conditions advances the project here.
+    ``approve_with_conditions`` counts as an approval; its ``conditions`` become open
+    Condition rows when the project advances.
 
     A closed review is refused first, before the permission queries: of reviewers racing
     on the same review, all but the first get this cheap refusal, read under the lock."""
@@ -306,10 +450,16 @@ def decide(*, by, review: GateReview, verdict: str, rationale: str) -> Decision:
     if verdict not in Decision.Verdict.values:
         raise Invalid({"verdict": [_("Choix inconnu.")]})
     rationale = _require_text(rationale, "rationale", MAX_TEXT)
+    if verdict == Decision.Verdict.APPROVE_WITH_CONDITIONS:
+        conditions = check_conditions(project, review.gate, conditions)
+    elif conditions:
+        raise Invalid(
+            {"conditions": [_("Les conditions accompagnent une approbation sous conditions.")]}
+        )
     if review.decisions.filter(reviewer=by).exists():
         raise Conflict(_("Vous avez déjà décidé sur cette revue."), code="already_decided")
     decision = Decision.objects.create(
-        review=review, reviewer=by, verdict=verdict, rationale=rationale
+        review=review, reviewer=by, verdict=verdict, rationale=rationale, conditions=conditions
     )
     # Read the votes once, this one included: the blockers and the event payload use them.
     prefetch_related_objects(
@@ -356,6 +506,12 @@ def _advance_if_ready(project: Project, *, by, review: GateReview | None = None)
     _transition(
         project, "advance", by=by, review=review, items=items, rationale=_("Passage approuvé.")
     )
+    created = _create_conditions(project, review)
+    if created:
+        events.record_events(
+            project,
+            [(events.CONDITION_UPDATED, row.pk, ConditionSerializer(row).data) for row in created],
+        )
     return True
 
 
@@ -396,6 +552,11 @@ def _transition(
         checklist=snapshot,
     )
     project.save(update_fields=["stage", "stage_changed_at", "updated_at"])
+    hold = gates.live_hold(project)
+    if hold is not None:
+        # A hold pauses a project at one stage: a stage change ends it.
+        hold.lifted_at, hold.lifted_by, hold.lift_note = timezone.now(), by, rationale
+        hold.save(update_fields=["lifted_at", "lifted_by", "lift_note"])
     closed = review or gates.open_review(project)
     if closed is not None:
         closed.status = GateReview.Status.APPROVED if review else GateReview.Status.WITHDRAWN
@@ -420,6 +581,8 @@ def _transition(
         "transition": StageTransitionSerializer(row).data,
     }
     stream = [(events.STAGE_CHANGED, project.pk, stage_changed)]
+    if hold is not None:
+        stream.append((events.HOLD_UPDATED, hold.pk, HoldSerializer(hold).data))
     if closed is not None:
         stream.insert(0, (events.REVIEW_DECIDED, closed.pk, GateReviewSerializer(closed).data))
     events.record_events(project, stream)
@@ -439,11 +602,43 @@ def _manual_transition(*, by, project: Project, name: str, allowed, rationale: s
 
 
 @transaction.atomic
-def send_back(*, by, project: Project, rationale: str) -> StageTransition:
-    """Reviewers and curators return a project one stage, saying why."""
-    return _manual_transition(
-        by=by, project=project, name="send_back", allowed=access.can_review, rationale=rationale
+def send_back(*, by, project: Project, rationale: str, criteria=()) -> StageTransition:
+    """Reviewers and curators return a project one stage, saying why (recycle). The
+    ``criteria`` named (codes of the gate the project passed last) go back to the team:
+    their items are rejected with the rationale as the note."""
+    locked = _lock(by, project.pk)
+    codes = list(dict.fromkeys(criteria or ()))
+    items = list(
+        ChecklistItem.objects.filter(
+            project=locked, criterion__code__in=codes, criterion__gate__stage=locked.stage
+        ).select_related("criterion")
     )
+    if (
+        access.can_review(by, locked)
+        and locked.stage in PREVIOUS_STAGE
+        and len(items) != len(codes)
+    ):
+        unknown = sorted(set(codes) - {item.criterion.code for item in items})
+        raise Invalid(
+            {
+                "criteria": [
+                    _("Ces critères ne sont pas ceux de l'étape quittée : %(codes)s.")
+                    % {"codes": ", ".join(unknown)}
+                ]
+            }
+        )
+    row = _manual_transition(
+        by=by, project=locked, name="send_back", allowed=access.can_review, rationale=rationale
+    )
+    for item in items:
+        before = item.status
+        item.status, item.na_accepted, item.review_note = (
+            ItemStatus.REJECTED,
+            False,
+            row.rationale,
+        )
+        _record_item_change(locked, item, by=by, from_status=before, note=row.rationale)
+    return row
 
 
 @transaction.atomic
@@ -485,6 +680,7 @@ TRANSITION_RIGHTS = {
     "advance": _may_advance,
     "send_back": access.can_review,
     "archive": access.can_archive,
+    "compost": access.can_archive,
     "reopen": access.can_reopen,
 }
 
@@ -497,11 +693,25 @@ def may_fire(by, project: Project, name: str) -> bool:
     return TRANSITION_RIGHTS[name](by, project)
 
 
-def fire(*, by, project: Project, name: str, rationale: str = "") -> StageTransition:
+# What each transition reads besides its rationale (the API's one input serializer).
+EXTRA_INPUT = {
+    "send_back": {"criteria"},
+    "compost": {"tried", "worked", "failed", "reusable", "links"},
+}
+
+
+def fire(*, by, project: Project, name: str, rationale: str = "", **extra) -> StageTransition:
     """The API's ``POST transitions/{name}/``."""
+    from . import lifecycle  # builds on this module
+
+    unexpected = sorted(set(extra) - EXTRA_INPUT.get(name, set()))
+    if unexpected:
+        raise Invalid({field: [_("Sans objet pour cette transition.")] for field in unexpected})
     if name == "advance":
         return advance(by=by, project=project)
+    if name == "compost":
+        return lifecycle.compost(by=by, project=project, rationale=rationale, **extra)
     manual = {"send_back": send_back, "archive": archive, "reopen": reopen}
     if name not in manual:
         raise NotFound(_("Transition inconnue."))
-    return manual[name](by=by, project=project, rationale=rationale)
+    return manual[name](by=by, project=project, rationale=rationale, **extra)

@@ -20,10 +20,11 @@ User = get_user_model()
 
 # Lock and review (2), the reviewer's global permissions (2), team membership and gate pool
 # (2), earlier vote (1), decision and the votes read back (2), the team's notification (3),
-# checklist (1), audit row, stage and review (3), next checklist (2), the followers'
+# checklist (1), no hold in force (1), the advance's own guard, no hold (1), audit row,
+# stage, the hold a stage change ends (1) and review (3), next checklist (2), the followers'
 # notification (3), two events under one seq bump (2); after commit one unread count per
-# notification (2): 23 in the transaction, 25 in all.
-ADVANCING_DECISION = 25
+# notification (2): 26 in the transaction, 28 in all.
+ADVANCING_DECISION = 28
 # Lock and review, found closed.
 REFUSED_DECISION = 2
 
