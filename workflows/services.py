@@ -637,7 +637,8 @@ def send_back(*, by, project: Project, rationale: str, criteria=()) -> StageTran
             False,
             row.rationale,
         )
-        _record_item_change(locked, item, by=by, from_status=before, note=row.rationale)
+        # ``row.project`` is the instance the transition moved, with the current event seq.
+        _record_item_change(row.project, item, by=by, from_status=before, note=row.rationale)
     return row
 
 
