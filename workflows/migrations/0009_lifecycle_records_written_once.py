@@ -62,8 +62,8 @@ SQLITE_REVERSE = [
 POSTGRESQL = [
     """CREATE FUNCTION lifecycle_written_once() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-        RAISE EXCEPTION '% rows are written once', TG_TABLE_NAME
-            USING ERRCODE = 'check_violation';
+        RAISE EXCEPTION USING MESSAGE = TG_TABLE_NAME || ' rows are written once',
+            ERRCODE = 'check_violation';
     END $$""",
     *(
         statement
