@@ -374,7 +374,9 @@ def test_a_hold_racing_the_completing_approval_never_advances_a_held_project(
     revisit = timezone.localdate() + timedelta(days=10)
     outcomes = at_once(
         lambda: lifecycle.hold(by=curator, project=project, reason="Pause.", revisit_on=revisit),
-        lambda: services.decide(by=reviewers[1], review=review, verdict="approve", rationale="Oui."),
+        lambda: services.decide(
+            by=reviewers[1], review=review, verdict="approve", rationale="Oui."
+        ),
     )
     assert not any(isinstance(o, Exception) for o in outcomes), outcomes
     hold = Hold.objects.get(project=project)
