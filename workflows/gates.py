@@ -169,7 +169,9 @@ def advance_blockers(project: Project, review: GateReview | None, items=None) ->
 
 def may_hold(user, project: Project) -> bool:
     """Curators, and the reviewers of the project's hold gate (never its team)."""
-    return access.is_curator(user) or may_review(user, project, hold_gate(project))
+    if access.is_curator(user):
+        return True
+    return access.can_review(user, project) and may_review(user, project, hold_gate(project))
 
 
 def hold_blockers(user, project: Project, hold: Hold | None) -> list[dict]:
@@ -221,6 +223,7 @@ def transitions_for(user, project: Project) -> list[dict]:
     """What ``user`` may do now on ``project``, each with its blockers."""
     review = open_review(project)
     hold = live_hold(project)
+    holder = may_hold(user, project)
     items = list(checklist_for(project))
     denied = blocker("permission_denied", _("Vous n'avez pas le droit de faire cela."))
 
@@ -249,27 +252,18 @@ def transitions_for(user, project: Project) -> list[dict]:
             else [blocker("wrong_stage", _("Ce projet ne peut pas revenir en arrière."))],
             rationale_required=True,
         ),
-        entry(
-            "hold",
-            may_hold(user, project),
-            hold_blockers(user, project, hold),
-            rationale_required=True,
-        ),
-        entry(
-            "lift_hold",
-            may_hold(user, project),
-            lift_blockers(user, project, hold),
-        ),
-        entry(
-            "compost",
-            access.can_archive(user, project),
-            [] if in_path else [blocker("wrong_stage", _("Ce projet est déjà archivé."))],
-        ),
+        entry("hold", holder, hold_blockers(user, project, hold), rationale_required=True),
+        entry("lift_hold", holder, lift_blockers(user, project, hold)),
         entry(
             "archive",
             access.can_archive(user, project),
             [] if in_path else [blocker("wrong_stage", _("Ce projet est déjà archivé."))],
             rationale_required=True,
+        ),
+        entry(
+            "compost",
+            access.can_archive(user, project),
+            [] if in_path else [blocker("wrong_stage", _("Ce projet est déjà archivé."))],
         ),
         entry(
             "reopen",
