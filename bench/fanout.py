@@ -46,11 +46,11 @@ def setup_database(data_dir: str) -> tuple[int, str]:
     from django.core.management import call_command
 
     from accounts.tokens import issue_token
-    from projects.services import create_project
+    from workflows.services import propose_project
 
     call_command("migrate", verbosity=0)
     user = get_user_model().objects.create_user("bench", "bench@example.org", "bench-password")
-    project = create_project(by=user, title="Banc d'essai", summary="Diffusion en temps réel.")
+    project = propose_project(by=user, title="Banc d'essai", summary="Diffusion en temps réel.")
     return project.pk, issue_token(user=user, name="bench")[1]
 
 

@@ -92,9 +92,14 @@ INSTALLED_APPS = [
     "outbox",
     "clock",
     "projects",
+    "notifications",
     "workflows",
+    "discussion",
+    "live",
     "interop",
     "evidence",
+    "portfolio",
+    "demo",
 ]
 
 MIDDLEWARE = [

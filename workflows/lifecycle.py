@@ -18,10 +18,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from notifications.models import Notification
+from notifications.services import message, notify
 from projects import access, events
 from projects.errors import Conflict, Invalid
-from projects.models import MAX_NOTE, MAX_TEXT, Hold, HoldBacking, Notification, Project
-from projects.notifications import message, notify
+from projects.models import MAX_NOTE, MAX_TEXT, Hold, HoldBacking, Project
 
 from . import gates, services
 from .models import Condition, Lesson, StageTransition

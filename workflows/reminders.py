@@ -11,9 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from django_tasks import task
 
+from notifications.models import Notification
+from notifications.services import message, notify
 from outbox.models import Item
-from projects.models import Hold, Notification, Project, Stage
-from projects.notifications import message, notify
+from projects.models import Hold, Project, Stage
 
 from . import lifecycle
 from .models import Condition, GateReview

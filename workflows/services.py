@@ -18,6 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from notifications.models import Notification
+from notifications.services import message, notify
 from projects import access, events
 from projects import services as project_services
 from projects.errors import Conflict, Forbidden, Invalid, NotFound
@@ -28,11 +30,11 @@ from projects.models import (
     NEXT_STAGE,
     PREVIOUS_STAGE,
     Membership,
-    Notification,
     Project,
+    Role,
     Stage,
 )
-from projects.notifications import message, notify
+from projects.permissions import sync_permissions
 
 from . import gates
 from .models import (
@@ -76,12 +78,34 @@ def _reviewers_of(project: Project, gate: Gate):
 
 @transaction.atomic
 def propose_project(*, by, themes=(), territories=(), **fields) -> Project:
-    """Create a project at ``idea`` with ``by`` as owner, and hand out its first checklist."""
-    project = project_services.create_project(
-        by=by, themes=themes, territories=territories, **fields
-    )
+    """Propose a project, the only way one is created: it starts at ``idea`` with ``by`` as
+    its owner and receives the checklist of its first gate."""
+    access.require(by.is_authenticated and by.is_active, by)
+    project = Project()
+    project_services.apply_fields(project, fields)
+    project.save()
+    project.themes.set(themes)
+    project.territories.set(territories)
+    Membership.objects.create(project=project, user=by, role=Role.OWNER)
+    sync_permissions(project)
     issue_checklist(project)
     return project
+
+
+@transaction.atomic
+def delete_project(*, by, project: Project) -> None:
+    """Delete a project that never left ``idea``; once it has a history (a stage change or a
+    hold, both kept for good), archive it instead."""
+    project = access.access_project(by, project.pk, lock=True)
+    access.require(access.can_delete(by, project), by)
+    history = StageTransition.objects.filter(project=project).exists() or project.holds.exists()
+    if project.stage != Stage.IDEA or history:
+        raise Conflict(
+            _("Ce projet a un historique : archivez-le plutôt que de le supprimer."),
+            code="has_history",
+        )
+    events.announce_access_change(project.pk)
+    project.delete()
 
 
 def issue_checklist(project: Project) -> None:

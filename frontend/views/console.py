@@ -1,6 +1,6 @@
 """The curator's programme console: gates (quorum, reviewer pool), their criteria, the
 moderation queue and the reviews that wait too long. Every write goes through the services
-the API calls (``workflows.configuration``, ``projects.comments``); ``/admin/`` stays for
+the API calls (``workflows.configuration``, ``discussion.services``); ``/admin/`` stays for
 staff."""
 
 from datetime import timedelta
@@ -15,10 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from discussion import services as comment_services
+from discussion.models import Comment
 from projects import access
-from projects import comments as comment_services
 from projects.errors import Conflict, Invalid, NotFound
-from projects.models import Comment
 from workflows import configuration
 from workflows.models import Criterion, Decision, Gate, GateReview, GateStage, Principle
 

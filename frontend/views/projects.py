@@ -125,7 +125,7 @@ def project_delete(request, pk):
             cancel=reverse("frontend:project_detail", args=[project.pk]),
         )
     try:
-        project_services.delete_project(by=request.user, project=project)
+        workflow_services.delete_project(by=request.user, project=project)
     except Conflict as error:
         messages.error(request, str(error.detail))
         return redirect("frontend:project_detail", pk=project.pk)

@@ -8,8 +8,9 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from notifications.models import Notification
 from projects.errors import Conflict, Forbidden, Invalid, NotAuthenticated, ServiceError
-from projects.models import Hold, HoldBacking, Notification, Project, ProjectEvent, Stage
+from projects.models import Hold, HoldBacking, Project, ProjectEvent, Stage
 from workflows import gates, lifecycle, reminders, services
 from workflows.models import (
     ChecklistItem,
@@ -432,7 +433,7 @@ def test_holds_are_written_once(project, curator):
 
 
 def test_a_held_project_cannot_be_deleted(project, owner, curator):
-    from projects.services import delete_project
+    from workflows.services import delete_project
 
     lifecycle.hold(by=curator, project=project, reason="Pause.", revisit_on=in_days(5))
     refused(lambda: delete_project(by=owner, project=project), project, Conflict)

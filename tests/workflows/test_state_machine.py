@@ -31,8 +31,9 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from notifications.models import Notification
 from projects.errors import ServiceError
-from projects.models import Hold, HoldBacking, Notification, Project, ProjectEvent, Stage
+from projects.models import Hold, HoldBacking, Project, ProjectEvent, Stage
 from projects.services import add_member, remove_member
 from workflows import gates, lifecycle, services
 from workflows.models import (

@@ -103,7 +103,7 @@ def run(statements):
 class Migration(migrations.Migration):
     dependencies = [
         ("workflows", "0008_conditions_and_lessons"),
-        ("projects", "0011_holds"),
+        ("projects", "0012_holds"),
     ]
 
     operations = [
