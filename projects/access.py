@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Permission
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from .errors import Forbidden, NotAuthenticated, NotFound
 from .inputs import is_id, parse_id
@@ -69,8 +69,36 @@ def is_curator(user: User) -> bool:
 
 
 def _global(user: User, codename: str) -> bool:
-    # Django caches a person's global permissions on the user object.
+    # Django caches a person's global permissions on the user object; ``remember`` may have
+    # read this one already with another query.
+    known = getattr(user, "_known_globals", {})
+    if codename in known and not user.is_superuser:
+        return known[codename]
     return user.has_perm(f"projects.{codename}")
+
+
+def annotations(user: User, action: str, project_field: str = "project_id") -> dict:
+    """Expressions that read, inside a query of rows that belong to a project (a review, an
+    item), what ``can(user, action, project)`` asks the database about ``user``: whether
+    they hold the rule's permission globally (``held_globally``) and whether they are on the
+    project's team (``on_team``). ``remember`` keeps the answers, so ``can`` asks no more.
+    Read them after the project's row lock, like the row they come with."""
+    if not is_signed_in(user):
+        return {}
+    permissions = Permission.objects.filter(
+        codename=RULES[action].codename, content_type__app_label="projects"
+    ).filter(Q(user=user.pk) | Q(group__user=user.pk))
+    team = Membership.objects.filter(project_id=OuterRef(project_field), user_id=user.pk)
+    return {"held_globally": Exists(permissions), "on_team": Exists(team)}
+
+
+def remember(user: User, project: Project, row, action: str) -> None:
+    """Keep what ``annotations`` read with ``row`` for ``user`` on ``project``."""
+    if not hasattr(row, "held_globally"):
+        return
+    known = getattr(user, "_known_globals", {})
+    user._known_globals = {**known, RULES[action].codename: row.held_globally}
+    project._known_team = {**getattr(project, "_known_team", {}), user.pk: row.on_team}
 
 
 def object_grants(user: User, project_pks) -> dict[int, set[str]]:
@@ -91,6 +119,9 @@ def object_grants(user: User, project_pks) -> dict[int, set[str]]:
 
 
 def _in_team(user: User, project: Project) -> bool:
+    known = getattr(project, "_known_team", {})
+    if user.pk in known:
+        return known[user.pk]
     cached = getattr(project, "_prefetched_objects_cache", {}).get("memberships")
     if cached is not None:
         return any(m.user_id == user.pk for m in cached)

@@ -65,9 +65,12 @@ def record_event(project: Project, type: str, object_id: int | None, data: dict)
     return record_events(project, [(type, object_id, data)])[0]
 
 
-def record_events(project: Project, entries) -> list[ProjectEvent]:
+def record_events(project: Project, entries, *, save_seq: bool = True) -> list[ProjectEvent]:
     """Append events, given as ``(type, object_id, data)`` in order, to the project's stream
-    and schedule their broadcast after commit. They take the next seqs with one update.
+    and schedule their broadcast after commit. They take the next seqs with one update;
+    with ``save_seq=False`` the caller saves ``project.event_seq`` itself, in the same
+    transaction, with its own update of the row (the unique ``(project, seq)`` refuses a
+    seq handed out twice).
 
     The caller holds ``project``'s row lock (``select_for_update``) in the current
     transaction, so ``project.event_seq`` is current and nobody else can take the next one.
@@ -75,7 +78,8 @@ def record_events(project: Project, entries) -> list[ProjectEvent]:
     assert all(type in TYPES for type, _object_id, _data in entries), entries
     first = project.event_seq + 1
     project.event_seq += len(entries)
-    Project.objects.filter(pk=project.pk).update(event_seq=project.event_seq)
+    if save_seq:
+        Project.objects.filter(pk=project.pk).update(event_seq=project.event_seq)
     created = ProjectEvent.objects.bulk_create(
         ProjectEvent(
             project=project,

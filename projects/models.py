@@ -5,10 +5,13 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+from . import stages
 
 # The text limits, defined once: models, services, serializers and forms read them.
 MAX_URL = 500  # links: a project's repository and website, a criterion's evidence
@@ -95,9 +98,21 @@ class ProjectQuerySet(models.QuerySet):
         return self.restrict(user, "view")
 
 
-def is_not_held(project: "Project") -> bool:
-    """The condition of ``advance``: no hold is in force on the project."""
-    return not project.holds.filter(placed_at__isnull=False, lifted_at__isnull=True).exists()
+def _hold_blockers(project: "Project") -> list[dict]:
+    """The hold condition of ``advance``: no hold is in force on the project."""
+    hold = project.holds.filter(placed_at__isnull=False, lifted_at__isnull=True).first()
+    if hold is None:
+        return []
+    return [
+        stages.blocker(
+            "on_hold",
+            _("Le projet est en pause jusqu'au %(date)s : rien n'avance.")
+            % {"date": date_format(hold.revisit_on)},
+        )
+    ]
+
+
+NOT_HELD = stages.Condition(_hold_blockers)
 
 
 class Project(ConcurrentTransitionMixin, models.Model):
@@ -163,13 +178,18 @@ class Project(ConcurrentTransitionMixin, models.Model):
     def next_stage(self) -> str | None:
         return NEXT_STAGE.get(self.stage)
 
-    # One transition per kind of edge. Gate conditions, permissions and the audit row live
-    # in workflows.services, which call these methods under the project's row lock.
+    # One transition per kind of edge. Each says who may fire it (``permission``, from
+    # ``access.RULES``), what it shows from a stage it does not leave (``unavailable``) and
+    # whether it needs a rationale; ``projects.stages`` reads them for the API and the pages.
+    # The gate's conditions of ``advance`` are added by workflows (``workflows.gates``), whose
+    # services call these methods under the project's row lock and write the audit row.
     @transition(
         field=stage,
         source=[Stage.IDEA, Stage.PROTOTYPE, Stage.PILOT],
         target=RETURN_VALUE(Stage.PROTOTYPE, Stage.PILOT, Stage.COMMONS),
-        conditions=[is_not_held],
+        conditions=[NOT_HELD],
+        permission=stages.permission("change", "review"),
+        custom={"unavailable": ("no_next_gate", _("Ce projet n'a pas d'étape suivante."))},
     )
     def advance(self):
         self.stage_changed_at = timezone.now()
@@ -179,21 +199,50 @@ class Project(ConcurrentTransitionMixin, models.Model):
         field=stage,
         source=[Stage.PROTOTYPE, Stage.PILOT, Stage.COMMONS],
         target=RETURN_VALUE(Stage.IDEA, Stage.PROTOTYPE, Stage.PILOT),
+        permission=stages.permission("review"),
+        custom={
+            "unavailable": ("wrong_stage", _("Ce projet ne peut pas revenir en arrière.")),
+            "rationale_required": True,
+        },
     )
     def send_back(self):
         self.stage_changed_at = timezone.now()
         return PREVIOUS_STAGE[self.stage]
 
-    @transition(field=stage, source=PATH, target=Stage.ARCHIVED)
+    @transition(
+        field=stage,
+        source=PATH,
+        target=Stage.ARCHIVED,
+        permission=stages.permission("archive"),
+        custom={
+            "unavailable": ("wrong_stage", _("Ce projet est déjà archivé.")),
+            "rationale_required": True,
+        },
+    )
     def archive(self):
         self.stage_changed_at = timezone.now()
 
-    @transition(field=stage, source=PATH, target=Stage.ARCHIVED)
+    @transition(
+        field=stage,
+        source=PATH,
+        target=Stage.ARCHIVED,
+        permission=stages.permission("archive"),
+        custom={"unavailable": ("wrong_stage", _("Ce projet est déjà archivé."))},
+    )
     def compost(self):
         """Archive with a lesson: the stop that leaves something for others."""
         self.stage_changed_at = timezone.now()
 
-    @transition(field=stage, source=Stage.ARCHIVED, target=RETURN_VALUE(*PATH))
+    @transition(
+        field=stage,
+        source=Stage.ARCHIVED,
+        target=RETURN_VALUE(*PATH),
+        permission=stages.permission("reopen"),
+        custom={
+            "unavailable": ("wrong_stage", _("Seul un projet archivé peut être rouvert.")),
+            "rationale_required": True,
+        },
+    )
     def reopen(self, *, to: str):
         self.stage_changed_at = timezone.now()
         return to

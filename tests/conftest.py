@@ -35,13 +35,13 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
 def flush_past_the_audit_triggers():
     """Transactional tests end with Django's ``flush``, which empties every table; the
     database refuses to remove StageTransition rows (workflows migration 0006), holds,
-    conditions and lessons (0009). The flush
+    conditions and lessons (0010). The flush
     of a test database lifts those triggers for its own transaction and puts them back."""
     from django.core.management.commands import flush
 
     modules = [
         importlib.import_module(f"workflows.migrations.{name}")
-        for name in ("0006_stage_transitions_never_deleted", "0009_lifecycle_records_written_once")
+        for name in ("0006_stage_transitions_never_deleted", "0010_lifecycle_records_written_once")
     ]
     original = flush.sql_flush
 

@@ -24,9 +24,8 @@ from projects import access, events
 from projects.errors import Conflict, Invalid
 from projects.models import MAX_NOTE, MAX_TEXT, Hold, HoldBacking, Project
 
-from . import gates, services
+from . import gates, payloads, services
 from .models import Condition, Lesson, StageTransition
-from .serializers import HoldSerializer, LessonSerializer
 
 User = get_user_model()
 
@@ -138,8 +137,8 @@ def _quorum(project: Project) -> int:
 
 
 def _hold_event(project: Project, hold: Hold) -> None:
-    hold = Hold.objects.prefetch_related("backings__reviewer").get(pk=hold.pk)
-    events.record_event(project, events.HOLD_UPDATED, hold.pk, HoldSerializer(hold).data)
+    backings = list(hold.backings.select_related("reviewer"))
+    events.record_event(project, events.HOLD_UPDATED, hold.pk, payloads.hold(hold, backings))
 
 
 def _tell_about_hold(project: Project, hold: Hold, *, by, text) -> None:
@@ -303,9 +302,7 @@ def compost(
         rationale=(rationale or "").strip() or _("Projet composté : sa leçon est publiée."),
     )
     published = Lesson.objects.create(project=project, transition=row, author=by, **lesson)
-    events.record_event(
-        project, events.LESSON_PUBLISHED, published.pk, LessonSerializer(published).data
-    )
+    events.record_event(project, events.LESSON_PUBLISHED, published.pk, payloads.lesson(published))
     return row
 
 

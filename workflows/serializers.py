@@ -231,6 +231,8 @@ class GateReviewSerializer(serializers.ModelSerializer):
 
 class StageTransitionSerializer(serializers.ModelSerializer):
     actor = PersonSerializer(read_only=True, allow_null=True)
+    # In the reader's language: what the system said (``said``, a code), or what was typed.
+    rationale = serializers.CharField(source="rationale_text", read_only=True)
 
     class Meta:
         model = StageTransition
@@ -244,6 +246,7 @@ class StageTransitionSerializer(serializers.ModelSerializer):
             "at",
             "review",
             "rationale",
+            "said",
             "checklist",
         ]
 

@@ -30,7 +30,6 @@ from ..forms import (
     VerifyForm,
 )
 
-MANUAL_TRANSITIONS = ("send_back", "hold", "lift_hold", "archive", "compost", "reopen")
 TRANSITION_FORMS = {
     "send_back": SendBackForm,
     "hold": HoldForm,
@@ -282,11 +281,13 @@ def workflow_context(user, project, *, bound=None) -> dict:
             }
         )
     options = gates.transitions_for(user, project)
-    # Only what this person may do now: a transition they may not fire is not offered.
+    # Only what this person may do now: a transition they may not fire is not offered; the
+    # ones with a rationale have a form (``advance`` happens with the deciding approval).
     manual = [
         {"name": option["name"], "form": transition_form(project, option["name"], bound)}
         for option in options
-        if option["name"] in MANUAL_TRANSITIONS and option["allowed"]
+        if (option["rationale_required"] or option["name"] in TRANSITION_FORMS)
+        and option["allowed"]
     ]
     return {
         "project": project,

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from projects import access
+from projects import access, stages
 from projects.errors import Conflict, Invalid, NotFound
 from workflows import access as workflow_access
 from workflows import lifecycle
@@ -22,7 +22,7 @@ from ..forms import (
     VerifyForm,
 )
 from ..http import add_service_errors, refusals, require_post
-from .parts import MANUAL_TRANSITIONS, decision_form, item_prefixes, transition_form
+from .parts import decision_form, item_prefixes, transition_form
 from .projects import render_project_page
 
 ITEM_ACTIONS = {
@@ -149,7 +149,11 @@ TRANSITION_DONE = {
 @refusals
 def transition(request, pk, name):
     project = access.access_project(request.user, pk)
-    if name not in MANUAL_TRANSITIONS:
+    # The stage machine's transitions that take a rationale, compost with its lesson, and
+    # the hold, which pauses the project without changing its stage.
+    method = stages.find(type(project), name)
+    offered = method is not None and (stages.rationale_required(method) or name == "compost")
+    if not offered and name not in ("hold", "lift_hold"):
         raise NotFound()
     services = {"hold": lifecycle.hold, "lift_hold": lifecycle.lift_hold}
 

@@ -288,8 +288,9 @@ def test_live_parts_in_one_answer(
     url = f"/projects/{project.pk}/live/parts/"
     # Fixed, whatever the number of items asked for. The guardian grants are still read once
     # per check rather than once per answer: room to bring this down. The hold and the
-    # conditions of the project are read once each (2).
-    with django_assert_max_num_queries(32):
+    # conditions of the project are read once each, and the hold once more by the advance's
+    # own condition (3).
+    with django_assert_max_num_queries(33):
         html = client.get(f"{url}?item={first.pk}&item={second.pk}").content.decode()
     for part in (f'id="item-{first.pk}"', f'id="item-{second.pk}"', 'id="stage"', 'id="review"'):
         assert part in html

@@ -102,7 +102,7 @@ def run(statements):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("workflows", "0008_conditions_and_lessons"),
+        ("workflows", "0009_conditions_and_lessons"),
         ("projects", "0012_holds"),
     ]
 

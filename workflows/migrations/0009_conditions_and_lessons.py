@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("projects", "0012_holds"),
-        ("workflows", "0007_gate_reminder_days"),
+        ("workflows", "0008_transition_said"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
