@@ -118,3 +118,20 @@ def test_the_owner_composts_and_the_lesson_is_in_the_index(
     assert "Un atelier mobile." in index and "https://forge.example.org/guide" in index
     assert "Secret." not in index
     assert "Secret." in browse(owner).get("/lessons/").content.decode()
+
+
+def test_open_conditions_wait_in_the_reviewers_inbox(
+    browse, project, member, reviewer, reviewer2, review
+):
+    workflow_services.decide(
+        by=reviewer,
+        review=review,
+        verdict="approve_with_conditions",
+        rationale="Oui.",
+        conditions=[{"text": "Publier le guide.", "owner": member.pk, "due_on": in_days(12)}],
+    )
+    condition = Condition.objects.get()
+    page = browse(reviewer2).get("/inbox/").content.decode()
+    assert f'id="inbox-condition-{condition.pk}"' in page
+    lifecycle.meet_condition(by=reviewer2, condition=condition)
+    assert "inbox-condition-" not in browse(reviewer2).get("/inbox/").content.decode()
