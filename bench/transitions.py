@@ -159,14 +159,19 @@ def exactly_one_each(reviews) -> bool:
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--projects", type=int, default=96, help="projects per run")
+    parser.add_argument(
+        "--reviewers", default=",".join(map(str, REVIEWERS)), help="values of K, e.g. 1,32"
+    )
+    parser.add_argument("--workloads", default="same,spread", help="same, spread or both")
     args = parser.parse_args()
+    reviewers = [int(k) for k in args.reviewers.split(",")]
     call_command("migrate", verbosity=0)
     Gate.objects.filter(stage=Stage.PROTOTYPE).update(quorum=1)
-    owner, everyone = people(max(REVIEWERS))
+    owner, everyone = people(max(reviewers))
     rows = []
     began = timezone.now()
-    for mode in ("same", "spread"):
-        for k in REVIEWERS:
+    for mode in args.workloads.split(","):
+        for k in reviewers:
             figures = {}
             for name, approve in (("engine", engine_approve), ("raw", raw_approve)):
                 reviews = ready_reviews(owner, args.projects)

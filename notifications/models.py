@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from outbox.models import Frequency
 from projects.models import Project
 
+from . import texts
+
 # The tables keep the names they had in ``projects``: the move changed no row.
 
 
@@ -23,6 +25,7 @@ class Notification(models.Model):
         CONDITION_DUE = "condition_due", _("Rappel : une condition arrive à échéance")
         CONDITION_MISSED = "condition_missed", _("Condition manquée sur un projet")
         HOLD = "hold", _("Pause d'un projet : mise, levée, réexamen")
+        WEBHOOK_DISABLED = "webhook_disabled", _("Webhook désactivé")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -32,7 +35,11 @@ class Notification(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    text = models.CharField(max_length=300)
+    # A sentence of ``texts.TEXTS`` with its parameters, rendered when read (``shown``);
+    # ``text`` holds what a row says without a code (from before the codes).
+    code = models.CharField(max_length=40, blank=True)
+    params = models.JSONField(default=dict, blank=True)
+    text = models.CharField(max_length=300, blank=True)
     url = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
@@ -44,6 +51,11 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.kind} → {self.recipient}"
+
+    @property
+    def shown(self) -> str:
+        """What the notification says, in the active language."""
+        return (texts.render(self.code, self.params) if self.code else "") or self.text
 
 
 class NotificationPreference(models.Model):

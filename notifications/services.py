@@ -27,10 +27,19 @@ from projects.errors import Invalid
 from projects.inputs import is_id
 from projects.models import Project
 
+from . import texts
 from .models import Notification, NotificationPreference
 
 # What a person gets when they never chose: everything in the app, no e-mail.
 DEFAULTS = {"in_app": True, "email": Frequency.NEVER.value}
+# Kinds that send their e-mail at once unless the person chose otherwise: a webhook switched
+# off unnoticed is a partner service gone quiet.
+KIND_DEFAULTS = {Notification.Kind.WEBHOOK_DISABLED: {"email": Frequency.IMMEDIATE.value}}
+
+
+def default(kind: str, channel: str):
+    """What ``kind`` does on ``channel`` for a person who never chose."""
+    return KIND_DEFAULTS.get(kind, {}).get(channel, DEFAULTS[channel])
 
 
 def _render(template, params: dict) -> str:
@@ -64,8 +73,8 @@ def preferences(user) -> list[dict]:
         {
             "kind": kind.value,
             "label": str(kind.label),
-            "in_app": chosen[kind].in_app if kind in chosen else DEFAULTS["in_app"],
-            "email": chosen[kind].email if kind in chosen else DEFAULTS["email"],
+            "in_app": chosen[kind].in_app if kind in chosen else default(kind, "in_app"),
+            "email": chosen[kind].email if kind in chosen else default(kind, "email"),
         }
         for kind in Notification.Kind
     ]
@@ -133,7 +142,8 @@ def notify_all(notices) -> list:
 
     The actor is never told about their own action, inactive people and people who may not
     read the project are skipped. ``text`` is rendered in each recipient's language (pass a
-    ``message(gettext_lazy(...), ...)``). The in-app rows and the e-mail items are written
+    ``texts.Message(code, params)``, stored as its code; any other text is stored as
+    given). The in-app rows and the e-mail items are written
     in the caller's transaction; immediate e-mails are tasks that leave after the commit.
     Returns the in-app Notification rows created."""
     told = []
@@ -159,18 +169,19 @@ def notify_all(notices) -> list:
     def wants(user_id, kind, channel):
         in_app, email = choices.get((user_id, kind), (None, None))
         value = in_app if channel == "in_app" else email
-        return DEFAULTS[channel] if value is None else value
+        return default(kind, channel) if value is None else value
 
     limit = Notification._meta.get_field("text").max_length
     rows, items = [], []
     for notice, people in told:
-        texts = {}
+        rendered = {}
         for language in {languages.get(user_id, settings.LANGUAGE_CODE) for user_id in people}:
             with translation.override(language):
-                texts[language] = str(notice.text)[:limit]
+                rendered[language] = str(notice.text)[:limit]
         project = notice.project
+        coded = isinstance(notice.text, texts.Message)
         for user_id, user in people.items():
-            text = texts[languages.get(user_id, settings.LANGUAGE_CODE)]
+            text = rendered[languages.get(user_id, settings.LANGUAGE_CODE)]
             if wants(user_id, notice.kind, "in_app"):
                 rows.append(
                     Notification(
@@ -178,7 +189,10 @@ def notify_all(notices) -> list:
                         kind=notice.kind,
                         project=project,
                         actor=notice.actor,
-                        text=text,
+                        # A system sentence is stored as its code, rendered when read.
+                        text="" if coded else text,
+                        code=notice.text.code if coded else "",
+                        params=notice.text.params if coded else {},
                         url=notice.url,
                     )
                 )
@@ -270,7 +284,9 @@ def set_preferences(*, by, choices) -> list[dict]:
         raise Invalid(errors)
     for kind, choice in choices.items():
         pref, _created = NotificationPreference.objects.get_or_create(
-            user=by, kind=kind, defaults=DEFAULTS
+            user=by,
+            kind=kind,
+            defaults={channel: default(kind, channel) for channel in DEFAULTS},
         )
         for key, value in choice.items():
             setattr(pref, key, value)

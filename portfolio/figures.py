@@ -19,6 +19,8 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from evidence import figures as openness
+from evidence.models import CheckResult, RepositoryScan
 from projects import access
 from projects.models import (
     PATH,
@@ -52,6 +54,14 @@ DECIDED = (
     GateReview.Status.CHANGES_REQUESTED,
     GateReview.Status.REJECTED,
 )
+# The scan columns of a project never scanned.
+NOT_SCANNED = {
+    "scan_status": "",
+    "scanned_at": None,
+    "licence_found": "",
+    "checks_passed": [],
+    "checks_failed": [],
+}
 MET = Q(status=ItemStatus.VERIFIED) | Q(status=ItemStatus.NOT_APPLICABLE, na_accepted=True)
 
 
@@ -138,6 +148,8 @@ def _cache_key(scope: Scope, user, filters: Filters) -> str:
             ChecklistItem,
             Follow,
             ProjectUserObjectPermission,
+            RepositoryScan,
+            CheckResult,  # a scan's end writes its results
         ],
         "count": [Project, ProjectUserObjectPermission, Follow],
     }
@@ -171,6 +183,7 @@ def _figures(scope: Scope, user, filters: Filters) -> dict:
         "origins": _origins(projects),
         "dormant": _dormant(projects, filters.stale_days),
         "followed": _followed(projects, user),
+        "openness": openness.openness(projects),
     }
 
 
@@ -377,8 +390,9 @@ def _listed(row: dict) -> dict:
 
 
 def export_rows(user, filters: Filters) -> list[dict]:
-    """One row per project: stage, dates, first arrival in each stage of the path and the
-    share of criteria verified per principle. Five queries whatever the number of projects."""
+    """One row per project: stage, dates, first arrival in each stage of the path, the
+    share of criteria verified per principle and its latest repository scan. Seven queries
+    whatever the number of projects."""
     scope = scope_for(user, filters)
     projects = scope.filter(Project.objects.order_by(), "pk")
     reached = {
@@ -401,6 +415,7 @@ def export_rows(user, filters: Filters) -> list[dict]:
     territories = _pairs(
         scope.filter(Project.territories.through.objects.all(), "project_id"), "territory_id"
     )
+    scans = openness.export_columns(projects)
     rows = []
     for project in projects.values(
         "id", "title", "stage", "visibility", "origin", "created_at", "stage_changed_at"
@@ -416,6 +431,7 @@ def export_rows(user, filters: Filters) -> list[dict]:
         for principle in Principle.values:
             met, total = compliance.get((pk, principle), (0, 0))
             row[f"compliance_{principle}"] = round(met / total, 4) if total else None
+        row.update(scans.get(pk, NOT_SCANNED))
         rows.append(row)
     return rows
 

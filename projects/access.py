@@ -12,6 +12,9 @@ of queries), as a queryset (``Project.objects.restrict(user, action)``) and as a
 people (``readers_among``).
 """
 
+import functools
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -150,6 +153,12 @@ class Abilities:
         self.projects = list(projects)
         self.signed_in = is_signed_in(user)
         self._granted: dict[int, set[str]] | None = None
+        self._teams: dict[int, bool] = {}
+
+    def in_team(self, project: Project) -> bool:
+        if project.pk not in self._teams:
+            self._teams[project.pk] = _in_team(self.user, project)
+        return self._teams[project.pk]
 
     def _object_codenames(self, project: Project) -> set[str]:
         if self._granted is None:
@@ -166,15 +175,53 @@ class Abilities:
             or _global(self.user, rule.codename)
             or rule.codename in self._object_codenames(project)
         )
-        return granted and not (rule.outside_team and _in_team(self.user, project))
+        return granted and not (rule.outside_team and self.in_team(project))
 
     def for_project(self, project: Project) -> dict[str, bool]:
         return {name: self.allows(action, project) for name, action in self.SHOWN.items()}
 
 
+# Within ``one_reading``: one Abilities per person and project, keyed by their ids.
+_reading: ContextVar[dict | None] = ContextVar("access_reading", default=None)
+
+
+@contextmanager
+def one_reading():
+    """Answer every question of a read-only request from one ``Abilities`` per person and
+    project: their object permissions and their team are read once, not once per check.
+    Only around reads (a page, a live fragment): a write inside could change the answers."""
+    token = _reading.set({})
+    try:
+        yield
+    finally:
+        _reading.reset(token)
+
+
+def reads_once(view):
+    """``one_reading`` around a read-only view."""
+
+    @functools.wraps(view)
+    def wrapped(*args, **kwargs):
+        with one_reading():
+            return view(*args, **kwargs)
+
+    return wrapped
+
+
+def abilities_for(user: User, project: Project) -> Abilities:
+    """An ``Abilities`` for one project: the request's own inside ``one_reading``."""
+    cache = _reading.get()
+    if cache is None:
+        return Abilities(user, [project])
+    key = (user.pk, project.pk)
+    if key not in cache:
+        cache[key] = Abilities(user, [project])
+    return cache[key]
+
+
 def can(user: User, action: str, project: Project) -> bool:
     """Whether ``RULES[action]`` holds for ``user`` on ``project``."""
-    return Abilities(user, [project]).allows(action, project)
+    return abilities_for(user, project).allows(action, project)
 
 
 def restrict(queryset, user: User, action: str = "view"):
@@ -230,7 +277,7 @@ def readers_among(users, project: Project, action: str = "view") -> set:
 
 
 def is_team_member(user: User, project: Project) -> bool:
-    return user.is_authenticated and _in_team(user, project)
+    return user.is_authenticated and abilities_for(user, project).in_team(project)
 
 
 def can_view(user: User, project: Project) -> bool:

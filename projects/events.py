@@ -11,8 +11,10 @@ import time
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.utils.module_loading import import_string
 
 from .models import Project, ProjectEvent
 
@@ -26,6 +28,8 @@ STAGE_CHANGED = "project.stage_changed"
 CONDITION_UPDATED = "condition.updated"
 HOLD_UPDATED = "hold.updated"
 LESSON_PUBLISHED = "lesson.published"
+# A repository scan queued, started or finished (the ``evidence`` app records it).
+SCAN_UPDATED = "scan.updated"
 TYPES = (
     COMMENT_CREATED,
     COMMENT_UPDATED,
@@ -37,6 +41,7 @@ TYPES = (
     CONDITION_UPDATED,
     HOLD_UPDATED,
     LESSON_PUBLISHED,
+    SCAN_UPDATED,
 )
 
 
@@ -90,6 +95,10 @@ def record_events(project: Project, entries, *, save_seq: bool = True) -> list[P
         )
         for n, (type, object_id, data) in enumerate(entries)
     )
+    for subscriber in settings.EVENT_SUBSCRIBERS:
+        # Apps above this one that keep their own rows per event (webhook deliveries) write
+        # them here, in the event's transaction: they exist exactly when the event does.
+        import_string(subscriber)(project, created)
     transaction.on_commit(lambda: broadcast(*created))
     return created
 

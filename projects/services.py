@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from . import access, events
+from . import access, events, signals
 from .errors import Invalid, NotFound
 from .models import Follow, Membership, Project, Role
 from .permissions import sync_permissions
@@ -46,8 +46,11 @@ def update_project(*, by, project: Project, themes=None, territories=None, **fie
     project = access.access_project(by, project.pk, lock=True)
     access.require(access.can_edit(by, project), by)
     restricting = fields.get("visibility", project.visibility) != project.visibility
+    repository = project.repository_url
     apply_fields(project, fields)
     project.save()
+    if project.repository_url != repository:
+        signals.repository_changed.send(sender=Project, project=project, by=by)
     if restricting:
         events.announce_access_change(project.pk)
     if themes is not None:

@@ -16,10 +16,10 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
+from notifications import texts
 from notifications.models import Notification
-from notifications.services import message, notify
+from notifications.services import notify
 from projects import access, events
 from projects.errors import Conflict, Invalid
 from projects.models import MAX_NOTE, MAX_TEXT, Hold, HoldBacking, Project
@@ -100,10 +100,8 @@ def miss_condition(condition: Condition) -> bool:
             recipients=recipients,
             project=project,
             actor=None,
-            text=message(
-                gettext_lazy(
-                    "« %(title)s » a manqué une condition (échéance %(due)s) : « %(text)s »."
-                ),
+            text=texts.Message(
+                texts.CONDITION_MISSED,
                 {
                     "title": project.title,
                     "due": condition.due_on.isoformat(),
@@ -185,8 +183,8 @@ def hold(*, by, project: Project, reason: str = "", revisit_on=None) -> Hold:
             project,
             live,
             by=by,
-            text=message(
-                gettext_lazy("« %(title)s » est en pause jusqu'au %(date)s : %(reason)s"),
+            text=texts.Message(
+                texts.HOLD_PLACED,
                 {
                     "title": project.title,
                     "date": live.revisit_on.isoformat(),
@@ -222,8 +220,8 @@ def lift_hold(*, by, project: Project, note: str = "") -> Hold:
                 project,
                 live,
                 by=by,
-                text=message(
-                    gettext_lazy("La pause de « %(title)s » est levée."),
+                text=texts.Message(
+                    texts.HOLD_LIFTED,
                     {"title": project.title},
                 ),
             )
@@ -241,11 +239,8 @@ def remind_hold(hold: Hold) -> None:
             project,
             hold,
             by=None,
-            text=message(
-                gettext_lazy(
-                    "La pause de « %(title)s » arrive à sa date de réexamen : levez-la ou "
-                    "prolongez-la."
-                ),
+            text=texts.Message(
+                texts.HOLD_REVISIT,
                 {"title": project.title},
             ),
         )

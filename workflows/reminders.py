@@ -8,11 +8,11 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Max, OuterRef, Q, Subquery
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
 from django_tasks import task
 
+from notifications import texts
 from notifications.models import Notification
-from notifications.services import message, notify
+from notifications.services import notify
 from outbox.models import Item
 from projects.models import Hold, Project, Stage
 
@@ -51,8 +51,8 @@ def remind_reviewers(*, period: str) -> int:
                 recipients=_reviewers_of(review.project, review.gate),
                 project=review.project,
                 actor=None,
-                text=message(
-                    gettext_lazy("« %(title)s » attend une décision depuis %(days)d jours."),
+                text=texts.Message(
+                    texts.REVIEW_WAITING,
                     {"title": review.project.title, "days": (now - review.opened_at).days},
                 ),
                 url=review.project.get_absolute_url(),
@@ -88,11 +88,8 @@ def remind_teams(*, period: str) -> int:
                 recipients=_team(review.project),
                 project=review.project,
                 actor=None,
-                text=message(
-                    gettext_lazy(
-                        "Des modifications sont demandées sur « %(title)s » depuis %(days)d "
-                        "jours : rouvrez la revue quand elles sont faites."
-                    ),
+                text=texts.Message(
+                    texts.CHANGES_WAITING,
                     {"title": review.project.title, "days": (now - review.closed_at).days},
                 ),
                 url=review.project.get_absolute_url(),
@@ -123,11 +120,8 @@ def nudge_dormant(*, period: str) -> int:
                 recipients=_team(project),
                 project=project,
                 actor=None,
-                text=message(
-                    gettext_lazy(
-                        "Rien ne s'est passé sur « %(title)s » depuis %(days)d jours : "
-                        "où en êtes-vous ?"
-                    ),
+                text=texts.Message(
+                    texts.DORMANT,
                     {"title": project.title, "days": settings.DORMANT_DAYS},
                 ),
                 url=project.get_absolute_url(),
@@ -172,11 +166,8 @@ def remind_conditions(*, period: str) -> int:
                 recipients=[owner],
                 project=project,
                 actor=None,
-                text=message(
-                    gettext_lazy(
-                        "« %(title)s » : %(count)s condition(s) à remplir, la première avant "
-                        "le %(due)s."
-                    ),
+                text=texts.Message(
+                    texts.CONDITION_DUE,
                     {
                         "title": project.title,
                         "count": len(conditions),

@@ -16,10 +16,10 @@ from django.db import connection, transaction
 from django.db.models import Exists, F, FilteredRelation, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
+from notifications import texts
 from notifications.models import Notification
-from notifications.services import Notice, message, notify, notify_all, settings_annotations
+from notifications.services import Notice, notify, notify_all, settings_annotations
 from projects import access, events, stages
 from projects import services as project_services
 from projects.errors import Conflict, Forbidden, Invalid, NotFound
@@ -37,7 +37,7 @@ from projects.models import (
 )
 from projects.permissions import sync_permissions
 
-from . import gates, payloads
+from . import gates, payloads, signals
 from .models import (
     ChecklistChange,
     ChecklistItem,
@@ -274,11 +274,36 @@ def verify_item(*, by, item: ChecklistItem, note="") -> ChecklistItem:
         raise Conflict(_("Il n'y a rien à vérifier sur ce critère."), code="nothing_to_verify")
     if len(note or "") > MAX_NOTE:
         raise Invalid({"note": [_("%(limit)d caractères au plus.") % {"limit": MAX_NOTE}]})
+    signals.verifying.send(sender=ChecklistItem, project=project, item=item, by=by, note=note)
     before = item.status
     if item.status == ItemStatus.NOT_APPLICABLE:
         item.na_accepted = True
     else:
         item.status = ItemStatus.VERIFIED
+    item.review_note = (note or "").strip()
+    _record_item_change(project, item, by=by, from_status=before, note=item.review_note)
+    _advance_if_ready(project, by=by)
+    return item
+
+
+@transaction.atomic
+def verify_on_evidence(*, by, item: ChecklistItem, evidence_url="", evidence_text="", note=""):
+    """A reviewer verifies a criterion on evidence they bring themselves (an automatic
+    result of the repository), in one step, whether or not the team attested it. The
+    team's own evidence is kept when there is some; otherwise the reviewer's is recorded."""
+    project, item = _locked_item(by, item)
+    access.require(gates.may_review(by, project, item.criterion.gate), by)
+    if item.status == ItemStatus.NOT_APPLICABLE or gates.is_done(item):
+        raise Conflict(_("Il n'y a rien à vérifier sur ce critère."), code="nothing_to_verify")
+    if len(note or "") > MAX_NOTE:
+        raise Invalid({"note": [_("%(limit)d caractères au plus.") % {"limit": MAX_NOTE}]})
+    signals.verifying.send(sender=ChecklistItem, project=project, item=item, by=by, note=note)
+    before = item.status
+    if before != ItemStatus.ATTESTED or not (item.evidence_url or item.evidence_text):
+        item.evidence_url = (evidence_url or "")[:MAX_URL]
+        item.evidence_text = (evidence_text or "")[:MAX_TEXT]
+    item.status = ItemStatus.VERIFIED
+    item.justification, item.na_accepted = "", False
     item.review_note = (note or "").strip()
     _record_item_change(project, item, by=by, from_status=before, note=item.review_note)
     _advance_if_ready(project, by=by)
@@ -328,13 +353,13 @@ def open_review(*, by, project: Project) -> GateReview:
         recipients=_reviewers_of(project, review.gate),
         project=project,
         actor=by,
-        text=message(
-            gettext_lazy("« %(title)s » demande le passage à l'étape %(stage)s."),
-            {"title": project.title, "stage": review.gate},
+        text=texts.Message(
+            texts.REVIEW_OPENED, {"title": project.title, "stage": Stage(review.gate.stage).label}
         ),
         url=project.get_absolute_url(),
     )
     events.record_event(project, events.REVIEW_OPENED, review.pk, payloads.review(review, []))
+    signals.review_opened.send(sender=GateReview, project=project, review=review, by=by)
     return review
 
 
@@ -563,8 +588,8 @@ def decide(*, by, review: GateReview, verdict: str, rationale: str, conditions=(
         recipients=team,
         project=project,
         actor=by,
-        text=message(
-            gettext_lazy("%(who)s sur « %(title)s » : %(verdict)s."),
+        text=texts.Message(
+            texts.DECISION,
             {
                 "who": by.get_full_name() or by.get_username(),
                 "title": project.title,
@@ -689,8 +714,8 @@ def _transition(
                 recipients=_followers(project) if followers is None else followers,
                 project=project,
                 actor=by,
-                text=message(
-                    gettext_lazy("« %(title)s » passe de l'étape %(from)s à l'étape %(to)s."),
+                text=texts.Message(
+                    texts.STAGE_CHANGED,
                     {
                         "title": project.title,
                         "from": Stage(before).label,

@@ -46,6 +46,7 @@ def project_list(request):
 
 @require_GET
 @refusals
+@access.reads_once
 def project_detail(request, pk):
     project = access.access_project(request.user, pk)
     return render(request, "frontend/projects/detail.html", page_context(request.user, project))

@@ -12,7 +12,7 @@ from tests.workflows.conftest import attest_all, verify_all
 from workflows import services
 from workflows.models import Condition, Gate, Lesson
 
-from .browser_support import beside_the_browser, submit, visit
+from .browser_support import beside_the_browser, choose, submit, visit
 
 pytestmark = [
     pytest.mark.browser,
@@ -57,7 +57,7 @@ def test_a_reviewer_approves_with_a_condition_then_says_it_met(
     beside_the_browser(ready)
     page = open_page(reviewer)
     visit(page, f"/projects/{project.pk}/")
-    page.check("#decide-form input[value='approve_with_conditions']")
+    choose(page, "#decide-form input[value='approve_with_conditions']")
     page.fill("#id_decide-rationale", "Oui, si le guide suit.")
     page.fill("#id_decide-condition_text", "Publier le guide d'installation.")
     page.select_option("#id_decide-condition_owner", str(member.pk))

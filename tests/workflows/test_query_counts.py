@@ -23,11 +23,12 @@ User = get_user_model()
 # the gate's pool (1); everyone concerned, team, followers and voters, with their votes and
 # notification settings (1); the decision (1); the checklist (1); the audit row, the review
 # closed, the next checklist in one INSERT ... SELECT (3); the notifications of the team and
-# the followers in one insert (1); both events (1); the stage with the event seqs (1); after
-# commit one unread count for everyone told (1); no hold in force, asked by the advance's
-# condition when its blockers are read and again when django-fsm fires it (2), and the hold
-# a stage change would end (1): 14 in the transaction, 15 in all.
-ADVANCING_DECISION = 15
+# the followers in one insert (1); both events (1) and the webhook endpoints that want them
+# (1); the stage with the event seqs (1); after commit one unread count for everyone told
+# (1); no hold in force, asked by the advance's condition when its blockers are read and
+# again when django-fsm fires it (2), and the hold a stage change would end (1): 15 in the
+# transaction, 16 in all.
+ADVANCING_DECISION = 16
 # Lock and review, found closed.
 REFUSED_DECISION = 2
 

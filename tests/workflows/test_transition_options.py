@@ -2,6 +2,7 @@
 methods, their permission and their conditions, as django-fsm answers them."""
 
 import pytest
+from django.utils import translation
 from django_fsm import can_proceed, has_transition_perm
 
 from projects import stages
@@ -61,7 +62,9 @@ def test_a_transition_without_permission_says_so_first(project, member):
 
 
 def test_a_stage_the_transition_does_not_leave_names_it(project, curator):
-    reopen = next(o for o in gates.transitions_for(curator, project) if o["name"] == "reopen")
+    with translation.override("fr"):
+        options = gates.transitions_for(curator, project)
+    reopen = next(o for o in options if o["name"] == "reopen")
     assert reopen["blockers"] == [
         {"code": "wrong_stage", "detail": "Seul un projet archivé peut être rouvert."}
     ]

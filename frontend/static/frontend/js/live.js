@@ -24,6 +24,7 @@ if (root && "WebSocket" in window) {
     "review.opened",
     "review.decided",
     "project.stage_changed",
+    "scan.updated",
   ]);
   const presence = document.getElementById("presence");
 
@@ -171,8 +172,13 @@ if (root && "WebSocket" in window) {
   // the same time.
   async function applyBatch(events) {
     const comments = events.filter((event) => event.type.startsWith("comment."));
-    const workflowEvents = events.filter((event) => !event.type.startsWith("comment."));
-    const stage = workflowEvents.some((event) => event.type === "project.stage_changed");
+    const scans = events.filter((event) => event.type === "scan.updated");
+    const workflowEvents = events.filter(
+      (event) => !event.type.startsWith("comment.") && event.type !== "scan.updated",
+    );
+    // A finished scan changes the evidence beside the checklist: the whole workflow.
+    const scanned = scans.some((e) => e.data && ["done", "refused"].includes(e.data.status));
+    const stage = scanned || workflowEvents.some((e) => e.type === "project.stage_changed");
     let partsUrl = null;
     if (stage) {
       partsUrl = `${root.dataset.fragmentParts}?workflow=1`;
@@ -183,10 +189,13 @@ if (root && "WebSocket" in window) {
       const query = new URLSearchParams([...items].map((id) => ["item", String(id)]));
       partsUrl = `${root.dataset.fragmentParts}?${query}`;
     }
-    const [parts, ...commentParts] = await Promise.all([
+    const [parts, scanPart, ...commentParts] = await Promise.all([
       partsUrl ? fetchFragment(partsUrl) : null,
+      scans.length ? fetchFragment(root.dataset.fragmentScan) : null,
       ...comments.map((e) => fetchFragment(fragmentUrl("fragmentComment", e.id))),
     ]);
+    const scanCard = document.getElementById("repository-scan");
+    if (scanPart && scanCard) replace(scanCard, scanPart);
     if (parts) {
       for (const element of [...parts.children]) {
         const target = element.id && document.getElementById(element.id);
@@ -197,7 +206,8 @@ if (root && "WebSocket" in window) {
       }
     }
     comments.forEach((event, n) => showComment(event, commentParts[n]));
-    if (stage) say(text("textStage"));
+    if (scans.length) say(text("textScan"));
+    else if (stage) say(text("textStage"));
     else if (workflowEvents.some((e) => e.type === "checklist.updated")) say(text("textChecklist"));
     else if (workflowEvents.length) say(text("textReview"));
     else if (comments.some((event) => event.type === "comment.created")) say(text("textComment"));
