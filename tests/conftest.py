@@ -36,13 +36,18 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
 def flush_past_the_audit_triggers():
     """Transactional tests end with Django's ``flush``, which empties every table; the
     database refuses to remove StageTransition rows (workflows migration 0006), holds,
-    conditions and lessons (0010). The flush
-    of a test database lifts those triggers for its own transaction and puts them back."""
+    conditions and lessons (0010), and scans while their project exists (evidence 0002: the
+    order in which the flush empties the tables decides whether that holds). The flush of
+    a test database lifts those triggers for its own transaction and puts them back."""
     from django.core.management.commands import flush
 
     modules = [
-        importlib.import_module(f"workflows.migrations.{name}")
-        for name in ("0006_stage_transitions_never_deleted", "0010_lifecycle_records_written_once")
+        importlib.import_module(name)
+        for name in (
+            "workflows.migrations.0006_stage_transitions_never_deleted",
+            "workflows.migrations.0010_lifecycle_records_written_once",
+            "evidence.migrations.0002_append_only_triggers",
+        )
     ]
     original = flush.sql_flush
 

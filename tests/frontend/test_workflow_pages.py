@@ -289,9 +289,9 @@ def test_live_parts_in_one_answer(
     url = f"/projects/{project.pk}/live/parts/"
     client.get(f"{url}?item={first.pk}")  # the session and the person, read once
     # Fixed, whatever the number of items asked for; the person's object permissions and
-    # team are read once per answer (one Abilities), not once per check. The hold and the
-    # conditions of the project are read once each, and the hold once more by the advance's
-    # own condition (3 more than without the lifecycle).
+    # team are read once per answer (one Abilities), not once per check. The lifecycle adds
+    # the live hold (1) and "no hold in force", asked by the advance's condition (1); a
+    # reviewer, who may hold the project, also reads the hold's gate and its reviewers (2).
     with django_assert_num_queries(QUERIES_PER_PARTS[who]):
         html = client.get(f"{url}?item={first.pk}&item={second.pk}").content.decode()
     for part in (f'id="item-{first.pk}"', f'id="item-{second.pk}"', 'id="stage"', 'id="review"'):
@@ -308,7 +308,7 @@ def test_live_parts_in_one_answer(
     )
 
 
-QUERIES_PER_PARTS = {"stranger": 24, "member": 24, "reviewer": 25}
+QUERIES_PER_PARTS = {"stranger": 23, "member": 23, "reviewer": 26}
 
 
 def test_item_fragment_offers_forms_by_person(browse, project, member, reviewer):
