@@ -184,17 +184,118 @@ class RejectForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
+    """A vote; with ``approve_with_conditions``, one condition (the API takes several):
+    its text, its owner on the team, its due date, optionally its criterion."""
+
     verdict = forms.ChoiceField(
         label=_("Votre décision"), choices=Decision.Verdict.choices, widget=forms.RadioSelect
     )
     rationale = forms.CharField(
         label=_("Motivation"), max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 4})
     )
+    condition_text = forms.CharField(
+        label=_("Condition"),
+        max_length=MAX_NOTE,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Avec « Approuver sous conditions » : ce que l'équipe doit faire."),
+    )
+    condition_owner = forms.TypedChoiceField(
+        label=_("Responsable de la condition"), coerce=int, required=False, empty_value=None
+    )
+    condition_due_on = forms.DateField(
+        label=_("Échéance de la condition"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    condition_criterion = forms.ChoiceField(label=_("Critère concerné"), required=False)
+
+    def __init__(self, *args, team=(), criteria=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["condition_owner"].choices = [("", "—"), *team]
+        self.fields["condition_criterion"].choices = [("", "—"), *criteria]
+
+    def clean(self):
+        """The service reads ``conditions``; the condition's fields become one entry."""
+        data = super().clean()
+        fields = ("condition_text", "condition_owner", "condition_due_on", "condition_criterion")
+        entry = {name.removeprefix("condition_"): data.pop(name, None) for name in fields}
+        given = any(entry.values())
+        if data.get("verdict") == Decision.Verdict.APPROVE_WITH_CONDITIONS or given:
+            data["conditions"] = [entry] if given else []
+        return data
 
 
 class RationaleForm(forms.Form):
     rationale = forms.CharField(
         label=_("Motif"), max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class SendBackForm(RationaleForm):
+    criteria = forms.MultipleChoiceField(
+        label=_("Critères à retravailler"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Ils reviennent à l'équipe, refusés avec votre motif."),
+    )
+
+    def __init__(self, *args, criteria=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["criteria"].choices = list(criteria)
+
+
+class CompostForm(forms.Form):
+    """The public lesson of a stopped project."""
+
+    tried = forms.CharField(
+        label=_("Ce que nous avons essayé"),
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    worked = forms.CharField(
+        label=_("Ce qui a marché"), max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    failed = forms.CharField(
+        label=_("Ce qui n'a pas marché"),
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    reusable = forms.CharField(
+        label=_("Ce que d'autres peuvent réutiliser"),
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    links = forms.CharField(
+        label=_("Liens"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Une adresse par ligne (http ou https), dix au plus."),
+    )
+
+    def clean_links(self):
+        return [line.strip() for line in self.cleaned_data["links"].splitlines() if line.strip()]
+
+
+class HoldForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Raison de la pause"),
+        max_length=MAX_NOTE,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Laissez vide pour soutenir la pause déjà proposée."),
+    )
+    revisit_on = forms.DateField(
+        label=_("À réexaminer le"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(
+        label=_("Note"),
+        max_length=MAX_NOTE,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 

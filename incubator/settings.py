@@ -226,6 +226,8 @@ MAIL_RETRY_SECONDS = env_int("MAIL_RETRY_SECONDS", 60)
 # Reminders and nudges run by the clock (days).
 CHANGES_REMINDER_DAYS = env_int("CHANGES_REMINDER_DAYS", 7)
 DORMANT_DAYS = env_int("DORMANT_DAYS", 90)
+# The owner of an open condition is reminded this many days before its due date.
+CONDITION_REMINDER_DAYS = env_int("CONDITION_REMINDER_DAYS", 7)
 
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
@@ -444,6 +446,21 @@ CLOCK_JOBS = {
     },
     "dormant_nudges": {
         "task": "workflows.reminders.nudge_dormant",
+        "every": "day",
+        "at": "08:00",
+    },
+    "condition_reminders": {
+        "task": "workflows.reminders.remind_conditions",
+        "every": "day",
+        "at": "08:00",
+    },
+    "missed_conditions": {
+        "task": "workflows.reminders.miss_conditions",
+        "every": "day",
+        "at": "00:30",
+    },
+    "hold_revisits": {
+        "task": "workflows.reminders.remind_holds",
         "every": "day",
         "at": "08:00",
     },

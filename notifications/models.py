@@ -22,6 +22,9 @@ class Notification(models.Model):
         STAGE_CHANGED = "stage_changed", _("Changement d'étape d'un projet suivi")
         REMINDER = "reminder", _("Rappel : revue ou modifications en attente")
         DORMANT = "dormant", _("Projet en sommeil depuis longtemps")
+        CONDITION_DUE = "condition_due", _("Rappel : une condition arrive à échéance")
+        CONDITION_MISSED = "condition_missed", _("Condition manquée sur un projet")
+        HOLD = "hold", _("Pause d'un projet : mise, levée, réexamen")
         WEBHOOK_DISABLED = "webhook_disabled", _("Webhook désactivé")
 
     recipient = models.ForeignKey(

@@ -20,6 +20,11 @@ CHANGES_WAITING = "changes_waiting"
 DORMANT = "dormant"
 MENTION = "mention"
 REPLY = "reply"
+CONDITION_DUE = "condition_due"
+CONDITION_MISSED = "condition_missed"
+HOLD_PLACED = "hold_placed"
+HOLD_LIFTED = "hold_lifted"
+HOLD_REVISIT = "hold_revisit"
 
 TEXTS = {
     REVIEW_OPENED: _("« %(title)s » demande le passage à l'étape %(stage)s."),
@@ -33,6 +38,15 @@ TEXTS = {
     DORMANT: _("Rien ne s'est passé sur « %(title)s » depuis %(days)d jours : où en êtes-vous ?"),
     MENTION: _("%(name)s vous a mentionné sur « %(project)s »."),
     REPLY: _("%(name)s a répondu à votre message sur « %(project)s »."),
+    CONDITION_DUE: _(
+        "« %(title)s » : %(count)s condition(s) à remplir, la première avant le %(due)s."
+    ),
+    CONDITION_MISSED: _("« %(title)s » a manqué une condition (échéance %(due)s) : « %(text)s »."),
+    HOLD_PLACED: _("« %(title)s » est en pause jusqu'au %(date)s : %(reason)s"),
+    HOLD_LIFTED: _("La pause de « %(title)s » est levée."),
+    HOLD_REVISIT: _(
+        "La pause de « %(title)s » arrive à sa date de réexamen : levez-la ou prolongez-la."
+    ),
 }
 
 # The longest text shown, as the column held before the codes.

@@ -25,6 +25,9 @@ CHECKLIST_UPDATED = "checklist.updated"
 REVIEW_OPENED = "review.opened"
 REVIEW_DECIDED = "review.decided"
 STAGE_CHANGED = "project.stage_changed"
+CONDITION_UPDATED = "condition.updated"
+HOLD_UPDATED = "hold.updated"
+LESSON_PUBLISHED = "lesson.published"
 # A repository scan queued, started or finished (the ``evidence`` app records it).
 SCAN_UPDATED = "scan.updated"
 TYPES = (
@@ -35,6 +38,9 @@ TYPES = (
     REVIEW_OPENED,
     REVIEW_DECIDED,
     STAGE_CHANGED,
+    CONDITION_UPDATED,
+    HOLD_UPDATED,
+    LESSON_PUBLISHED,
     SCAN_UPDATED,
 )
 

@@ -2,8 +2,10 @@ import itertools
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
@@ -96,6 +98,23 @@ class ProjectQuerySet(models.QuerySet):
         return self.restrict(user, "view")
 
 
+def _hold_blockers(project: "Project") -> list[dict]:
+    """The hold condition of ``advance``: no hold is in force on the project."""
+    hold = project.holds.filter(placed_at__isnull=False, lifted_at__isnull=True).first()
+    if hold is None:
+        return []
+    return [
+        stages.blocker(
+            "on_hold",
+            _("Le projet est en pause jusqu'au %(date)s : rien n'avance.")
+            % {"date": date_format(hold.revisit_on)},
+        )
+    ]
+
+
+NOT_HELD = stages.Condition(_hold_blockers)
+
+
 class Project(ConcurrentTransitionMixin, models.Model):
     """A partner project on its way from idea to digital commons.
 
@@ -168,6 +187,7 @@ class Project(ConcurrentTransitionMixin, models.Model):
         field=stage,
         source=[Stage.IDEA, Stage.PROTOTYPE, Stage.PILOT],
         target=RETURN_VALUE(Stage.PROTOTYPE, Stage.PILOT, Stage.COMMONS),
+        conditions=[NOT_HELD],
         permission=stages.permission("change", "review"),
         custom={"unavailable": ("no_next_gate", _("Ce projet n'a pas d'étape suivante."))},
     )
@@ -204,6 +224,17 @@ class Project(ConcurrentTransitionMixin, models.Model):
 
     @transition(
         field=stage,
+        source=PATH,
+        target=Stage.ARCHIVED,
+        permission=stages.permission("archive"),
+        custom={"unavailable": ("wrong_stage", _("Ce projet est déjà archivé."))},
+    )
+    def compost(self):
+        """Archive with a lesson: the stop that leaves something for others."""
+        self.stage_changed_at = timezone.now()
+
+    @transition(
+        field=stage,
         source=Stage.ARCHIVED,
         target=RETURN_VALUE(*PATH),
         permission=stages.permission("reopen"),
@@ -215,6 +246,66 @@ class Project(ConcurrentTransitionMixin, models.Model):
     def reopen(self, *, to: str):
         self.stage_changed_at = timezone.now()
         return to
+
+
+class Hold(models.Model):
+    """A pause of a project at its stage: nothing advances while a hold is in force.
+
+    A curator's hold is in force at once; a reviewer's is ``proposed`` until the quorum of
+    the project's gate has backed it (``HoldBacking``), and is lifted the same way. Written
+    once and closed once: a database trigger refuses any other change and any delete.
+    """
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="holds")
+    stage = models.CharField(max_length=12, choices=Stage.choices)
+    reason = models.TextField(max_length=MAX_NOTE)
+    revisit_on = models.DateField()
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    proposed_at = models.DateTimeField(default=timezone.now)
+    placed_at = models.DateTimeField(null=True, blank=True)
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    lift_note = models.TextField(max_length=MAX_NOTE, blank=True)
+
+    class Meta:
+        ordering = ["-proposed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project"], condition=Q(lifted_at__isnull=True), name="one_live_hold"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.project_id} held at {self.stage} ({self.status})"
+
+    @property
+    def status(self) -> str:
+        if self.lifted_at:
+            return "lifted"
+        return "in_force" if self.placed_at else "proposed"
+
+
+class HoldBacking(models.Model):
+    """A reviewer's support for placing or lifting a hold; the quorum of them decides."""
+
+    class Act(models.TextChoices):
+        PLACE = "place", _("Mettre en pause")
+        LIFT = "lift", _("Lever la pause")
+
+    hold = models.ForeignKey(Hold, on_delete=models.CASCADE, related_name="backings")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    act = models.CharField(max_length=8, choices=Act.choices)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["hold", "reviewer", "act"], name="one_backing_each")
+        ]
 
 
 class ProjectUserObjectPermission(UserObjectPermissionBase):

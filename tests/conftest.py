@@ -35,11 +35,20 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
 @pytest.fixture(autouse=True, scope="session")
 def flush_past_the_audit_triggers():
     """Transactional tests end with Django's ``flush``, which empties every table; the
-    database refuses to remove StageTransition rows (workflows migration 0006). The flush
-    of a test database lifts those triggers for its own transaction and puts them back."""
+    database refuses to remove StageTransition rows (workflows migration 0006), holds,
+    conditions and lessons (0010), and scans while their project exists (evidence 0002: the
+    order in which the flush empties the tables decides whether that holds). The flush of
+    a test database lifts those triggers for its own transaction and puts them back."""
     from django.core.management.commands import flush
 
-    triggers = importlib.import_module("workflows.migrations.0006_stage_transitions_never_deleted")
+    modules = [
+        importlib.import_module(name)
+        for name in (
+            "workflows.migrations.0006_stage_transitions_never_deleted",
+            "workflows.migrations.0010_lifecycle_records_written_once",
+            "evidence.migrations.0002_append_only_triggers",
+        )
+    ]
     original = flush.sql_flush
 
     def sql_flush(style, connection, *args, **kwargs):
@@ -47,8 +56,8 @@ def flush_past_the_audit_triggers():
         vendor = connection.vendor
         if not statements or vendor not in ("sqlite", "postgresql"):
             return statements
-        lift = getattr(triggers, f"{vendor.upper()}_REVERSE")
-        restore = getattr(triggers, vendor.upper())
+        lift = [sql for module in modules for sql in getattr(module, f"{vendor.upper()}_REVERSE")]
+        restore = [sql for module in modules for sql in getattr(module, vendor.upper())]
         return [*lift, *statements, *restore]
 
     flush.sql_flush = sql_flush

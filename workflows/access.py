@@ -5,7 +5,7 @@ from projects import access
 from projects.access import User
 from projects.errors import NotFound
 
-from .models import ChecklistItem, GateReview
+from .models import ChecklistItem, Condition, GateReview
 
 
 def _one(queryset, pk, *, lock: bool, **filters):
@@ -42,3 +42,19 @@ def access_item(user: User, pk, *, project=None, lock: bool = False) -> Checklis
     if item is None or not access.can_view(user, item.project):
         raise NotFound()
     return item
+
+
+def access_condition(user: User, pk, *, project=None) -> Condition:
+    """The condition ``pk`` with its project, review and gate, if ``user`` may read the
+    project; with ``project`` (an id) the condition must belong to it."""
+    queryset = Condition.objects.select_related("project", "review__gate", "criterion", "owner")
+    filters = {}
+    if project is not None:
+        project_pk = access.as_pk(project)
+        if project_pk is None:
+            raise NotFound()
+        filters["project_id"] = project_pk
+    condition = _one(queryset, pk, lock=False, **filters)
+    if condition is None or not access.can_view(user, condition.project):
+        raise NotFound()
+    return condition

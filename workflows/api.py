@@ -36,21 +36,26 @@ from projects.serializers import (
 )
 
 from . import access as workflow_access
-from . import configuration, gates, services
+from . import configuration, gates, lifecycle, services
 from .models import Criterion, Gate, StageTransition
 from .serializers import (
     ChecklistChangeSerializer,
     ChecklistItemSerializer,
+    ConditionSerializer,
     CriterionSerializer,
     DecisionInputSerializer,
     DecisionSerializer,
     EmptySerializer,
     GateReviewSerializer,
     GateSerializer,
+    HoldInputSerializer,
+    HoldSerializer,
     ItemUpdateSerializer,
+    LessonSerializer,
+    NoteSerializer,
     ProjectSerializer,
-    RationaleSerializer,
     StageTransitionSerializer,
+    TransitionInputSerializer,
     TransitionOptionSerializer,
 )
 
@@ -348,8 +353,15 @@ class TransitionsView(APIView):
 class FireTransitionView(APIView):
     @extend_schema(
         tags=["workflow"],
-        summary="Fire a transition: send_back, archive, reopen (rationale required) or advance",
-        request=RationaleSerializer,
+        summary="Fire a transition: send_back, compost, archive, reopen or advance",
+        description=(
+            "`send_back`, `archive` and `reopen` need a `rationale`; `send_back` may name "
+            "`criteria` (codes of the gate the project passed last) whose items go back to "
+            "the team; `compost` needs the lesson (`tried`, `worked`, `failed`, `reusable`, "
+            "optional `links`) and archives the project with it. Holds are placed and "
+            "lifted at `holds/`."
+        ),
+        request=TransitionInputSerializer,
         responses={201: StageTransitionSerializer, **errors(400, 401, 403, 404, 409)},
         examples=[
             OpenApiExample(
@@ -363,15 +375,143 @@ class FireTransitionView(APIView):
     def post(self, request, pk, name):
         project = access.access_project(request.user, pk)
         access.require(services.may_fire(request.user, project, name), request.user)
-        data = RationaleSerializer(data=request.data)
+        data = TransitionInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        row = services.fire(
-            by=request.user,
-            project=project,
-            name=name,
-            rationale=data.validated_data.get("rationale", ""),
-        )
+        row = services.fire(by=request.user, project=project, name=name, **data.validated_data)
         return Response(StageTransitionSerializer(row).data, status=201)
+
+
+class HoldsView(APIView):
+    @extend_schema(
+        tags=["workflow"],
+        summary="The project's holds, newest first",
+        responses={200: HoldSerializer(many=True), **errors(404)},
+    )
+    def get(self, request, pk):
+        project = access.access_project(request.user, pk)
+        holds = project.holds.select_related("proposed_by", "lifted_by").prefetch_related(
+            "backings__reviewer"
+        )
+        return Response(HoldSerializer(holds, many=True).data)
+
+    @extend_schema(
+        tags=["workflow"],
+        summary="Hold the project at its stage (curators), or propose or back a hold (reviewers)",
+        description=(
+            "With `reason` and `revisit_on` (a future date): a curator's hold is in force at "
+            "once; a reviewer's is proposed, and in force once the quorum of the project's "
+            "gate (the next one; the commons gate for a commons) has backed it. Without "
+            "them: back the hold already proposed. Nothing advances while a hold is in force."
+        ),
+        request=HoldInputSerializer,
+        responses={201: HoldSerializer, **errors(400, 401, 403, 404, 409)},
+        examples=[
+            OpenApiExample(
+                "Hold",
+                request_only=True,
+                value={"reason": "Condition manquée : attendons.", "revisit_on": "2027-03-01"},
+            )
+        ],
+    )
+    def post(self, request, pk):
+        project = access.access_project(request.user, pk)
+        access.require(gates.may_hold(request.user, project), request.user)
+        data = HoldInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        hold = lifecycle.hold(by=request.user, project=project, **data.validated_data)
+        return Response(HoldSerializer(hold).data, status=201)
+
+
+class LiftHoldView(APIView):
+    @extend_schema(
+        tags=["workflow"],
+        summary="Lift the hold (curators, or the reviewers' quorum) or withdraw a proposal",
+        request=NoteSerializer,
+        responses={200: HoldSerializer, **errors(400, 401, 403, 404, 409)},
+    )
+    def post(self, request, pk):
+        project = access.access_project(request.user, pk)
+        access.require(gates.may_hold(request.user, project), request.user)
+        data = NoteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        hold = lifecycle.lift_hold(by=request.user, project=project, **data.validated_data)
+        return Response(HoldSerializer(hold).data)
+
+
+class ConditionsView(APIView):
+    @extend_schema(
+        tags=["workflow"],
+        summary="The project's conditions, by due date",
+        responses={200: ConditionSerializer(many=True), **errors(404)},
+    )
+    def get(self, request, pk):
+        project = access.access_project(request.user, pk)
+        conditions = project.conditions.select_related(
+            "review__gate", "criterion", "owner", "closed_by"
+        )
+        return Response(ConditionSerializer(conditions, many=True).data)
+
+
+class ConditionOutcomeView(APIView):
+    outcome = None
+
+    def post(self, request, pk, condition_id):
+        condition = workflow_access.access_condition(request.user, condition_id, project=pk)
+        data = NoteSerializer(data=request.data)
+        if self.outcome == "met":
+            services.require_reviewer(request.user, condition.project, condition.review.gate)
+            data.is_valid(raise_exception=True)
+            condition = lifecycle.meet_condition(
+                by=request.user, condition=condition, **data.validated_data
+            )
+        else:
+            access.require(access.is_curator(request.user), request.user)
+            data.is_valid(raise_exception=True)
+            condition = lifecycle.waive_condition(
+                by=request.user, condition=condition, note=data.validated_data.get("note", "")
+            )
+        return Response(ConditionSerializer(condition).data)
+
+
+class MeetConditionView(ConditionOutcomeView):
+    outcome = "met"
+
+    @extend_schema(
+        tags=["workflow"],
+        summary="Say a condition is met (a reviewer of its gate, or a curator)",
+        request=NoteSerializer,
+        responses={200: ConditionSerializer, **errors(400, 401, 403, 404, 409)},
+    )
+    def post(self, request, pk, condition_id):
+        return super().post(request, pk, condition_id)
+
+
+class WaiveConditionView(ConditionOutcomeView):
+    outcome = "waived"
+
+    @extend_schema(
+        tags=["workflow"],
+        summary="Waive a condition, with a note (curators)",
+        request=NoteSerializer,
+        responses={200: ConditionSerializer, **errors(400, 401, 403, 404, 409)},
+    )
+    def post(self, request, pk, condition_id):
+        return super().post(request, pk, condition_id)
+
+
+class LessonsView(GenericAPIView):
+    serializer_class = LessonSerializer
+    queryset = StageTransition.objects.none()
+
+    @extend_schema(
+        tags=["workflow"],
+        summary="Lessons of composted projects, newest first (those of projects you may read)",
+        responses={200: LessonSerializer(many=True), **errors(400)},
+        auth=[{}],
+    )
+    def get(self, request):
+        page = self.paginate_queryset(lifecycle.lessons_for(request.user))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
 class ProjectReviewsView(APIView):

@@ -12,11 +12,13 @@ from django.utils.translation import ngettext
 
 from projects import access, stages
 from projects.errors import NotFound
-from projects.models import NEXT_STAGE, Membership, Project, Stage
+from projects.models import NEXT_STAGE, PATH, Hold, Membership, Project, Stage
 
 from .models import ChecklistItem, Decision, Gate, GateReview, ItemStatus
 
 READY_TO_OPEN = (ItemStatus.ATTESTED, ItemStatus.VERIFIED, ItemStatus.NOT_APPLICABLE)
+# The verdicts that count towards a gate's quorum.
+APPROVALS = (Decision.Verdict.APPROVE, Decision.Verdict.APPROVE_WITH_CONDITIONS)
 
 
 def next_gate(project: Project) -> Gate | None:
@@ -42,6 +44,20 @@ def open_review(project: Project) -> GateReview | None:
         .select_related("gate", "opened_by")
         .first()
     )
+
+
+def live_hold(project: Project) -> Hold | None:
+    """The project's hold proposed or in force, if any (at most one: a constraint)."""
+    return project.holds.filter(lifted_at__isnull=True).select_related("proposed_by").first()
+
+
+def hold_gate(project: Project) -> Gate | None:
+    """The gate whose reviewers and quorum decide a hold: the next one, or for a commons
+    the commons gate itself."""
+    stage = NEXT_STAGE.get(project.stage) or (
+        Stage.COMMONS if project.stage == Stage.COMMONS else None
+    )
+    return Gate.objects.filter(stage=stage).prefetch_related("reviewers").first() if stage else None
 
 
 def is_done(item: ChecklistItem) -> bool:
@@ -110,7 +126,7 @@ def advance_blockers(project: Project, review: GateReview | None, items=None) ->
     verdicts = [decision.verdict for decision in cast if not decision.by_team]
     if Decision.Verdict.REJECT in verdicts:
         found.append(blocker("rejected", _("Un relecteur a refusé le passage.")))
-    missing = review.gate.quorum - verdicts.count(Decision.Verdict.APPROVE)
+    missing = review.gate.quorum - sum(verdict in APPROVALS for verdict in verdicts)
     if missing > 0:
         discounted = [d.reviewer.get_username() for d in cast if d.by_team]
         detail = ngettext(
@@ -141,6 +157,35 @@ def advance_blockers(project: Project, review: GateReview | None, items=None) ->
             )
         )
     return found
+
+
+def may_hold(user, project: Project) -> bool:
+    """Curators, and the reviewers of the project's hold gate (never its team)."""
+    if access.is_curator(user):
+        return True
+    return access.can_review(user, project) and may_review(user, project, hold_gate(project))
+
+
+def hold_blockers(user, project: Project, hold: Hold | None) -> list[dict]:
+    """What stops ``user`` from proposing, backing or placing a hold now."""
+    if project.stage not in PATH:
+        return [blocker("wrong_stage", _("Un projet archivé ne peut pas être mis en pause."))]
+    if hold is not None and hold.placed_at is not None:
+        return [blocker("already_held", _("Le projet est déjà en pause."))]
+    if hold is not None and hold.backings.filter(reviewer=user, act="place").exists():
+        return [blocker("already_backed", _("Vous soutenez déjà cette pause."))]
+    return []
+
+
+def lift_blockers(user, project: Project, hold: Hold | None) -> list[dict]:
+    """What stops ``user`` from lifting (or backing the lifting of) the live hold."""
+    if hold is None:
+        return [blocker("not_held", _("Le projet n'est pas en pause."))]
+    if hold.placed_at is None and not (access.is_curator(user) or hold.proposed_by_id == user.pk):
+        return [blocker("not_held", _("Cette pause n'est que proposée : soutenez-la ou non."))]
+    if hold.backings.filter(reviewer=user, act="lift").exists():
+        return [blocker("already_backed", _("Vous soutenez déjà la levée de cette pause."))]
+    return []
 
 
 def may_review(user, project: Project, gate: Gate | None) -> bool:
@@ -200,12 +245,22 @@ def transitions_for(user, project: Project) -> list[dict]:
     """What ``user`` may do now on ``project``, each with its blockers: asking for the next
     gate's review, then every transition of the stage machine (``projects.stages``)."""
     review = open_review(project)
+    hold = live_hold(project)
+    holder = may_hold(user, project)
     items = list(checklist_for(project))
     opening = stages.option_entry(
         "open_review", access.can_edit(user, project), opening_blockers(project, items)
     )
+    # The hold pauses the project at its stage: not a stage change, so not a transition
+    # of the stage machine, but offered beside them with its blockers.
+    pause = [
+        stages.option_entry(
+            "hold", holder, hold_blockers(user, project, hold), rationale_required=True
+        ),
+        stages.option_entry("lift_hold", holder, lift_blockers(user, project, hold)),
+    ]
     with known(project, review, items):
-        return [opening, *stages.options(project, user)]
+        return [opening, *stages.options(project, user), *pause]
 
 
 def transition_named(project: Project, name: str):

@@ -179,13 +179,18 @@ class Decision(models.Model):
 
     class Verdict(models.TextChoices):
         APPROVE = "approve", _("Approuver")
+        APPROVE_WITH_CONDITIONS = "approve_with_conditions", _("Approuver sous conditions")
         REQUEST_CHANGES = "request_changes", _("Demander des modifications")
         REJECT = "reject", _("Refuser")
 
     review = models.ForeignKey(GateReview, on_delete=models.CASCADE, related_name="decisions")
     reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
-    verdict = models.CharField(max_length=16, choices=Verdict.choices)
+    verdict = models.CharField(max_length=24, choices=Verdict.choices)
     rationale = models.TextField(max_length=MAX_TEXT)
+    # With ``approve_with_conditions``: the conditions proposed, as checked when voting
+    # (``text``, ``owner`` id, ``due_on`` ISO date, ``criterion`` code or null). The advance
+    # turns those of the votes that count into Condition rows.
+    conditions = models.JSONField(default=list, blank=True)
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -243,3 +248,63 @@ class StageTransition(models.Model):
     def rationale_text(self) -> str:
         """The rationale in the active language: what the system said, or what was typed."""
         return str(Said(self.said).label) if self.said else self.rationale
+
+
+class Condition(models.Model):
+    """A condition of an approval "with conditions", created by the advance it allowed:
+    ``open`` until met (new evidence on its criterion, or a reviewer's word), missed (its
+    due date passed, the clock) or waived (a curator, with a note). Written once and closed
+    once: a database trigger refuses any other change and any delete."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Ouverte")
+        MET = "met", _("Remplie")
+        MISSED = "missed", _("Manquée")
+        WAIVED = "waived", _("Levée")
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="conditions")
+    review = models.ForeignKey(GateReview, on_delete=models.PROTECT, related_name="conditions")
+    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="+")
+    criterion = models.ForeignKey(
+        Criterion, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    text = models.TextField(max_length=MAX_NOTE)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    due_on = models.DateField()
+    created_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    note = models.TextField(max_length=MAX_NOTE, blank=True)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        indexes = [models.Index(fields=["status", "due_on"])]
+
+    def __str__(self):
+        return f"{self.project_id}: {self.text[:40]} ({self.status})"
+
+
+class Lesson(models.Model):
+    """The public "what we learned" of a composted project, written with the transition
+    that archived it. Seen by whoever may read the project. Never changed nor deleted."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="lessons")
+    transition = models.OneToOneField(
+        StageTransition, on_delete=models.PROTECT, related_name="lesson"
+    )
+    tried = models.TextField(max_length=MAX_TEXT)
+    worked = models.TextField(max_length=MAX_TEXT)
+    failed = models.TextField(max_length=MAX_TEXT)
+    reusable = models.TextField(max_length=MAX_TEXT)
+    links = models.JSONField(default=list, blank=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self):
+        return f"{self.project_id}: lesson"

@@ -31,6 +31,7 @@ def decision(vote) -> dict:
         "reviewer": person(vote.reviewer),
         "verdict": vote.verdict,
         "rationale": vote.rationale,
+        "conditions": list(vote.conditions or []),
         "at": when(vote.at),
     }
 
@@ -89,4 +90,63 @@ def checklist_item(item) -> dict:
         "review_note": item.review_note,
         "updated_by": person(item.updated_by),
         "updated_at": when(item.updated_at),
+    }
+
+
+def day(value) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def condition(row) -> dict:
+    """A condition of an approval; ``row.review.gate`` and ``row.criterion`` loaded."""
+    return {
+        "id": row.pk,
+        "project": row.project_id,
+        "review": row.review_id,
+        "gate": row.review.gate.stage,
+        "criterion": row.criterion.code if row.criterion else None,
+        "text": row.text,
+        "owner": person(row.owner),
+        "due_on": day(row.due_on),
+        "created_at": when(row.created_at),
+        "status": row.status,
+        "closed_at": when(row.closed_at),
+        "closed_by": person(row.closed_by),
+        "note": row.note,
+    }
+
+
+def hold(row, backings) -> dict:
+    """A hold with ``backings``, the reviewers' support for placing and lifting it."""
+    return {
+        "id": row.pk,
+        "project": row.project_id,
+        "stage": row.stage,
+        "status": row.status,
+        "reason": row.reason,
+        "revisit_on": day(row.revisit_on),
+        "proposed_by": person(row.proposed_by),
+        "proposed_at": when(row.proposed_at),
+        "placed_at": when(row.placed_at),
+        "backers": [b.reviewer.get_username() for b in backings if b.act == "place"],
+        "lifted_at": when(row.lifted_at),
+        "lifted_by": person(row.lifted_by),
+        "lift_note": row.lift_note,
+        "lift_backers": [b.reviewer.get_username() for b in backings if b.act == "lift"],
+    }
+
+
+def lesson(row) -> dict:
+    return {
+        "id": row.pk,
+        "project": row.project_id,
+        "project_title": row.project.title,
+        "stage": row.transition.from_stage,
+        "tried": row.tried,
+        "worked": row.worked,
+        "failed": row.failed,
+        "reusable": row.reusable,
+        "links": list(row.links),
+        "author": person(row.author),
+        "at": when(row.at),
     }

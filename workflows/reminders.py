@@ -1,7 +1,8 @@
 """Reminders and nudges the clock runs every day: reviewers of reviews left open, teams
-whose changes were requested, projects that have gone quiet."""
+whose changes were requested, projects that have gone quiet, conditions coming due or
+missed, holds at their revisit date."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -13,9 +14,10 @@ from notifications import texts
 from notifications.models import Notification
 from notifications.services import notify
 from outbox.models import Item
-from projects.models import Project, Stage
+from projects.models import Hold, Project, Stage
 
-from .models import GateReview
+from . import lifecycle
+from .models import Condition, GateReview
 from .services import _reviewers_of, _team
 
 
@@ -126,3 +128,80 @@ def nudge_dormant(*, period: str) -> int:
             )
         nudged += 1
     return nudged
+
+
+def _start_of(day):
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+@task()
+def remind_conditions(*, period: str) -> int:
+    """Tell each owner of open conditions due within CONDITION_REMINDER_DAYS, once per
+    project and window (the window opens that many days before the earliest due date).
+    Returns the owners reminded."""
+    today = timezone.localdate()
+    days = settings.CONDITION_REMINDER_DAYS
+    due = Condition.objects.filter(
+        status=Condition.Status.OPEN, due_on__gte=today, due_on__lte=today + timedelta(days=days)
+    ).select_related("project", "owner")
+    groups = {}
+    for condition in due.order_by("due_on", "id"):
+        groups.setdefault((condition.project, condition.owner), []).append(condition)
+    reminded = 0
+    for (project, owner), conditions in groups.items():
+        since = _start_of(conditions[0].due_on - timedelta(days=days))
+        kind = Notification.Kind.CONDITION_DUE
+        with transaction.atomic():
+            if (
+                Notification.objects.filter(
+                    project=project, kind=kind, recipient=owner, created_at__gte=since
+                ).exists()
+                or Item.objects.filter(
+                    project_id=project.pk, kind=kind, recipient=owner, created_at__gte=since
+                ).exists()
+            ):
+                continue
+            notify(
+                kind=kind,
+                recipients=[owner],
+                project=project,
+                actor=None,
+                text=texts.Message(
+                    texts.CONDITION_DUE,
+                    {
+                        "title": project.title,
+                        "count": len(conditions),
+                        "due": conditions[0].due_on.isoformat(),
+                    },
+                ),
+                url=project.get_absolute_url(),
+            )
+        reminded += 1
+    return reminded
+
+
+@task()
+def miss_conditions(*, period: str) -> int:
+    """Close as missed every open condition whose due date has passed, telling the gate's
+    reviewers and the curators. Returns the conditions missed."""
+    overdue = Condition.objects.filter(
+        status=Condition.Status.OPEN, due_on__lt=timezone.localdate()
+    )
+    return sum(lifecycle.miss_condition(condition) for condition in overdue)
+
+
+@task()
+def remind_holds(*, period: str) -> int:
+    """On and after a hold's revisit date, tell the team, the curators and its proposer,
+    once per revisit date. Returns the holds reminded."""
+    today = timezone.localdate()
+    holds = Hold.objects.filter(
+        placed_at__isnull=False, lifted_at__isnull=True, revisit_on__lte=today
+    ).select_related("project", "proposed_by")
+    reminded = 0
+    for hold in holds:
+        if _reminded_since(hold.project, Notification.Kind.HOLD, _start_of(hold.revisit_on)):
+            continue
+        lifecycle.remind_hold(hold)
+        reminded += 1
+    return reminded

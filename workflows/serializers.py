@@ -9,7 +9,7 @@ from rest_framework import serializers
 
 from projects import access
 from projects.api_support import RejectUnknownFields
-from projects.models import MAX_NOTE, MAX_TEXT, MAX_URL, Project, Stage
+from projects.models import MAX_NOTE, MAX_TEXT, MAX_URL, Hold, Project, Stage
 from projects.serializers import (
     MembershipSerializer,
     PersonSerializer,
@@ -23,11 +23,13 @@ from projects.serializers import (
 from .models import (
     ChecklistChange,
     ChecklistItem,
+    Condition,
     Criterion,
     Decision,
     Gate,
     GateReview,
     ItemStatus,
+    Lesson,
     StageTransition,
 )
 
@@ -109,10 +111,101 @@ class ChecklistChangeSerializer(serializers.ModelSerializer):
 
 class DecisionSerializer(serializers.ModelSerializer):
     reviewer = PersonSerializer(read_only=True)
+    conditions = serializers.ListField(child=serializers.DictField(), read_only=True)
 
     class Meta:
         model = Decision
-        fields = ["id", "review", "reviewer", "verdict", "rationale", "at"]
+        fields = ["id", "review", "reviewer", "verdict", "rationale", "conditions", "at"]
+
+
+class ConditionSerializer(serializers.ModelSerializer):
+    """A condition of an approval, with its outcome once closed."""
+
+    owner = PersonSerializer(read_only=True)
+    closed_by = PersonSerializer(read_only=True, allow_null=True)
+    criterion = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    gate = serializers.CharField(source="review.gate.stage", read_only=True)
+
+    class Meta:
+        model = Condition
+        fields = [
+            "id",
+            "project",
+            "review",
+            "gate",
+            "criterion",
+            "text",
+            "owner",
+            "due_on",
+            "created_at",
+            "status",
+            "closed_at",
+            "closed_by",
+            "note",
+        ]
+
+
+class HoldSerializer(serializers.ModelSerializer):
+    """A hold, proposed, in force or lifted, with the reviewers who backed it."""
+
+    proposed_by = PersonSerializer(read_only=True)
+    lifted_by = PersonSerializer(read_only=True, allow_null=True)
+    status = serializers.CharField(read_only=True)
+    backers = serializers.SerializerMethodField()
+    lift_backers = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Hold
+        fields = [
+            "id",
+            "project",
+            "stage",
+            "status",
+            "reason",
+            "revisit_on",
+            "proposed_by",
+            "proposed_at",
+            "placed_at",
+            "backers",
+            "lifted_at",
+            "lifted_by",
+            "lift_note",
+            "lift_backers",
+        ]
+
+    def _backers(self, hold, act) -> list[str]:
+        return [b.reviewer.get_username() for b in hold.backings.all() if b.act == act]
+
+    def get_backers(self, hold) -> list[str]:
+        return self._backers(hold, "place")
+
+    def get_lift_backers(self, hold) -> list[str]:
+        return self._backers(hold, "lift")
+
+
+class LessonSerializer(serializers.ModelSerializer):
+    """The public lesson of a composted project."""
+
+    author = PersonSerializer(read_only=True, allow_null=True)
+    project_title = serializers.CharField(source="project.title", read_only=True)
+    stage = serializers.CharField(source="transition.from_stage", read_only=True)
+    links = serializers.ListField(child=serializers.URLField(), read_only=True)
+
+    class Meta:
+        model = Lesson
+        fields = [
+            "id",
+            "project",
+            "project_title",
+            "stage",
+            "tried",
+            "worked",
+            "failed",
+            "reusable",
+            "links",
+            "author",
+            "at",
+        ]
 
 
 class GateReviewSerializer(serializers.ModelSerializer):
@@ -196,9 +289,42 @@ class RationaleSerializer(StrictSerializer):
     rationale = serializers.CharField(max_length=MAX_TEXT, required=False, allow_blank=True)
 
 
+class TransitionInputSerializer(RationaleSerializer):
+    """``rationale`` for every manual transition; ``criteria`` (codes to rework) for
+    ``send_back``; the lesson's parts for ``compost``."""
+
+    criteria = serializers.ListField(
+        child=serializers.CharField(max_length=60), required=False, max_length=50
+    )
+    tried = serializers.CharField(max_length=MAX_TEXT, required=False, allow_blank=True)
+    worked = serializers.CharField(max_length=MAX_TEXT, required=False, allow_blank=True)
+    failed = serializers.CharField(max_length=MAX_TEXT, required=False, allow_blank=True)
+    reusable = serializers.CharField(max_length=MAX_TEXT, required=False, allow_blank=True)
+    links = serializers.ListField(
+        child=serializers.URLField(max_length=MAX_URL), required=False, max_length=10
+    )
+
+
+class ConditionInputSerializer(StrictSerializer):
+    text = serializers.CharField(max_length=MAX_NOTE)
+    owner = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+    due_on = serializers.DateField()
+    criterion = serializers.CharField(max_length=60, required=False, allow_null=True)
+
+
 class DecisionInputSerializer(StrictSerializer):
     verdict = serializers.ChoiceField(choices=Decision.Verdict.choices)
     rationale = serializers.CharField(max_length=MAX_TEXT)
+    conditions = ConditionInputSerializer(many=True, required=False, max_length=10)
+
+
+class HoldInputSerializer(StrictSerializer):
+    reason = serializers.CharField(max_length=MAX_NOTE, required=False, allow_blank=True)
+    revisit_on = serializers.DateField(required=False, allow_null=True)
+
+
+class NoteSerializer(StrictSerializer):
+    note = serializers.CharField(max_length=MAX_NOTE, required=False, allow_blank=True)
 
 
 class EmptySerializer(StrictSerializer):

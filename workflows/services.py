@@ -7,6 +7,8 @@ reviewers deciding at once, or a decision racing a checklist edit, are applied o
 other on fresh data and can never produce two transitions.
 """
 
+import datetime
+
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
@@ -26,6 +28,7 @@ from projects.models import (
     MAX_TEXT,
     MAX_URL,
     NEXT_STAGE,
+    PREVIOUS_STAGE,
     Follow,
     Membership,
     Project,
@@ -38,6 +41,7 @@ from . import gates, payloads, signals
 from .models import (
     ChecklistChange,
     ChecklistItem,
+    Condition,
     Criterion,
     Decision,
     Gate,
@@ -85,10 +89,12 @@ def propose_project(*, by, themes=(), territories=(), **fields) -> Project:
 
 @transaction.atomic
 def delete_project(*, by, project: Project) -> None:
-    """Delete a project that never left ``idea``; once it has a history, archive it instead."""
+    """Delete a project that never left ``idea``; once it has a history (a stage change or a
+    hold, both kept for good), archive it instead."""
     project = access.access_project(by, project.pk, lock=True)
     access.require(access.can_delete(by, project), by)
-    if project.stage != Stage.IDEA or StageTransition.objects.filter(project=project).exists():
+    history = StageTransition.objects.filter(project=project).exists() or project.holds.exists()
+    if project.stage != Stage.IDEA or history:
         raise Conflict(
             _("Ce projet a un historique : archivez-le plutôt que de le supprimer."),
             code="has_history",
@@ -133,8 +139,12 @@ def _lock(by, project_id) -> Project:
     return access.access_project(by, project_id, lock=True)
 
 
-def _locked_item(by, item: ChecklistItem) -> tuple[Project, ChecklistItem]:
-    """The item and its project, read fresh under the project's lock."""
+def _locked_item(
+    by, item: ChecklistItem, *, under_condition: bool = False
+) -> tuple[Project, ChecklistItem]:
+    """The item and its project, read fresh under the project's lock. With
+    ``under_condition`` an item of a passed gate is accepted too while an open condition
+    names its criterion (new evidence is how the team meets it)."""
     # The project's row lock first, then the item read under it (fresh on PostgreSQL too).
     project = _lock(by, item.project_id)
     try:
@@ -143,7 +153,10 @@ def _locked_item(by, item: ChecklistItem) -> tuple[Project, ChecklistItem]:
         )
     except ChecklistItem.DoesNotExist:
         raise NotFound() from None
-    if item.criterion.gate.stage != NEXT_STAGE.get(project.stage):
+    conditioned = under_condition and (
+        project.conditions.filter(criterion=item.criterion, status=Condition.Status.OPEN).exists()
+    )
+    if item.criterion.gate.stage != NEXT_STAGE.get(project.stage) and not conditioned:
         raise Conflict(
             _("Ce critère n'appartient pas à la prochaine étape du projet."), code="wrong_gate"
         )
@@ -160,6 +173,17 @@ def _record_item_change(project, item, *, by, from_status, note="") -> None:
     events.record_event(project, events.CHECKLIST_UPDATED, item.pk, payloads.checklist_item(item))
 
 
+def bad_url(value: str) -> bool:
+    """Whether ``value`` is not an http(s) address of at most MAX_URL characters."""
+    if len(value) > MAX_URL:
+        return True
+    try:
+        URLValidator(schemes=["http", "https"])(value)
+    except ValidationError:
+        return True
+    return False
+
+
 def _require_text(value: str, field: str, limit: int) -> str:
     value = (value or "").strip()
     if not value:
@@ -172,8 +196,9 @@ def _require_text(value: str, field: str, limit: int) -> str:
 @transaction.atomic
 def attest_item(*, by, item: ChecklistItem, evidence_url="", evidence_text="") -> ChecklistItem:
     """The team gives evidence for a criterion; a verified item goes back to ``attested``
-    when its evidence changes, so reviewers see the new evidence."""
-    project, item = _locked_item(by, item)
+    when its evidence changes, so reviewers see the new evidence. New evidence on the
+    criterion of an open condition meets that condition."""
+    project, item = _locked_item(by, item, under_condition=True)
     access.require(access.can_edit(by, project), by)
     evidence_url = (evidence_url or "").strip()
     evidence_text = (evidence_text or "").strip()
@@ -202,7 +227,28 @@ def attest_item(*, by, item: ChecklistItem, evidence_url="", evidence_text="") -
     item.evidence_url, item.evidence_text = evidence_url, evidence_text
     item.justification, item.na_accepted = "", False
     _record_item_change(project, item, by=by, from_status=before)
+    for condition in project.conditions.filter(
+        criterion=item.criterion, status=Condition.Status.OPEN
+    ):
+        close_condition(
+            project,
+            condition,
+            status=Condition.Status.MET,
+            by=by,
+            note=_("Nouvelle preuve sur le critère."),
+        )
     return item
+
+
+def close_condition(project: Project, condition: Condition, *, status: str, by, note="") -> None:
+    """Write the outcome of an open condition (once: the database refuses a second) and
+    record its event. Called under the project's lock."""
+    condition.status, condition.closed_at = status, timezone.now()
+    condition.closed_by, condition.note = by, note
+    condition.save(update_fields=["status", "closed_at", "closed_by", "note"])
+    events.record_event(
+        project, events.CONDITION_UPDATED, condition.pk, payloads.condition(condition)
+    )
 
 
 @transaction.atomic
@@ -373,6 +419,89 @@ def require_reviewer(by, project: Project, gate: Gate) -> None:
     access.require(False, by)
 
 
+MAX_CONDITIONS = 10
+
+
+def check_conditions(project: Project, gate: Gate, conditions) -> list[dict]:
+    """The conditions of an ``approve_with_conditions`` vote, checked: each a text, an
+    owner on the team, a due date after today and optionally a criterion of ``gate``.
+    Returns them as stored on the Decision; Invalid names every fault."""
+    if not isinstance(conditions, list | tuple) or not conditions:
+        raise Invalid({"conditions": [_("Donnez au moins une condition.")]})
+    if len(conditions) > MAX_CONDITIONS:
+        raise Invalid(
+            {"conditions": [_("%(limit)d conditions au plus.") % {"limit": MAX_CONDITIONS}]}
+        )
+    team = set(Membership.objects.filter(project=project).values_list("user_id", flat=True))
+    codes = set(Criterion.objects.filter(gate=gate).values_list("code", flat=True))
+    today = timezone.localdate()
+    cleaned, errors = [], []
+    for number, entry in enumerate(conditions, start=1):
+        entry = entry if isinstance(entry, dict) else {}
+        faults = []
+        text = str(entry.get("text") or "").strip()
+        if not text:
+            faults.append(_("le texte est obligatoire"))
+        elif len(text) > MAX_NOTE:
+            faults.append(_("%(limit)d caractères au plus") % {"limit": MAX_NOTE})
+        owner = access.as_pk(getattr(entry.get("owner"), "pk", entry.get("owner")))
+        if owner is None or owner not in team:
+            faults.append(_("le responsable doit être un membre de l'équipe"))
+        due_on = entry.get("due_on")
+        if isinstance(due_on, str):
+            try:
+                due_on = datetime.date.fromisoformat(due_on)
+            except ValueError:
+                due_on = None
+        if not isinstance(due_on, datetime.date) or isinstance(due_on, datetime.datetime):
+            faults.append(_("l'échéance doit être une date"))
+        elif due_on <= today:
+            faults.append(_("l'échéance doit être dans le futur"))
+        criterion = entry.get("criterion") or None
+        if criterion is not None and criterion not in codes:
+            faults.append(_("ce critère n'appartient pas à cette étape"))
+        if faults:
+            errors.append(
+                _("Condition %(number)d : %(faults)s.")
+                % {"number": number, "faults": ", ".join(faults)}
+            )
+        else:
+            cleaned.append(
+                {"text": text, "owner": owner, "due_on": due_on.isoformat(), "criterion": criterion}
+            )
+    if errors:
+        raise Invalid({"conditions": errors})
+    return cleaned
+
+
+def _create_conditions(project: Project, review: GateReview) -> list[Condition]:
+    """The open conditions of the votes that counted for the advance of ``review``."""
+    wanted = [
+        (decision, entry)
+        for decision in gates.votes(review)
+        if decision.verdict == Decision.Verdict.APPROVE_WITH_CONDITIONS and not decision.by_team
+        for entry in decision.conditions
+    ]
+    if not wanted:
+        return []
+    criteria = {c.code: c for c in Criterion.objects.filter(gate=review.gate)}
+    rows = [
+        Condition(
+            project=project,
+            review=review,
+            decision=decision,
+            criterion=criteria.get(entry["criterion"]) if entry["criterion"] else None,
+            text=entry["text"],
+            owner_id=entry["owner"],
+            due_on=datetime.date.fromisoformat(entry["due_on"]),
+        )
+        for decision, entry in wanted
+    ]
+    for row in rows:
+        row.save()
+    return rows
+
+
 def _audience(project: Project, review: GateReview, kinds):
     """Everyone a decision concerns, read in one query: the team (``on_team``), the
     followers, and the reviewers who voted on ``review`` (``vote_*``: their decision), each
@@ -389,6 +518,7 @@ def _audience(project: Project, review: GateReview, kinds):
             vote_verdict=F("vote__verdict"),
             vote_rationale=F("vote__rationale"),
             vote_at=F("vote__at"),
+            vote_conditions=F("vote__conditions"),
             **settings_annotations(kinds),
         )
         .filter(Q(Exists(team)) | Q(Exists(follows)) | Q(Exists(voted)))
@@ -407,6 +537,7 @@ def _votes_of(review: GateReview, people) -> list[Decision]:
                 reviewer=person,
                 verdict=person.vote_verdict,
                 rationale=person.vote_rationale,
+                conditions=person.vote_conditions or [],
                 at=person.vote_at,
             )
             vote.by_team = person.on_team
@@ -415,9 +546,11 @@ def _votes_of(review: GateReview, people) -> list[Decision]:
 
 
 @transaction.atomic
-def decide(*, by, review: GateReview, verdict: str, rationale: str) -> Decision:
+def decide(*, by, review: GateReview, verdict: str, rationale: str, conditions=()) -> Decision:
     """A reviewer votes. ``reject`` closes the review, ``request_changes`` returns it to the
     team, and the approval that completes the conditions advances the project here.
+    ``approve_with_conditions`` counts as an approval; its ``conditions`` become open
+    Condition rows when the project advances.
 
     A closed review is refused first, before the permission queries: of reviewers racing
     on the same review, all but the first get this cheap refusal, read under the lock.
@@ -430,6 +563,12 @@ def decide(*, by, review: GateReview, verdict: str, rationale: str) -> Decision:
     if verdict not in Decision.Verdict.values:
         raise Invalid({"verdict": [_("Choix inconnu.")]})
     rationale = _require_text(rationale, "rationale", MAX_TEXT)
+    if verdict == Decision.Verdict.APPROVE_WITH_CONDITIONS:
+        conditions = check_conditions(project, review.gate, conditions)
+    elif conditions:
+        raise Invalid(
+            {"conditions": [_("Les conditions accompagnent une approbation sous conditions.")]}
+        )
     people = _audience(
         project, review, [Notification.Kind.DECISION, Notification.Kind.STAGE_CHANGED]
     )
@@ -437,7 +576,7 @@ def decide(*, by, review: GateReview, verdict: str, rationale: str) -> Decision:
     if any(vote.reviewer_id == by.pk for vote in votes):
         raise Conflict(_("Vous avez déjà décidé sur cette revue."), code="already_decided")
     decision = Decision.objects.create(
-        review=review, reviewer=by, verdict=verdict, rationale=rationale
+        review=review, reviewer=by, verdict=verdict, rationale=rationale, conditions=conditions
     )
     decision.by_team = False  # require_reviewer refused anyone on the team
     votes.append(decision)
@@ -498,6 +637,12 @@ def _advance_if_ready(
             told=told,
             followers=followers,
         )
+    created = _create_conditions(project, review)
+    if created:
+        events.record_events(
+            project,
+            [(events.CONDITION_UPDATED, row.pk, payloads.condition(row)) for row in created],
+        )
     return True
 
 
@@ -550,6 +695,11 @@ def _transition(
         said=said,
         checklist=snapshot,
     )
+    hold = gates.live_hold(project)
+    if hold is not None:
+        # A hold pauses a project at one stage: a stage change ends it.
+        hold.lifted_at, hold.lifted_by, hold.lift_note = timezone.now(), by, rationale
+        hold.save(update_fields=["lifted_at", "lifted_by", "lift_note"])
     closed = review or gates.open_review(project)
     if closed is not None:
         closed.status = GateReview.Status.APPROVED if review else GateReview.Status.WITHDRAWN
@@ -583,6 +733,8 @@ def _transition(
         "transition": payloads.transition(row),
     }
     stream = [(events.STAGE_CHANGED, project.pk, stage_changed)]
+    if hold is not None:
+        stream.append((events.HOLD_UPDATED, hold.pk, payloads.hold(hold, hold.backings.all())))
     if closed is not None:
         stream.insert(
             0, (events.REVIEW_DECIDED, closed.pk, payloads.review(closed, gates.votes(closed)))
@@ -610,9 +762,42 @@ def _manual_transition(*, by, project: Project, name: str, rationale: str):
 
 
 @transaction.atomic
-def send_back(*, by, project: Project, rationale: str) -> StageTransition:
-    """Reviewers and curators return a project one stage, saying why."""
-    return _manual_transition(by=by, project=project, name="send_back", rationale=rationale)
+def send_back(*, by, project: Project, rationale: str, criteria=()) -> StageTransition:
+    """Reviewers and curators return a project one stage, saying why (recycle). The
+    ``criteria`` named (codes of the gate the project passed last) go back to the team:
+    their items are rejected with the rationale as the note."""
+    locked = _lock(by, project.pk)
+    codes = list(dict.fromkeys(criteria or ()))
+    items = list(
+        ChecklistItem.objects.filter(
+            project=locked, criterion__code__in=codes, criterion__gate__stage=locked.stage
+        ).select_related("criterion")
+    )
+    if (
+        access.can_review(by, locked)
+        and locked.stage in PREVIOUS_STAGE
+        and len(items) != len(codes)
+    ):
+        unknown = sorted(set(codes) - {item.criterion.code for item in items})
+        raise Invalid(
+            {
+                "criteria": [
+                    _("Ces critères ne sont pas ceux de l'étape quittée : %(codes)s.")
+                    % {"codes": ", ".join(unknown)}
+                ]
+            }
+        )
+    row = _manual_transition(by=by, project=locked, name="send_back", rationale=rationale)
+    for item in items:
+        before = item.status
+        item.status, item.na_accepted, item.review_note = (
+            ItemStatus.REJECTED,
+            False,
+            row.rationale,
+        )
+        # ``row.project`` is the instance the transition moved, with the current event seq.
+        _record_item_change(row.project, item, by=by, from_status=before, note=row.rationale)
+    return row
 
 
 @transaction.atomic
@@ -634,7 +819,10 @@ def advance(*, by, project: Project) -> StageTransition:
     project = _lock(by, project.pk)
     access.require(stages.may_fire(project, by, Project.advance), by)
     review = gates.open_review(project)
-    blockers = gates.advance_blockers(project, review)
+    items = list(gates.checklist_for(project, review.gate)) if review else []
+    with gates.known(project, review, items):
+        # The stage machine's own conditions: the gate's, and no hold in force.
+        blockers = stages.blockers(project, Project.advance)
     if blockers:
         raise Conflict(blockers[0]["detail"], code=blockers[0]["code"], blockers=blockers)
     _advance_if_ready(project, by=by, review=review)
@@ -647,12 +835,29 @@ def may_fire(by, project: Project, name: str) -> bool:
     return stages.may_fire(project, by, gates.transition_named(project, name))
 
 
-def fire(*, by, project: Project, name: str, rationale: str = "") -> StageTransition:
-    """The API's and the pages' ``transitions/{name}/``: ``advance`` by hand, or any
-    transition that takes a rationale."""
+# What each transition reads besides its rationale (the API's one input serializer).
+EXTRA_INPUT = {
+    "send_back": {"criteria"},
+    "compost": {"tried", "worked", "failed", "reusable", "links"},
+}
+
+
+def fire(*, by, project: Project, name: str, rationale: str = "", **extra) -> StageTransition:
+    """The API's and the pages' ``transitions/{name}/``: ``advance`` by hand, ``compost``
+    with its lesson, or any transition that takes a rationale (``send_back`` may name
+    criteria to rework)."""
+    from . import lifecycle  # builds on this module
+
     method = gates.transition_named(project, name)
+    unexpected = sorted(set(extra) - EXTRA_INPUT.get(name, set()))
+    if unexpected:
+        raise Invalid({field: [_("Sans objet pour cette transition.")] for field in unexpected})
     if name == "advance":
         return advance(by=by, project=project)
+    if name == "compost":
+        return lifecycle.compost(by=by, project=project, rationale=rationale, **extra)
+    if name == "send_back":
+        return send_back(by=by, project=project, rationale=rationale, **extra)
     if not stages.rationale_required(method):
         raise NotFound(_("Transition inconnue."))
     return _manual_transition(by=by, project=project, name=name, rationale=rationale)

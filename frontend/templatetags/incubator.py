@@ -14,6 +14,9 @@ TRANSITION_LABELS = {
     "send_back": gettext_lazy("Retour à l'étape précédente"),
     "archive": gettext_lazy("Archivage"),
     "reopen": gettext_lazy("Réouverture"),
+    "compost": gettext_lazy("Compostage : arrêter avec une leçon"),
+    "hold": gettext_lazy("Mise en pause"),
+    "lift_hold": gettext_lazy("Levée de la pause"),
 }
 
 

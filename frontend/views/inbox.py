@@ -7,7 +7,9 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from projects import access
+from projects.models import Project
 from workflows import progress
+from workflows.models import Condition
 
 from ..http import refusals
 
@@ -19,5 +21,13 @@ def inbox(request):
     user = request.user
     access.require(user.has_perm("projects.review_project"), user)
     queue = progress.review_queue(user)
-    context = {"reviews": queue.reviews, "items": queue.items}
+    # The open conditions of the projects this person may review, the soonest due first.
+    conditions = (
+        Condition.objects.filter(
+            status=Condition.Status.OPEN, project__in=Project.objects.restrict(user, "review")
+        )
+        .select_related("project", "owner")
+        .order_by("due_on", "id")[:50]
+    )
+    context = {"reviews": queue.reviews, "items": queue.items, "conditions": conditions}
     return render(request, "frontend/inbox/inbox.html", context)

@@ -15,17 +15,74 @@ from evidence import verification
 from projects import access
 from projects.models import Follow
 from workflows import gates, progress
-from workflows.models import Criterion, Decision, ItemStatus, Principle
+from workflows.models import ChecklistItem, Condition, Criterion, ItemStatus, Principle
 
 from ..forms import (
     AttestForm,
     CommentForm,
+    CompostForm,
     DecisionForm,
+    HoldForm,
     NotApplicableForm,
+    NoteForm,
     RationaleForm,
     RejectForm,
+    SendBackForm,
     VerifyForm,
 )
+
+TRANSITION_FORMS = {
+    "send_back": SendBackForm,
+    "hold": HoldForm,
+    "lift_hold": NoteForm,
+    "compost": CompostForm,
+}
+
+
+def transition_form(project, name: str, bound=None, data=None):
+    """The form of a manual transition; ``send_back`` offers the criteria of the gate the
+    project passed last, to rework."""
+    prefix = f"transition-{name}"
+    form_class = TRANSITION_FORMS.get(name, RationaleForm)
+    kwargs = {}
+    if name == "send_back":
+        items = ChecklistItem.objects.filter(
+            project=project, criterion__gate__stage=project.stage
+        ).select_related("criterion")
+        kwargs["criteria"] = [(item.criterion.code, item.criterion.title) for item in items]
+    if data is not None:
+        return form_class(data, prefix=prefix, **kwargs)
+    return _form(form_class, prefix, bound, **kwargs)
+
+
+def decision_form(project, gate, bound=None, data=None):
+    """The vote's form, with the team as owners and the gate's criteria for a condition."""
+    team = [
+        (m.user_id, m.user.get_full_name() or m.user.get_username())
+        for m in project.memberships.select_related("user")
+    ]
+    criteria = [(c.code, c.title) for c in Criterion.objects.filter(gate=gate, active=True)]
+    if data is not None:
+        return DecisionForm(data, prefix="decide", team=team, criteria=criteria)
+    return _form(DecisionForm, "decide", bound, team=team, criteria=criteria)
+
+
+def lifecycle_context(user, project, *, bound=None) -> dict:
+    """The hold in force or proposed, and the conditions with the forms this person may use
+    on each (met: a reviewer of its gate; waive: a curator)."""
+    curator = access.is_curator(user)
+    conditions = []
+    for condition in project.conditions.select_related(
+        "review__gate", "criterion", "owner", "closed_by"
+    ):
+        forms = {}
+        if condition.status == Condition.Status.OPEN:
+            if gates.may_review(user, project, condition.review.gate):
+                forms["met"] = _form(NoteForm, f"met-{condition.pk}", bound)
+            if curator:
+                forms["waive"] = _form(NoteForm, f"waive-{condition.pk}", bound)
+        conditions.append({"condition": condition, "forms": forms})
+    return {"hold": gates.live_hold(project), "conditions": conditions}
 
 
 def _form(form_class, prefix: str, bound: dict | None, **kwargs):
@@ -152,7 +209,7 @@ def review_context(user, project, *, items=None, options=None, bound=None) -> di
         and gates.may_review(user, project, review.gate)
         and not any(d.reviewer_id == user.pk for d in decisions)
     ):
-        decide_form = _form(DecisionForm, "decide", bound)
+        decide_form = decision_form(project, review.gate, bound)
     if review is not None:
         blockers = explain(gates.advance_blockers(project, review, items), titles)
     elif gate is None:
@@ -162,9 +219,7 @@ def review_context(user, project, *, items=None, options=None, bound=None) -> di
         blockers = explain(gates.opening_blockers(project, items), titles)
     # Votes by people now on the team do not count (conflict of interest holds in time).
     approvals = (
-        sum(1 for d in decisions if d.verdict == Decision.Verdict.APPROVE and not d.by_team)
-        if review
-        else 0
+        sum(1 for d in decisions if d.verdict in gates.APPROVALS and not d.by_team) if review else 0
     )
     return {
         "project": project,
@@ -249,12 +304,10 @@ def workflow_context(user, project, *, bound=None) -> dict:
     # Only what this person may do now: a transition they may not fire is not offered; the
     # ones with a rationale have a form (``advance`` happens with the deciding approval).
     manual = [
-        {
-            "name": option["name"],
-            "form": _form(RationaleForm, f"transition-{option['name']}", bound),
-        }
+        {"name": option["name"], "form": transition_form(project, option["name"], bound)}
         for option in options
-        if option["rationale_required"] and option["allowed"]
+        if (option["rationale_required"] or option["name"] in TRANSITION_FORMS)
+        and option["allowed"]
     ]
     return {
         "project": project,
@@ -265,6 +318,7 @@ def workflow_context(user, project, *, bound=None) -> dict:
         "timeline": progress.timeline(project, history),
         "principles": groups,
         "manual_transitions": manual,
+        **lifecycle_context(user, project, bound=bound),
         **review_context(user, project, items=items, options=options, bound=bound),
     }
 

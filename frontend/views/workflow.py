@@ -11,18 +11,18 @@ from django.utils.translation import gettext_lazy
 from projects import access, stages
 from projects.errors import Conflict, Invalid, NotFound
 from workflows import access as workflow_access
+from workflows import lifecycle
 from workflows import services as workflow_services
 
 from ..forms import (
     AttestForm,
-    DecisionForm,
     NotApplicableForm,
-    RationaleForm,
+    NoteForm,
     RejectForm,
     VerifyForm,
 )
 from ..http import add_service_errors, refusals, require_post
-from .parts import item_prefixes
+from .parts import decision_form, item_prefixes, transition_form
 from .projects import render_project_page
 
 ITEM_ACTIONS = {
@@ -130,7 +130,7 @@ def review_decide(request, review_id):
     return _submit(
         request,
         project,
-        form=DecisionForm(request.POST, prefix="decide"),
+        form=decision_form(project, review.gate, data=request.POST),
         prefix="decide",
         call=lambda **data: workflow_services.decide(by=request.user, review=review, **data),
         success=_("Votre décision est enregistrée."),
@@ -138,22 +138,56 @@ def review_decide(request, review_id):
     )
 
 
+TRANSITION_DONE = {
+    "hold": gettext_lazy("La pause est enregistrée."),
+    "lift_hold": gettext_lazy("La levée de la pause est enregistrée."),
+    "compost": gettext_lazy("Le projet est composté : sa leçon est publiée."),
+}
+
+
 @require_post
 @refusals
 def transition(request, pk, name):
     project = access.access_project(request.user, pk)
+    # The stage machine's transitions that take a rationale, compost with its lesson, and
+    # the hold, which pauses the project without changing its stage.
     method = stages.find(type(project), name)
-    if method is None or not stages.rationale_required(method):
+    offered = method is not None and (stages.rationale_required(method) or name == "compost")
+    if not offered and name not in ("hold", "lift_hold"):
         raise NotFound()
-    prefix = f"transition-{name}"
+    services = {"hold": lifecycle.hold, "lift_hold": lifecycle.lift_hold}
+
+    def call(**data):
+        if name in services:
+            return services[name](by=request.user, project=project, **data)
+        return workflow_services.fire(by=request.user, project=project, name=name, **data)
+
     return _submit(
         request,
         project,
-        form=RationaleForm(request.POST, prefix=prefix),
-        prefix=prefix,
-        call=lambda **data: workflow_services.fire(
-            by=request.user, project=project, name=name, **data
-        ),
-        success=_("L'étape du projet a changé."),
+        form=transition_form(project, name, data=request.POST),
+        prefix=f"transition-{name}",
+        call=call,
+        success=str(TRANSITION_DONE.get(name, _("L'étape du projet a changé."))),
         anchor="workflow",
+    )
+
+
+@require_post
+@refusals
+def condition_action(request, pk, condition_id, action):
+    """A reviewer says a condition is met, or a curator waives it."""
+    services = {"met": lifecycle.meet_condition, "waive": lifecycle.waive_condition}
+    if action not in services:
+        raise NotFound()
+    condition = workflow_access.access_condition(request.user, condition_id, project=pk)
+    prefix = f"{action}-{condition.pk}"
+    return _submit(
+        request,
+        condition.project,
+        form=NoteForm(request.POST, prefix=prefix),
+        prefix=prefix,
+        call=lambda **data: services[action](by=request.user, condition=condition, **data),
+        success=_("La condition est close."),
+        anchor=f"condition-{condition.pk}",
     )

@@ -84,6 +84,7 @@ def test_catalogue_covers_every_stage_with_real_histories():
         "advance",
         "send_back",
         "archive",
+        "compost",
         "reopen",
     }
     assert ChecklistItem.objects.filter(status="verified").exists()
@@ -203,3 +204,17 @@ def test_the_demo_curator_reaches_the_admin_the_readme_promises(client):
     assert client.get("/admin/workflows/criterion/").status_code == 200
     others = User.objects.filter(username__in=[u for u, *_ in ACCOUNTS]).exclude(pk=curator.pk)
     assert not others.filter(is_staff=True).exists()
+
+
+def test_the_demo_shows_each_lifecycle_outcome():
+    """A project on hold, one with a condition due, one with a condition missed, a
+    composted project with its lesson."""
+    from projects.models import Hold
+    from workflows.models import Condition, Lesson
+
+    call_command("seed_demo", stdout=io.StringIO())
+    assert Hold.objects.filter(placed_at__isnull=False, lifted_at__isnull=True).count() == 1
+    statuses = set(Condition.objects.values_list("status", flat=True))
+    assert {"open", "missed"} <= statuses
+    lesson = Lesson.objects.get()
+    assert lesson.transition.name == "compost" and lesson.project.stage == "archived"

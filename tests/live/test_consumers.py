@@ -123,8 +123,11 @@ async def test_every_event_type_in_order(project, owner, member):
     await record(project, events.REVIEW_OPENED, 12, {"status": "open"})
     await record(project, events.REVIEW_DECIDED, 12, {"status": "approved"})
     await record(project, events.STAGE_CHANGED, project.pk, {"from": "idea", "to": "prototype"})
-    await record(project, events.SCAN_UPDATED, 13, {"id": 13, "status": "queued"})
-    received = [await frame(socket) for _ in range(8)]
+    await record(project, events.CONDITION_UPDATED, 13, {"status": "open"})
+    await record(project, events.HOLD_UPDATED, 14, {"status": "in_force"})
+    await record(project, events.LESSON_PUBLISHED, 15, {"tried": "Un atelier."})
+    await record(project, events.SCAN_UPDATED, 16, {"id": 16, "status": "queued"})
+    received = [await frame(socket) for _ in range(11)]
     assert [(e["seq"], e["type"]) for e in received] == list(enumerate(events.TYPES, start=1))
     assert all(set(e) == EVENT_KEYS and e["project"] == project.pk for e in received)
     created, updated, deleted = received[:3]

@@ -279,9 +279,9 @@ def test_transitions_list_for_each_role(api, project, owner, reviewer, curator, 
         return {row["name"] for row in rows if row["allowed"]}
 
     pass_gate(project, owner, [reviewer])
-    assert allowed(owner) == {"archive"}
-    assert allowed(reviewer) == {"send_back"}
-    assert allowed(curator) == {"send_back", "archive"}
+    assert allowed(owner) == {"archive", "compost"}
+    assert allowed(reviewer) == {"send_back", "hold"}
+    assert allowed(curator) == {"send_back", "hold", "archive", "compost"}
     assert allowed(funder) == set()
     assert allowed(None) == set()
 

@@ -7,15 +7,17 @@ checklist edit never advances on stale data, and nothing deadlocks or errors.
 
 import random
 import threading
+from datetime import timedelta
 
 import pytest
 from django.db import connection, transaction
+from django.utils import timezone
 
 from projects.errors import ServiceError
-from projects.models import Stage
+from projects.models import Hold, Stage
 from tests.conftest import on_postgresql
-from workflows import gates, services
-from workflows.models import Decision, Gate, GateReview, ItemStatus, StageTransition
+from workflows import gates, lifecycle, services
+from workflows.models import Condition, Decision, Gate, GateReview, ItemStatus, StageTransition
 
 from .conftest import attest_all, evidence_for, verify_all
 
@@ -333,3 +335,52 @@ def test_many_people_on_many_projects_finish_without_errors(owner, reviewers, cu
         assert stage == project.stage
         advances = StageTransition.objects.filter(project=project, name="advance")
         assert advances.count() == advances.values("review").distinct().count()
+
+
+def conditions_of(person_pk, n):
+    due = (timezone.localdate() + timedelta(days=30)).isoformat()
+    return [{"text": f"Condition {n}.", "owner": person_pk, "due_on": due}]
+
+
+@pytest.mark.parametrize("quorum", [1, 2])
+def test_reviewers_completing_a_quorum_with_conditions_make_one_advance_and_one_set(
+    project, owner, member, reviewers, quorum
+):
+    review = ready_for_votes(project, owner, reviewers[0], quorum=quorum)
+    outcomes = at_once(
+        *(
+            lambda person=person, n=n: services.decide(
+                by=person,
+                review=review,
+                verdict="approve_with_conditions",
+                rationale="Sous conditions.",
+                conditions=conditions_of(member.pk, n),
+            )
+            for n, person in enumerate(reviewers[:4])
+        )
+    )
+    assert_only_domain_errors(outcomes)
+    decided = [o for o in outcomes if isinstance(o, Decision)]
+    assert len(decided) == quorum
+    assert StageTransition.objects.filter(project=project).count() == 1
+    texts = sorted(Condition.objects.filter(project=project).values_list("text", flat=True))
+    assert texts == sorted(d.conditions[0]["text"] for d in decided)
+
+
+def test_a_hold_racing_the_completing_approval_never_advances_a_held_project(
+    project, owner, reviewers, curator
+):
+    review = ready_for_votes(project, owner, reviewers[0], quorum=1)
+    revisit = timezone.localdate() + timedelta(days=10)
+    outcomes = at_once(
+        lambda: lifecycle.hold(by=curator, project=project, reason="Pause.", revisit_on=revisit),
+        lambda: services.decide(
+            by=reviewers[1], review=review, verdict="approve", rationale="Oui."
+        ),
+    )
+    assert not any(isinstance(o, Exception) for o in outcomes), outcomes
+    hold = Hold.objects.get(project=project)
+    moves = list(StageTransition.objects.filter(project=project).values_list("at", flat=True))
+    # Either the advance came first (the hold then holds the new stage), or the hold did
+    # (and the approval waits for the lift).
+    assert (hold.stage, len(moves)) in [(Stage.PROTOTYPE, 1), (Stage.IDEA, 0)]

@@ -25,8 +25,10 @@ User = get_user_model()
 # closed, the next checklist in one INSERT ... SELECT (3); the notifications of the team and
 # the followers in one insert (1); both events (1) and the webhook endpoints that want them
 # (1); the stage with the event seqs (1); after commit one unread count for everyone told
-# (1): 12 in the transaction, 13 in all.
-ADVANCING_DECISION = 13
+# (1); no hold in force, asked by the advance's condition when its blockers are read and
+# again when django-fsm fires it (2), and the hold a stage change would end (1): 15 in the
+# transaction, 16 in all.
+ADVANCING_DECISION = 16
 # Lock and review, found closed.
 REFUSED_DECISION = 2
 

@@ -1,18 +1,25 @@
 """Random sequences of workflow actions by random people, through the services only.
 
 Hypothesis drives attest / claim not applicable / verify / reject / open / withdraw / decide
-/ advance / send back / archive / reopen by every role (a team member who is also in the
-reviewers group included), with reviewers joining and leaving the team in between, and
-checks after every step that:
+(approve with conditions included) / advance / send back (naming criteria to rework) /
+hold / back a hold / lift a hold / meet or waive a condition / compost / archive / reopen
+by every role (a team member who is also in the reviewers group included), with reviewers
+joining and leaving the team in between, and checks after every step that:
 - the stage changes only with a StageTransition, and the history replays to the stage;
-- every advance had its quorum, no reject and a complete checklist at that moment, votes
-  by people then on the team not counting, and no open review ever meets those conditions
-  without having advanced;
+- every advance had its quorum (approvals with conditions counting), no reject, a complete
+  checklist and no hold in force at that moment, votes by people then on the team not
+  counting, and no open review ever meets those conditions without having advanced;
+- conditions exist only for approved reviews, each from a vote with conditions; at most
+  one hold is live, at the project's stage; every compost has its lesson;
 - a refused action changes nothing, and only the roles of the permissions table succeed.
 Each example runs in a transaction rolled back at its end, so examples start from scratch.
 """
 
+from datetime import timedelta
+
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -26,16 +33,18 @@ from hypothesis.stateful import (
 
 from notifications.models import Notification
 from projects.errors import ServiceError
-from projects.models import Project, ProjectEvent, Stage
+from projects.models import Hold, HoldBacking, Project, ProjectEvent, Stage
 from projects.services import add_member, remove_member
-from workflows import gates, services
+from workflows import gates, lifecycle, services
 from workflows.models import (
     ChecklistChange,
     ChecklistItem,
+    Condition,
     Criterion,
     Decision,
     GateReview,
     ItemStatus,
+    Lesson,
     StageTransition,
 )
 
@@ -56,7 +65,12 @@ ALLOWED = {
     "send_back": REVIEWERS | {"curator"},
     "advance": TEAM | REVIEWERS | {"curator"},
     "archive": {"owner", "curator"},
+    "compost": {"owner", "curator"},
     "reopen": {"curator"},
+    "hold": REVIEWERS | {"curator"},
+    "lift_hold": REVIEWERS | {"curator"},
+    "meet": REVIEWERS | {"curator"},
+    "waive": {"curator"},
 }
 EVIDENCE = {
     "fitting": None,
@@ -73,7 +87,12 @@ EVIDENCE = {
 FINE_TEXTS = st.sampled_from(["Argumenté.", "Parce que.", "Voilà."])
 TEXTS = st.one_of(FINE_TEXTS, FINE_TEXTS, FINE_TEXTS, st.sampled_from(["", "   ", "x" * 5001]))
 NOTES = st.sampled_from(["", "Vu.", "x" * 2001])
-VERDICTS = st.sampled_from(["approve", "approve", "request_changes", "reject", "peut-être"])
+VERDICTS = st.sampled_from(
+    ["approve", "approve", "approve_with_conditions", "request_changes", "reject", "peut-être"]
+)
+APPROVALS = ("approve", "approve_with_conditions")
+# Conditions offered with a vote: fine, owned by someone off the team, due in the past.
+CONDITIONS = st.sampled_from(["fine", "fine", "stranger", "past", "none"])
 PEOPLE = ["owner", "member", "reviewer", "reviewer2", "reviewer3", "funder", "curator", "stranger"]
 
 
@@ -89,8 +108,11 @@ def conditions_met(project, review, team) -> bool:
     items = ChecklistItem.objects.filter(project=project, criterion__gate=review.gate)
     required = list(items.filter(required=True).values_list("status", "na_accepted"))
     return (
-        votes.count("approve") >= review.gate.quorum
+        sum(verdict in APPROVALS for verdict in votes) >= review.gate.quorum
         and "reject" not in votes
+        and not Hold.objects.filter(
+            project=project, placed_at__isnull=False, lifted_at__isnull=True
+        ).exists()
         and bool(required)
         and all(
             status == "verified" or (status == "not_applicable" and accepted)
@@ -138,7 +160,7 @@ class WorkflowMachine(RuleBasedStateMachine):
         team_actions = {"attest", "claim_not_applicable", "open_review", "withdraw"}
         if action in team_actions:
             return self.team | {"curator"}
-        if action in {"verify", "reject_item", "decide", "send_back"}:
+        if action in {"verify", "reject_item", "decide", "send_back", "hold", "lift_hold", "meet"}:
             return (REVIEWERS - self.team) | {"curator"}
         return ALLOWED[action]
 
@@ -165,9 +187,19 @@ class WorkflowMachine(RuleBasedStateMachine):
         )
         counts = [
             model.objects.count()
-            for model in (Decision, StageTransition, ChecklistChange, ProjectEvent, Notification)
+            for model in (
+                Decision,
+                StageTransition,
+                ChecklistChange,
+                ProjectEvent,
+                Notification,
+                HoldBacking,
+                Lesson,
+            )
         ]
-        return project, items, reviews, counts
+        conditions = list(Condition.objects.order_by("id").values_list("id", "status"))
+        holds = list(Hold.objects.order_by("id").values_list("id", "placed_at", "lifted_at"))
+        return project, items, reviews, counts, conditions, holds
 
     def attempt(self, who: str, action: str, call, *, valid_input: bool = True):
         """Run one service call: a refusal must write nothing; a success must come from a
@@ -292,21 +324,91 @@ class WorkflowMachine(RuleBasedStateMachine):
         review = gates.open_review(self.project)
         self.attempt(who, "withdraw", lambda by: services.withdraw_review(by=by, review=review))
 
+    def offered_conditions(self, kind: str) -> list[dict]:
+        due = timezone.localdate() + timedelta(days=-3 if kind == "past" else 20)
+        owner = self.cast["stranger" if kind == "stranger" else "member"]
+        if kind == "none":
+            return []
+        return [{"text": "Une condition.", "owner": owner.pk, "due_on": due.isoformat()}]
+
     @precondition(under_review)
-    @rule(votes=st.lists(st.tuples(people("decide"), VERDICTS, TEXTS), min_size=1, max_size=3))
+    @rule(
+        votes=st.lists(
+            st.tuples(people("decide"), VERDICTS, TEXTS, CONDITIONS), min_size=1, max_size=3
+        )
+    )
     def decide(self, votes):
         """One to three votes in a row on the review open at the start of the step: once one
-        of them closes it, the next ones meet a closed review."""
+        of them closes it, the next ones meet a closed review. Approvals with conditions
+        carry fine or bad conditions."""
         review = gates.open_review(self.project)
-        for who, verdict, rationale in votes:
+        for who, verdict, rationale, kind in votes:
+            conditions = self.offered_conditions(kind) if verdict in APPROVALS else []
+            fitting = kind == "fine" if verdict == "approve_with_conditions" else not conditions
             self.attempt(
                 who,
                 "decide",
-                lambda by, verdict=verdict, rationale=rationale: services.decide(
-                    by=by, review=review, verdict=verdict, rationale=rationale
+                lambda by, verdict=verdict, rationale=rationale, conditions=conditions: (
+                    services.decide(
+                        by=by,
+                        review=review,
+                        verdict=verdict,
+                        rationale=rationale,
+                        conditions=conditions,
+                    )
                 ),
-                valid_input=verdict in Decision.Verdict.values and fine(rationale, 5000),
+                valid_input=verdict in Decision.Verdict.values
+                and fine(rationale, 5000)
+                and fitting,
             )
+
+    @rule(who=people("hold"), reason=TEXTS, days=st.sampled_from([-1, 0, 7, 30]))
+    def hold(self, who, reason, days):
+        """Propose or place a hold with a reason and a revisit date."""
+        revisit = timezone.localdate() + timedelta(days=days)
+        self.attempt(
+            who,
+            "hold",
+            lambda by: lifecycle.hold(
+                by=by, project=self.project, reason=reason, revisit_on=revisit
+            ),
+            valid_input=fine(reason, 2000) and days > 0,
+        )
+
+    @precondition(lambda self: gates.live_hold(self.project) is not None)
+    @rule(who=people("hold"))
+    def back_hold(self, who):
+        self.attempt(who, "hold", lambda by: lifecycle.hold(by=by, project=self.project))
+
+    @precondition(lambda self: gates.live_hold(self.project) is not None)
+    @rule(who=people("lift_hold"), note=NOTES)
+    def lift_hold(self, who, note):
+        self.attempt(
+            who,
+            "lift_hold",
+            lambda by: lifecycle.lift_hold(by=by, project=self.project, note=note),
+            valid_input=len(note) <= 2000,
+        )
+
+    @precondition(lambda self: Condition.objects.filter(project=self.project).exists())
+    @rule(
+        data=st.data(),
+        pick=st.integers(0, 10),
+        outcome=st.sampled_from(["meet", "waive"]),
+        note=NOTES,
+    )
+    def close_condition(self, data, pick, outcome, note):
+        """A reviewer says a condition is met, or a curator waives it."""
+        conditions = list(Condition.objects.filter(project=self.project).order_by("id"))
+        condition = conditions[pick % len(conditions)]
+        who = data.draw(people(outcome), label="who")
+        service = lifecycle.meet_condition if outcome == "meet" else lifecycle.waive_condition
+        self.attempt(
+            who,
+            outcome,
+            lambda by: service(by=by, condition=condition, note=note),
+            valid_input=len(note) <= 2000 and (outcome == "meet" or fine(note, 2000)),
+        )
 
     @rule(who=st.sampled_from(sorted(REVIEWERS)))
     def join_team(self, who):
@@ -329,13 +431,44 @@ class WorkflowMachine(RuleBasedStateMachine):
     def advance(self, who):
         self.attempt(who, "advance", lambda by: services.advance(by=by, project=self.project))
 
-    @rule(who=people("send_back"), rationale=TEXTS)
-    def send_back(self, who, rationale):
+    @rule(who=people("send_back"), rationale=TEXTS, rework=st.sampled_from([0, 0, 1, 2]))
+    def send_back(self, who, rationale, rework):
+        """Send back, naming none, one real or one unknown criterion to rework."""
+        stage = self.project_now().stage
+        passed = ChecklistItem.objects.filter(project=self.project, criterion__gate__stage=stage)
+        first = passed.values_list("criterion__code", flat=True).first()
+        criteria = {0: [], 1: [first] if first else [], 2: ["inconnu"]}[rework]
         self.attempt(
             who,
             "send_back",
-            lambda by: services.send_back(by=by, project=self.project, rationale=rationale),
-            valid_input=fine(rationale, 5000),
+            lambda by: services.send_back(
+                by=by, project=self.project, rationale=rationale, criteria=criteria
+            ),
+            valid_input=fine(rationale, 5000) and rework != 2,
+        )
+        reworked = self.project_now().stage != stage and criteria and rework == 1
+        if reworked:
+            assert (
+                ChecklistItem.objects.get(project=self.project, criterion__code=first).status
+                == ItemStatus.REJECTED
+            )
+
+    @rule(who=st.sampled_from(PEOPLE), texts=st.lists(TEXTS, min_size=4, max_size=4))
+    def compost(self, who, texts):
+        tried, worked, failed, reusable = texts
+        self.attempt(
+            who,
+            "compost",
+            lambda by: lifecycle.compost(
+                by=by,
+                project=self.project,
+                tried=tried,
+                worked=worked,
+                failed=failed,
+                reusable=reusable,
+                links=["https://forge.example.org/lecon"],
+            ),
+            valid_input=all(fine(text, 5000) for text in texts),
         )
 
     # Anyone: archiving stops the project until a reopen, so it should stay rare.
@@ -384,6 +517,10 @@ class WorkflowMachine(RuleBasedStateMachine):
         review = row.review
         assert review is not None and review.status == GateReview.Status.APPROVED
         assert review.gate.stage == row.to_stage
+        held_then = Hold.objects.filter(project=self.project, placed_at__lte=row.at).filter(
+            Q(lifted_at__isnull=True) | Q(lifted_at__gt=row.at)
+        )
+        assert not held_then.exists(), "advanced while held"
         assert conditions_met(self.project, review, self.team)
         snapshot = [entry for entry in row.checklist if entry["required"]]
         assert snapshot and all(
@@ -398,6 +535,23 @@ class WorkflowMachine(RuleBasedStateMachine):
             assert review.gate == gates.next_gate(self.project_now())
             met = conditions_met(self.project, review, self.team)
             assert not met, "conditions met but not advanced"
+
+    @invariant()
+    def conditions_holds_and_lessons_stay_consistent(self):
+        for condition in Condition.objects.filter(project=self.project).select_related(
+            "review", "decision"
+        ):
+            assert condition.review.status == GateReview.Status.APPROVED
+            assert condition.decision.verdict == "approve_with_conditions"
+            assert condition.decision.review_id == condition.review_id
+            assert (condition.status == "open") == (condition.closed_at is None)
+        live = list(Hold.objects.filter(project=self.project, lifted_at__isnull=True))
+        assert len(live) <= 1
+        if live:
+            assert live[0].stage == self.project_now().stage
+        composts = StageTransition.objects.filter(project=self.project, name="compost")
+        assert composts.count() == Lesson.objects.filter(project=self.project).count()
+        assert all(hasattr(row, "lesson") for row in composts)
 
     @invariant()
     def only_allowed_people_decided_and_events_have_no_gaps(self):

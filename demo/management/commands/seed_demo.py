@@ -26,7 +26,7 @@ from notifications.models import Notification
 from notifications.services import mark_read
 from projects import services as project_services
 from projects.models import Project, Role
-from workflows import gates, services
+from workflows import gates, lifecycle, services
 from workflows.models import Criterion, Decision
 
 User = get_user_model()
@@ -81,7 +81,7 @@ CATALOGUE = [
             "themes": ["inclusion", "public-services"],
             "territories": ["44", "R52"],
         },
-        ["advance", "advance"],
+        ["advance", "conditions_due"],
     ),
     (
         "porteur",
@@ -117,7 +117,7 @@ CATALOGUE = [
             "themes": ["accessibility", "public-services"],
             "territories": ["62"],
         },
-        ["advance", "progress"],
+        ["advance", "progress", "hold"],
     ),
     (
         "porteur",
@@ -152,7 +152,7 @@ CATALOGUE = [
             "themes": ["inclusion"],
             "territories": ["33"],
         },
-        ["advance", "archive"],
+        ["advance", "compost"],
     ),
     (
         "porteur",
@@ -241,7 +241,7 @@ CATALOGUE = [
             "themes": ["accessibility", "inclusion"],
             "territories": ["69"],
         },
-        ["advance", "advance"],
+        ["advance", "conditions_missed"],
     ),
     (
         "porteuse",
@@ -351,6 +351,9 @@ NEWS = [
     "Premier atelier mené hors de notre territoire : merci à @{member} pour l'animation !",
     "Les fiches sont traduites en anglais et en arabe, @{member} a vérifié la mise en page.",
 ]
+# Today, read when the command loads, before any story moves the clock: conditions still due
+# and holds still to revisit are dated from it.
+TODAY = datetime.date.today()
 # How long ago the stories begin: the longest ones about 18 months ago.
 HISTORY_DAYS = 540
 
@@ -619,8 +622,99 @@ def reopen(project, people, *, owner, clock, span) -> None:
     )
 
 
+def _advance_with_a_condition(project, people, *, owner, clock, span, due) -> None:
+    """As ``advance``, the second reviewer approving with one condition for the member."""
+    stage = project.stage
+    _attest(project, owner, clock, span * 0.5)
+    clock.wait(days=2)
+    review = services.open_review(by=owner, project=project)
+    _verify(project, _reviewers(people)[0], clock, span * 0.15)
+    first, second = _reviewers(people)
+    clock.wait(days=span * 0.06)
+    services.decide(
+        by=first,
+        review=review,
+        verdict=Decision.Verdict.APPROVE,
+        rationale="Les critères requis sont vérifiés et les preuves publiées.",
+    )
+    if Project.objects.get(pk=project.pk).stage != stage:
+        return
+    clock.wait(days=span * 0.06)
+    team = [m.user_id for m in project.memberships.order_by("-role")]
+    services.decide(
+        by=second,
+        review=review,
+        verdict=Decision.Verdict.APPROVE_WITH_CONDITIONS,
+        rationale="D'accord, à condition qu'une autre structure teste l'installation.",
+        conditions=[
+            {
+                "text": "Faire tester le guide d'installation par une structure extérieure.",
+                "owner": team[0],
+                "due_on": due(),
+            }
+        ],
+    )
+
+
+def conditions_due(project, people, *, owner, clock, span) -> None:
+    """An approval with a condition still open, due three weeks from today."""
+    _advance_with_a_condition(
+        project,
+        people,
+        owner=owner,
+        clock=clock,
+        span=span,
+        due=lambda: (TODAY + datetime.timedelta(days=21)).isoformat(),
+    )
+
+
+def conditions_missed(project, people, *, owner, clock, span) -> None:
+    """An approval with a condition due a month later, missed: the clock closes it."""
+    _advance_with_a_condition(
+        project,
+        people,
+        owner=owner,
+        clock=clock,
+        span=span,
+        due=lambda: (clock.now.date() + datetime.timedelta(days=30)).isoformat(),
+    )
+    clock.wait(days=32)
+    for condition in project.conditions.filter(status="open"):
+        lifecycle.miss_condition(condition)
+
+
+def hold(project, people, *, owner, clock, span) -> None:
+    """The curator pauses the project until a funding decision, a month from today."""
+    clock.wait(days=span * 0.3)
+    lifecycle.hold(
+        by=people["curatrice"],
+        project=project,
+        reason="En attente de la décision de cofinancement de la région.",
+        revisit_on=TODAY + datetime.timedelta(days=30),
+    )
+
+
+def compost(project, people, *, owner, clock, span) -> None:
+    clock.wait(days=span * 0.4)
+    lifecycle.compost(
+        by=owner,
+        project=project,
+        tried="Des ateliers numériques dans les agences pour l'emploi, deux après-midi par "
+        "semaine, animés par des médiateurs bénévoles.",
+        worked="Le repérage des besoins à l'accueil et les fiches pas à pas imprimées.",
+        failed="Le financement du pilote n'a pas été renouvelé, et les bénévoles seuls ne "
+        "tenaient pas la régularité.",
+        reusable="Les fiches pas à pas (CC BY-SA), la grille de repérage et le guide d'animation.",
+        links=["https://forge.example.org/nec/ateliers-emploi"],
+    )
+
+
 STEPS = {
     "advance": advance,
+    "conditions_due": conditions_due,
+    "conditions_missed": conditions_missed,
+    "hold": hold,
+    "compost": compost,
     "changes": request_changes,
     "open": leave_open,
     "progress": progress,
