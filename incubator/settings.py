@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "clock",
     "projects",
     "workflows",
+    "commons",
     "interop",
     "evidence",
 ]
@@ -216,6 +217,14 @@ MAIL_RETRY_SECONDS = env_int("MAIL_RETRY_SECONDS", 60)
 # Reminders and nudges run by the clock (days).
 CHANGES_REMINDER_DAYS = env_int("CHANGES_REMINDER_DAYS", 7)
 DORMANT_DAYS = env_int("DORMANT_DAYS", 90)
+# A verified reuse lapses this long after its verification or last yearly confirmation.
+REUSE_CONFIRM_DAYS = env_int("REUSE_CONFIRM_DAYS", 365)
+# A commons is renewed this many months after graduation or its last renewal; the clock
+# opens its renewal review this many days before that date.
+COMMONS_RENEWAL_MONTHS = env_int("COMMONS_RENEWAL_MONTHS", 12)
+RENEWAL_NOTICE_DAYS = env_int("RENEWAL_NOTICE_DAYS", 30)
+# No commit for this long opens a renewal review early.
+RENEWAL_QUIET_DAYS = env_int("RENEWAL_QUIET_DAYS", 183)
 
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
@@ -389,4 +398,6 @@ CLOCK_JOBS = {
         "every": "day",
         "at": "08:00",
     },
+    "reuse_lapses": {"task": "commons.tasks.lapse_reuses", "every": "day", "at": "06:00"},
+    "renewals": {"task": "commons.tasks.open_due_renewals", "every": "day", "at": "06:30"},
 }

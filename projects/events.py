@@ -23,6 +23,11 @@ CHECKLIST_UPDATED = "checklist.updated"
 REVIEW_OPENED = "review.opened"
 REVIEW_DECIDED = "review.decided"
 STAGE_CHANGED = "project.stage_changed"
+REUSE_DECLARED = "reuse.declared"
+REUSE_CHANGED = "reuse.changed"
+RENEWAL_OPENED = "renewal.opened"
+RENEWAL_VOTED = "renewal.voted"
+RENEWAL_DECIDED = "renewal.decided"
 TYPES = (
     COMMENT_CREATED,
     COMMENT_UPDATED,
@@ -31,6 +36,11 @@ TYPES = (
     REVIEW_OPENED,
     REVIEW_DECIDED,
     STAGE_CHANGED,
+    REUSE_DECLARED,
+    REUSE_CHANGED,
+    RENEWAL_OPENED,
+    RENEWAL_VOTED,
+    RENEWAL_DECIDED,
 )
 
 

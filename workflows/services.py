@@ -22,7 +22,7 @@ from projects.errors import Conflict, Forbidden, Invalid, NotFound
 from projects.models import MAX_NOTE, MAX_TEXT, MAX_URL, NEXT_STAGE, Notification, Project, Stage
 from projects.notifications import message, notify
 
-from . import gates
+from . import computed, gates
 from .models import (
     ChecklistChange,
     ChecklistItem,
@@ -101,6 +101,11 @@ def _locked_item(by, item: ChecklistItem) -> tuple[Project, ChecklistItem]:
     if item.criterion.gate.stage != NEXT_STAGE.get(project.stage):
         raise Conflict(
             _("Ce critère n'appartient pas à la prochaine étape du projet."), code="wrong_gate"
+        )
+    if item.criterion.computed:
+        raise Conflict(
+            _("Ce critère est calculé : personne ne l'atteste ni ne le vérifie à la main."),
+            code="computed_criterion",
         )
     return project, item
 
@@ -345,6 +350,26 @@ def decide(*, by, review: GateReview, verdict: str, rationale: str) -> Decision:
     return decision
 
 
+def refresh_computed(project: Project, *, by=None) -> None:
+    """Set the project's computed items of its next gate from their measures, then advance
+    if that completes the open review. Called under the project's lock by the services that
+    change a measure (a reuse verified, refused or lapsed) and when a threshold changes."""
+    items = ChecklistItem.objects.filter(
+        project=project, criterion__computed__gt="", criterion__gate__stage=project.next_stage
+    ).select_related("criterion__gate")
+    changed = False
+    for item in items:
+        met = computed.is_met(item.criterion.computed, project, item.criterion.gate)
+        wanted = ItemStatus.VERIFIED if met else ItemStatus.TODO
+        if item.status == wanted:
+            continue
+        before, item.status = item.status, wanted
+        _record_item_change(project, item, by=None, from_status=before, note=_("Calculé."))
+        changed = True
+    if changed:
+        _advance_if_ready(project, by=by)
+
+
 def _advance_if_ready(project: Project, *, by, review: GateReview | None = None) -> bool:
     """Fire ``advance`` when the open review meets every condition. Called under the lock."""
     review = review or gates.open_review(project)
@@ -423,6 +448,8 @@ def _transition(
     if closed is not None:
         stream.insert(0, (events.REVIEW_DECIDED, closed.pk, GateReviewSerializer(closed).data))
     events.record_events(project, stream)
+    # The new gate's computed items start from what is already measured.
+    refresh_computed(project, by=by)
     return row
 
 

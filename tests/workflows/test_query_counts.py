@@ -21,9 +21,9 @@ User = get_user_model()
 # Lock and review (2), the reviewer's global permissions (2), team membership and gate pool
 # (2), earlier vote (1), decision and the votes read back (2), the team's notification (3),
 # checklist (1), audit row, stage and review (3), next checklist (2), the followers'
-# notification (3), two events under one seq bump (2); after commit one unread count per
-# notification (2): 23 in the transaction, 25 in all.
-ADVANCING_DECISION = 25
+# notification (3), two events under one seq bump (2), the next gate's computed items (1);
+# after commit one unread count per notification (2): 24 in the transaction, 26 in all.
+ADVANCING_DECISION = 26
 # Lock and review, found closed.
 REFUSED_DECISION = 2
 
