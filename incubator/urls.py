@@ -24,6 +24,7 @@ api_patterns = [
     path("", include("accounts.api_urls")),
     path("", include("projects.urls")),
     path("", include("workflows.urls")),
+    path("", include("commons.urls")),
     path("", include(interop_api)),
     path("", include("evidence.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
