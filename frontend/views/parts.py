@@ -23,6 +23,7 @@ from ..forms import (
     RejectForm,
     VerifyForm,
 )
+from .commons import commons_context
 
 MANUAL_TRANSITIONS = ("send_back", "archive", "reopen")
 
@@ -308,6 +309,7 @@ def page_context(user, project, *, bound=None) -> dict:
         **workflow_context(user, project, bound=bound),
         **thread_context(user, project, bound=bound),
         **scan_context(user, project),
+        **commons_context(user, project, bound=bound),
     }
 
 

@@ -24,6 +24,11 @@ if (root && "WebSocket" in window) {
     "review.opened",
     "review.decided",
     "project.stage_changed",
+    "reuse.declared",
+    "reuse.changed",
+    "renewal.opened",
+    "renewal.voted",
+    "renewal.decided",
   ]);
   const presence = document.getElementById("presence");
 
@@ -171,7 +176,10 @@ if (root && "WebSocket" in window) {
   // the same time.
   async function applyBatch(events) {
     const comments = events.filter((event) => event.type.startsWith("comment."));
-    const workflowEvents = events.filter((event) => !event.type.startsWith("comment."));
+    const commons = events.some((e) => e.type.startsWith("reuse.") || e.type.startsWith("renewal."));
+    const workflowEvents = events.filter(
+      (e) => !e.type.startsWith("comment.") && !e.type.startsWith("reuse.") && !e.type.startsWith("renewal."),
+    );
     const stage = workflowEvents.some((event) => event.type === "project.stage_changed");
     let partsUrl = null;
     if (stage) {
@@ -183,8 +191,9 @@ if (root && "WebSocket" in window) {
       const query = new URLSearchParams([...items].map((id) => ["item", String(id)]));
       partsUrl = `${root.dataset.fragmentParts}?${query}`;
     }
-    const [parts, ...commentParts] = await Promise.all([
+    const [parts, commonsPart, ...commentParts] = await Promise.all([
       partsUrl ? fetchFragment(partsUrl) : null,
+      commons ? fetchFragment(root.dataset.fragmentCommons) : null,
       ...comments.map((e) => fetchFragment(fragmentUrl("fragmentComment", e.id))),
     ]);
     if (parts) {
@@ -196,8 +205,11 @@ if (root && "WebSocket" in window) {
         replace(target, content);
       }
     }
+    const section = document.getElementById("commons-section");
+    if (commonsPart && section) replace(section, commonsPart);
     comments.forEach((event, n) => showComment(event, commentParts[n]));
     if (stage) say(text("textStage"));
+    else if (commons && !workflowEvents.length) say(text("textCommons"));
     else if (workflowEvents.some((e) => e.type === "checklist.updated")) say(text("textChecklist"));
     else if (workflowEvents.length) say(text("textReview"));
     else if (comments.some((event) => event.type === "comment.created")) say(text("textComment"));
