@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
-from commons import read, services, signals
+from commons import read, services
 from commons.models import Commons, RenewalReview, RenewalVote, Reuse
 from projects.errors import Conflict, Forbidden, Invalid
 from projects.models import ProjectEvent
@@ -178,31 +178,58 @@ def test_the_last_reuse_lapsing_opens_a_review_early(at_commons):
     assert RenewalReview.objects.get(project=at_commons).reason == "reuse_lapsed"
 
 
-def test_a_signal_opens_one_review_not_one_a_day(at_commons, reviewer, reviewer2):
-    services.ensure_commons(at_commons)
-    long_ago = (timezone.now() - timedelta(days=200)).isoformat()
-    signals.register(
-        "scan", lambda project: {"committed_at": long_ago, "failing": [], "finished_at": None}
+def scan_of(at_commons, *, committed_at, failing=()):
+    """A finished scan as the scanner writes it (append-only rows, inserted once)."""
+    from evidence.models import CheckResult, RepositoryScan
+
+    scan = RepositoryScan.objects.create(
+        project=at_commons,
+        url="https://forge.example.org/kit.git",
+        status=RepositoryScan.Status.DONE,
+        commit="a" * 40,
+        committed_at=committed_at,
+        finished_at=timezone.now(),
     )
-    try:
-        assert services.open_due_renewals() == 1
-        review = RenewalReview.objects.get(project=at_commons)
-        assert review.reason == "no_commit"
-        assert review.signals["scan"]["committed_at"] == long_ago
-        quorum_vote(review, [reviewer, reviewer2], "renewed")
-        assert services.open_due_renewals() == 0
-    finally:
-        signals._readers.pop("scan")
+    for code in ("licence", "readme"):
+        CheckResult.objects.create(
+            scan=scan, check_code=code, outcome="fail" if code in failing else "pass"
+        )
+    return scan
+
+
+def test_the_review_shows_the_latest_scan(at_commons, reviewer):
+    scan = scan_of(at_commons, committed_at=timezone.now() - timedelta(days=3))
+    review = services.open_renewal(by=reviewer, project=at_commons)
+    assert review.signals["scan"]["id"] == scan.pk
+    assert review.signals["scan"]["failing"] == []
+
+
+def test_no_commit_for_six_months_opens_one_review_not_one_a_day(at_commons, reviewer, reviewer2):
+    services.ensure_commons(at_commons)
+    scan_of(at_commons, committed_at=timezone.now() - timedelta(days=200))
+    assert services.open_due_renewals() == 1
+    review = RenewalReview.objects.get(project=at_commons)
+    assert review.reason == "no_commit"
+    quorum_vote(review, [reviewer, reviewer2], "renewed")
+    assert services.open_due_renewals() == 0
 
 
 def test_a_failing_required_check_opens_a_review(at_commons):
+    from evidence.models import CheckMapping
+
     services.ensure_commons(at_commons)
-    now = timezone.now().isoformat()
-    signals.register(
-        "scan", lambda project: {"committed_at": now, "failing": ["licence"], "finished_at": now}
-    )
-    try:
-        assert services.open_due_renewals() == 1
-        assert RenewalReview.objects.get(project=at_commons).reason == "check_failing"
-    finally:
-        signals._readers.pop("scan")
+    assert CheckMapping.objects.filter(check_code="licence", criterion__level="required")
+    scan_of(at_commons, committed_at=timezone.now(), failing=["licence"])
+    assert services.open_due_renewals() == 1
+    review = RenewalReview.objects.get(project=at_commons)
+    assert review.reason == "check_failing"
+    assert review.signals["scan"]["failing"] == ["licence"]
+
+
+def test_an_exempted_check_is_no_signal(at_commons):
+    from evidence.models import Exemption
+
+    services.ensure_commons(at_commons)
+    Exemption.objects.create(project=at_commons, check_code="licence", reason="Données.")
+    scan_of(at_commons, committed_at=timezone.now(), failing=["licence"])
+    assert services.open_due_renewals() == 0
