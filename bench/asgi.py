@@ -11,7 +11,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter
 from django.urls import path
 
 from incubator.asgi import OriginCheck, django_asgi_app
-from incubator.routing import websocket_urlpatterns
+from live.routing import websocket_urlpatterns
 
 GROUP = "bench-bare"
 

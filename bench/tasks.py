@@ -44,9 +44,9 @@ from django.db import connection, transaction  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django_tasks_db.models import DBTaskResult  # noqa: E402
 
+from notifications.services import set_preferences  # noqa: E402
 from outbox.models import Message  # noqa: E402
 from outbox.tasks import send_message  # noqa: E402
-from projects.notifications import set_preferences  # noqa: E402
 from workflows import services  # noqa: E402
 from workflows.models import ChecklistItem, GateReview, ItemStatus  # noqa: E402
 

@@ -6,18 +6,9 @@ from django.contrib.auth import get_user_model
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from notifications.models import Notification
 from outbox.models import Frequency
-from projects.models import (
-    MAX_NOTE,
-    MAX_TEXT,
-    MAX_URL,
-    Notification,
-    Project,
-    Role,
-    Stage,
-    Territory,
-    Theme,
-)
+from projects.models import MAX_NOTE, MAX_TEXT, MAX_URL, Project, Role, Stage, Territory, Theme
 from projects.services import EDITABLE_FIELDS, PROFILE_FIELDS
 from workflows.models import Decision
 

@@ -16,10 +16,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from portfolio import figures as portfolio
+from portfolio.api import parse_filters
 from projects.models import Stage, Territory, Theme
-from workflows import portfolio
 from workflows.models import GateReview, GateStage, Principle
-from workflows.portfolio_api import parse_filters
 
 REFRESH_SECONDS = 30
 FIELD_LABELS = {

@@ -92,10 +92,15 @@ INSTALLED_APPS = [
     "outbox",
     "clock",
     "projects",
+    "notifications",
     "workflows",
     "commons",
+    "discussion",
+    "live",
     "interop",
     "evidence",
+    "portfolio",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -23,8 +23,11 @@ def api_not_found(request, *args, **kwargs):
 api_patterns = [
     path("", include("accounts.api_urls")),
     path("", include("projects.urls")),
+    path("", include("notifications.urls")),
     path("", include("workflows.urls")),
     path("", include("commons.urls")),
+    path("", include("discussion.urls")),
+    path("", include("portfolio.urls")),
     path("", include(interop_api)),
     path("", include("evidence.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

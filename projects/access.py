@@ -21,7 +21,6 @@ from django.db.models import Q
 from .errors import Forbidden, NotAuthenticated, NotFound
 from .inputs import is_id, parse_id
 from .models import (
-    Comment,
     Membership,
     Project,
     ProjectGroupObjectPermission,
@@ -237,13 +236,6 @@ def can_comment(user: User, project: Project) -> bool:
     return can(user, "comment", project)
 
 
-def can_change_comment(user: User, comment: Comment) -> bool:
-    """Authors edit and delete their own comments; curators moderate any."""
-    if not is_signed_in(user):
-        return False
-    return comment.author_id == user.pk or is_curator(user)
-
-
 def can_see_everything(user: User) -> bool:
     """Reviewers, funders and curators read every project, restricted ones included."""
     return is_signed_in(user) and _global(user, "view_project")
@@ -266,20 +258,6 @@ def access_project(user: User, pk, *, lock: bool = False) -> Project:
     if project is None or not can_view(user, project):
         raise NotFound()
     return project
-
-
-def access_comment(user: User, pk, *, lock: bool = False) -> Comment:
-    """The comment ``pk`` with its project, loaded and authorised in one statement; NotFound
-    alike for hidden and missing. With ``lock`` the comment and its project are locked."""
-    if as_pk(pk) is None:
-        raise NotFound()
-    queryset = Comment.objects.select_related("project", "author")
-    if lock:
-        queryset = queryset.select_for_update(of=("self", "project"))
-    comment = queryset.filter(pk=as_pk(pk)).first()
-    if comment is None or not can_view(user, comment.project):
-        raise NotFound()
-    return comment
 
 
 def require(allowed: bool, user: User, detail=None) -> None:

@@ -4,20 +4,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import HttpResponseRedirect
 
-from . import comments as comment_services
 from . import services
 from .errors import ServiceError
-from .models import (
-    Comment,
-    Membership,
-    Notification,
-    NotificationPreference,
-    Presence,
-    Project,
-    ProjectEvent,
-    Territory,
-    Theme,
-)
+from .models import Membership, Project, ProjectEvent, Territory, Theme
 
 
 def _message(error: ServiceError) -> str:
@@ -140,50 +129,6 @@ class TerritoryAdmin(admin.ModelAdmin):
     search_fields = ["code", "name"]
 
 
-@admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
-    """Moderation through the thread's services: an edited body is rendered again and sent
-    as ``comment.updated``; deleting leaves a tombstone and sends ``comment.deleted``."""
-
-    list_display = ["id", "project", "author", "created_at", "deleted_at"]
-    search_fields = ["body"]
-    fields = ["project", "author", "body", "body_html", "created_at", "edited_at", "deleted_at"]
-    readonly_fields = ["project", "author", "body_html", "created_at", "edited_at", "deleted_at"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def get_readonly_fields(self, request, obj=None):
-        if obj is not None and obj.is_deleted:
-            return [*self.readonly_fields, "body"]
-        return self.readonly_fields
-
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
-
-        def clean_body(self):
-            try:
-                return comment_services.clean_body(self.cleaned_data["body"])
-            except ServiceError as error:
-                raise ValidationError(_message(error)) from None
-
-        if "body" in form.base_fields:
-            form.clean_body = clean_body
-        return form
-
-    def save_model(self, request, obj, form, change):
-        if "body" in form.changed_data:
-            comment_services.edit_comment(by=request.user, comment=obj.pk, body=obj.body)
-
-    def delete_model(self, request, obj):
-        if not obj.is_deleted:
-            comment_services.delete_comment(by=request.user, comment=obj.pk)
-
-    def delete_queryset(self, request, queryset):
-        for comment in queryset.filter(deleted_at__isnull=True):
-            comment_services.delete_comment(by=request.user, comment=comment.pk)
-
-
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Audit and event records: visible to curators, written only by the services."""
 
@@ -201,20 +146,3 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 class ProjectEventAdmin(ReadOnlyAdmin):
     list_display = ["project", "seq", "type", "object_id", "at"]
     list_filter = ["type"]
-
-
-@admin.register(Notification)
-class NotificationAdmin(ReadOnlyAdmin):
-    list_display = ["recipient", "kind", "project", "created_at", "read_at"]
-
-
-@admin.register(NotificationPreference)
-class NotificationPreferenceAdmin(admin.ModelAdmin):
-    list_display = ["user", "kind", "in_app", "email"]
-    list_filter = ["kind", "in_app", "email"]
-    raw_id_fields = ["user"]
-
-
-@admin.register(Presence)
-class PresenceAdmin(ReadOnlyAdmin):
-    list_display = ["project", "user", "seen_at"]

@@ -2,6 +2,7 @@
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from drf_spectacular.utils import inline_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -82,3 +83,17 @@ class RejectUnknownFields:
                     {name: ["Champ inconnu."] for name in sorted(unknown)}
                 )
         return super().to_internal_value(data)
+
+
+def page_of(name: str, item, **extra) -> serializers.Serializer:
+    """The schema of a paginated answer of ``item``."""
+    return inline_serializer(
+        name,
+        {
+            "count": serializers.IntegerField(),
+            "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True),
+            "results": item(many=True),
+            **extra,
+        },
+    )

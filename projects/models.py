@@ -2,15 +2,12 @@ import itertools
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
-
-from outbox.models import Frequency
 
 # The text limits, defined once: models, services, serializers and forms read them.
 MAX_URL = 500  # links: a project's repository and website, a criterion's evidence
@@ -231,54 +228,6 @@ class Follow(models.Model):
         constraints = [models.UniqueConstraint(fields=["project", "user"], name="follow_once")]
 
 
-class Comment(models.Model):
-    """A message in a project's thread. Markdown stored raw, rendered and sanitised once.
-
-    Deleting leaves a tombstone: the row stays (replies keep their parent), the text goes.
-    """
-
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="comments")
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="comments"
-    )
-    body = models.TextField(blank=True)
-    body_html = models.TextField(blank=True)
-    parent = models.ForeignKey(
-        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies"
-    )
-    checklist_item = models.ForeignKey(
-        "workflows.ChecklistItem", on_delete=models.SET_NULL, null=True, blank=True
-    )
-    review = models.ForeignKey(
-        "workflows.GateReview", on_delete=models.SET_NULL, null=True, blank=True
-    )
-    client_id = models.CharField(max_length=64, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    edited_at = models.DateTimeField(null=True, blank=True)
-    deleted_at = models.DateTimeField(null=True, blank=True)
-    deleted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-
-    class Meta:
-        ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["author", "created_at"])]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["author", "client_id"],
-                condition=~Q(client_id=""),
-                name="idempotent_comment_post",
-            )
-        ]
-
-    def __str__(self):
-        return f"#{self.pk} by {self.author} on {self.project_id}"
-
-    @property
-    def is_deleted(self) -> bool:
-        return self.deleted_at is not None
-
-
 class ProjectEvent(models.Model):
     """One change in a project's stream. ``seq`` counts per project with no gaps, so a client
     holding seq N can ask for everything after N and get it exactly once, in order."""
@@ -296,69 +245,3 @@ class ProjectEvent(models.Model):
 
     def __str__(self):
         return f"{self.project_id}#{self.seq} {self.type}"
-
-
-class Notification(models.Model):
-    """Something a person should know about: a mention, a reply, a review, a decision..."""
-
-    class Kind(models.TextChoices):
-        MENTION = "mention", _("Mention")
-        REPLY = "reply", _("Réponse à mon commentaire")
-        REVIEW_OPENED = "review_opened", _("Revue ouverte sur un projet que je relis")
-        DECISION = "decision", _("Décision sur mon projet")
-        STAGE_CHANGED = "stage_changed", _("Changement d'étape d'un projet suivi")
-        REMINDER = "reminder", _("Rappel : revue ou modifications en attente")
-        DORMANT = "dormant", _("Projet en sommeil depuis longtemps")
-
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
-    )
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, null=True, blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    text = models.CharField(max_length=300)
-    url = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    read_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["recipient", "read_at"])]
-
-    def __str__(self):
-        return f"{self.kind} → {self.recipient}"
-
-
-class NotificationPreference(models.Model):
-    """A person's choice for one kind of notification; no row means the defaults."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
-    )
-    kind = models.CharField(max_length=20, choices=Notification.Kind.choices)
-    in_app = models.BooleanField(default=True)
-    email = models.CharField(max_length=10, choices=Frequency.choices, default=Frequency.NEVER)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="one_pref_per_kind")]
-
-
-class Presence(models.Model):
-    """One open project socket, so every process can tell who is viewing a project now.
-
-    Best-effort: the socket deletes its row when it closes and refreshes ``seen_at`` while it
-    lives; rows of a process that died age out (readers ignore stale ``seen_at``).
-    """
-
-    channel_name = models.CharField(max_length=200, unique=True)
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="presences")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True)
-    seen_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        indexes = [models.Index(fields=["project", "seen_at"])]
-
-    def __str__(self):
-        return f"{self.user} on {self.project_id}"

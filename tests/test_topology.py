@@ -23,8 +23,8 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import connection
 
+from notifications.services import set_preferences
 from outbox.models import Message
-from projects.notifications import set_preferences
 from tests.conftest import PASSWORD
 from tests.smtp import SMTPServer
 from tests.test_scale_out import WAIT, database_url, free_port, next_frame, wait_for

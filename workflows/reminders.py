@@ -10,9 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from django_tasks import task
 
+from notifications.models import Notification
+from notifications.services import message, notify
 from outbox.models import Item
-from projects.models import Notification, Project, Stage
-from projects.notifications import message, notify
+from projects.models import Project, Stage
 
 from .models import GateReview
 from .services import _reviewers_of, _team

@@ -16,11 +16,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from notifications.models import Notification
+from notifications.services import message, notify
 from projects import access, events
 from projects import services as project_services
 from projects.errors import Conflict, Forbidden, Invalid, NotFound
-from projects.models import MAX_NOTE, MAX_TEXT, MAX_URL, NEXT_STAGE, Notification, Project, Stage
-from projects.notifications import message, notify
+from projects.models import MAX_NOTE, MAX_TEXT, MAX_URL, NEXT_STAGE, Project, Stage
 
 from . import computed, gates
 from .models import (

@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import api, portfolio_api
+from . import api
 
 router = SimpleRouter()
 router.register("projects", api.ProjectViewSet, basename="project")
@@ -26,14 +26,5 @@ urlpatterns = [
     path("reviews/<int:review_id>/", api.ReviewView.as_view(), name="review"),
     path("reviews/<int:review_id>/decisions/", api.DecisionsView.as_view(), name="decisions"),
     path("reviews/<int:review_id>/withdraw/", api.WithdrawView.as_view(), name="withdraw"),
-    path("portfolio/", portfolio_api.PortfolioView.as_view(), name="portfolio"),
-    path(
-        "portfolio/export.csv", portfolio_api.ExportCSVView.as_view(), name="portfolio-export-csv"
-    ),
-    path(
-        "portfolio/export.json",
-        portfolio_api.ExportJSONView.as_view(),
-        name="portfolio-export-json",
-    ),
     *router.urls,
 ]

@@ -4,7 +4,7 @@ from django import template
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
-from projects import notifications
+from notifications import services as notifications
 from projects.models import Stage
 
 register = template.Library()

@@ -8,11 +8,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
+from notifications import services as notification_services
+from notifications.models import Notification
 from outbox.mail import language_of
-from projects import notifications as notification_services
 from projects import services as project_services
 from projects.errors import Invalid
-from projects.models import Notification
 
 from ..forms import AccountForm, PreferencesForm
 from ..http import add_service_errors, refusals

@@ -7,8 +7,9 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from discussion import access as discussion_access
+from discussion import services as comment_services
 from projects import access
-from projects import comments as comment_services
 from projects.errors import Conflict, Invalid, NotFound, RateLimited
 
 from ..forms import CommentForm
@@ -49,7 +50,7 @@ def comment_post(request, pk):
 
 def _comment(request, comment_id):
     """The comment and its project, if this person may read that project."""
-    comment = access.access_comment(request.user, comment_id)
+    comment = discussion_access.access_comment(request.user, comment_id)
     return comment, comment.project
 
 
@@ -75,7 +76,7 @@ def comment_reply(request, comment_id):
 @refusals
 def comment_edit(request, comment_id):
     comment, project = _comment(request, comment_id)
-    access.require(access.can_change_comment(request.user, comment), request.user)
+    access.require(discussion_access.can_change_comment(request.user, comment), request.user)
     prefix = f"edit-{comment.pk}"
     return _answer(
         request,
@@ -95,7 +96,7 @@ def comment_delete(request, comment_id):
     """GET asks first (a page, or a dialog in the discussion); POST deletes."""
     comment, project = _comment(request, comment_id)
     if request.method == "GET":
-        access.require(access.can_change_comment(request.user, comment), request.user)
+        access.require(discussion_access.can_change_comment(request.user, comment), request.user)
         if comment.is_deleted:
             raise NotFound()
         return confirm(

@@ -15,10 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from discussion import services as comment_services
+from discussion.models import Comment
 from projects import access
-from projects import comments as comment_services
 from projects.errors import Conflict, Invalid, NotFound
-from projects.models import Comment
 from workflows import configuration
 from workflows.models import Criterion, Decision, Gate, GateReview, GateStage, Principle
 

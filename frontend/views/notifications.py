@@ -8,9 +8,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from projects import notifications as notification_services
+from notifications import services as notification_services
+from notifications.models import Notification
 from projects.errors import NotFound
-from projects.models import Notification
 
 from ..http import refusals, require_post
 

@@ -7,10 +7,12 @@ back with the errors next to the fields and what the person typed.
 
 from django.db.models import Prefetch
 
+from discussion import access as discussion_access
+from discussion.models import Comment
 from evidence import read as evidence_read
 from evidence import services as evidence_services
 from projects import access
-from projects.models import Comment, Follow
+from projects.models import Follow
 from workflows import gates, progress
 from workflows.models import Criterion, Decision, ItemStatus, Principle
 
@@ -265,7 +267,8 @@ def comment_context(user, project, comment, *, bound=None) -> dict:
         "can_reply": comment.parent_id is None
         and not comment.is_deleted
         and access.can_comment(user, project),
-        "can_change": not comment.is_deleted and access.can_change_comment(user, comment),
+        "can_change": not comment.is_deleted
+        and discussion_access.can_change_comment(user, comment),
         "replies": [],
     }
     if context["can_reply"]:

@@ -6,8 +6,10 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from projects.models import Notification, Project
-from workflows import configuration, portfolio, progress
+from notifications.models import Notification
+from portfolio import figures as portfolio
+from projects.models import Project
+from workflows import configuration, progress
 
 from .console import recent_comments_count, stuck_reviews
 

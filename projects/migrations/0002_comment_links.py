@@ -11,21 +11,10 @@ class Migration(migrations.Migration):
     dependencies = [
         ("auth", "0012_alter_user_first_name_max_length"),
         ("projects", "0001_initial"),
-        ("workflows", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
-        migrations.AddField(
-            model_name="comment",
-            name="checklist_item",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.SET_NULL,
-                to="workflows.checklistitem",
-            ),
-        ),
         migrations.AddField(
             model_name="comment",
             name="deleted_by",
@@ -46,16 +35,6 @@ class Migration(migrations.Migration):
                 on_delete=django.db.models.deletion.CASCADE,
                 related_name="replies",
                 to="projects.comment",
-            ),
-        ),
-        migrations.AddField(
-            model_name="comment",
-            name="review",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.SET_NULL,
-                to="workflows.gatereview",
             ),
         ),
         migrations.AddField(

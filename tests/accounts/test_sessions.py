@@ -6,11 +6,11 @@ from channels.db import database_sync_to_async
 from django.contrib.sessions.models import Session
 from django.test import Client
 
-from projects import consumers
-from projects.comments import post_comment
-from projects.models import Comment
+from discussion.models import Comment
+from discussion.services import post_comment
+from live import consumers
 from tests.conftest import PASSWORD
-from tests.projects.sockets import closed_with, frame, join, open_socket, settle
+from tests.live.sockets import closed_with, frame, join, open_socket, settle
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from projects import comments as comment_services
+from discussion import services as comment_services
 from projects.models import Project, Stage
 
 from .browser_support import (

@@ -4,7 +4,7 @@ first (with and without JavaScript), and odd requests answer pages."""
 import pytest
 from playwright.sync_api import expect
 
-from projects import comments as comment_services
+from discussion import services as comment_services
 from projects.models import Project
 
 from .browser_support import (

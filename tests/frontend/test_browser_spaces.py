@@ -5,9 +5,9 @@ used end to end. Every page is scanned with axe, on a desktop and on a phone."""
 import pytest
 from playwright.sync_api import expect
 
-from projects import comments as comment_services
+from discussion import services as comment_services
+from discussion.models import Comment
 from projects import services as project_services
-from projects.models import Comment
 from tests.workflows.conftest import attest_all
 from workflows import services as workflow_services
 from workflows.models import ChecklistItem, Criterion, Gate

@@ -8,8 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from projects import comments as comment_services
-from projects.models import Comment
+from discussion import services as comment_services
+from discussion.models import Comment
 from tests.workflows.conftest import attest_all
 from workflows import services as workflow_services
 from workflows.models import Criterion, Gate, GateReview

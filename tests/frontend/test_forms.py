@@ -5,8 +5,9 @@ clear pages; nothing is written when a form is refused."""
 import pytest
 from django.test import Client
 
+from notifications.models import Notification
 from outbox.models import Recipient
-from projects.models import Follow, Membership, Notification, Project
+from projects.models import Follow, Membership, Project
 from workflows import services as workflow_services
 from workflows.models import ChecklistItem
 

@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 
-from projects import comments as comment_services
+from discussion import services as comment_services
 from projects.models import Project, Territory, Theme
 
 pytestmark = pytest.mark.django_db

@@ -4,9 +4,9 @@ import pytest
 from django.core import signing
 from django.test import Client
 
+from notifications.models import NotificationPreference
+from notifications.services import set_preferences
 from outbox.mail import UNSUBSCRIBE_SALT, unsubscribe_token
-from projects.models import NotificationPreference
-from projects.notifications import set_preferences
 
 
 @pytest.fixture

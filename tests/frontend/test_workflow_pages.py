@@ -3,8 +3,9 @@ decisions, transitions, comments, the live fragments and the reviewer's inbox.""
 
 import pytest
 
-from projects import comments as comment_services
-from projects.models import Comment, Stage
+from discussion import services as comment_services
+from discussion.models import Comment
+from projects.models import Stage
 from workflows import services as workflow_services
 from workflows.models import ChecklistItem, Decision, GateReview, ItemStatus
 

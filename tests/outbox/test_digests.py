@@ -2,10 +2,10 @@
 
 from django.core import mail
 
+from discussion.services import post_comment
+from notifications.services import set_preferences
 from outbox.models import Item, Message
 from outbox.services import send_digests
-from projects.comments import post_comment
-from projects.notifications import set_preferences
 
 
 def test_a_daily_digest_groups_per_project_and_records_what_it_covered(

@@ -5,9 +5,9 @@ from django.core.management import call_command
 from django.test import Client
 from django_tasks_db.models import DBTaskResult
 
+from discussion.services import post_comment
+from notifications.services import set_preferences
 from outbox.models import Message
-from projects.comments import post_comment
-from projects.notifications import set_preferences
 from tests.conftest import PASSWORD
 
 

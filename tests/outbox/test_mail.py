@@ -4,11 +4,11 @@ import pytest
 from django.core import mail
 from django.db import transaction
 
+from discussion.services import post_comment
+from notifications.services import set_preferences
 from outbox.models import Frequency, Item, Message, Recipient
 from outbox.services import queue_items
 from outbox.tasks import retry_failed_messages, send_message
-from projects.comments import post_comment
-from projects.notifications import set_preferences
 
 
 def mention(by, project, *names):

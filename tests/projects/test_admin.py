@@ -3,10 +3,11 @@ permissions and tells the sockets; comment moderation re-renders and records its
 
 import pytest
 
+from discussion.models import Comment
+from discussion.services import post_comment
 from projects import events
 from projects import services as project_services
-from projects.comments import post_comment
-from projects.models import Comment, Membership, ProjectEvent, ProjectUserObjectPermission, Role
+from projects.models import Membership, ProjectEvent, ProjectUserObjectPermission, Role
 from projects.permissions import ROLE_PERMISSIONS
 
 
@@ -141,7 +142,7 @@ def comment(project, member):
 
 def test_moderating_a_comment_renders_and_records(admin_client, comment):
     answer = admin_client.post(
-        f"/admin/projects/comment/{comment.pk}/change/", {"body": "Texte **modéré**."}
+        f"/admin/discussion/comment/{comment.pk}/change/", {"body": "Texte **modéré**."}
     )
     assert answer.status_code == 302
     comment.refresh_from_db()
@@ -156,7 +157,7 @@ def test_moderating_a_comment_renders_and_records(admin_client, comment):
 
 def test_a_too_long_comment_is_refused_in_the_admin(admin_client, comment, settings):
     answer = admin_client.post(
-        f"/admin/projects/comment/{comment.pk}/change/",
+        f"/admin/discussion/comment/{comment.pk}/change/",
         {"body": "x" * (settings.COMMENT_MAX_LENGTH + 1)},
     )
     assert answer.status_code == 200
@@ -166,7 +167,7 @@ def test_a_too_long_comment_is_refused_in_the_admin(admin_client, comment, setti
 
 
 def test_deleting_a_comment_in_the_admin_leaves_a_tombstone(admin_client, comment):
-    answer = admin_client.post(f"/admin/projects/comment/{comment.pk}/delete/", {"post": "yes"})
+    answer = admin_client.post(f"/admin/discussion/comment/{comment.pk}/delete/", {"post": "yes"})
     assert answer.status_code == 302
     comment = Comment.objects.get(pk=comment.pk)
     assert comment.is_deleted and comment.body == "" and comment.body_html == ""
@@ -179,7 +180,7 @@ def test_deleting_a_comment_in_the_admin_leaves_a_tombstone(admin_client, commen
 def test_the_bulk_delete_action_leaves_tombstones(admin_client, comment, project, owner):
     other, _ = post_comment(by=owner, project=project, body="Deuxième.")
     answer = admin_client.post(
-        "/admin/projects/comment/",
+        "/admin/discussion/comment/",
         {"action": "delete_selected", "_selected_action": [comment.pk, other.pk], "post": "yes"},
     )
     assert answer.status_code == 302

@@ -6,9 +6,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from guardian.shortcuts import assign_perm
 
+from notifications.models import Notification
+from notifications.services import notify
 from projects import access
-from projects.models import Notification
-from projects.notifications import notify
 
 
 @pytest.fixture

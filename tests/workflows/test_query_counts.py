@@ -10,8 +10,9 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from notifications.models import Notification
 from projects.errors import Conflict
-from projects.models import Notification, ProjectEvent, Role, Stage
+from projects.models import ProjectEvent, Role, Stage
 from projects.services import add_member, follow_project
 from workflows import services
 from workflows.models import ChecklistItem, Gate, GateReview, ItemStatus, StageTransition

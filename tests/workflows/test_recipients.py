@@ -2,8 +2,8 @@
 built by the test): a decision tells the team, a stage change the team and the followers
 who may still read the project, a mention or a reply the people it names."""
 
-from projects.comments import post_comment
-from projects.models import Notification
+from discussion.services import post_comment
+from notifications.models import Notification
 from projects.services import follow_project
 from workflows import services
 

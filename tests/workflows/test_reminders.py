@@ -5,7 +5,8 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from projects.models import Notification, Project
+from notifications.models import Notification
+from projects.models import Project
 from workflows import services
 from workflows.models import Gate, GateReview
 from workflows.reminders import nudge_dormant, remind_reviewers, remind_teams

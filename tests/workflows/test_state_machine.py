@@ -24,8 +24,9 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from notifications.models import Notification
 from projects.errors import ServiceError
-from projects.models import Notification, Project, ProjectEvent, Stage
+from projects.models import Project, ProjectEvent, Stage
 from projects.services import add_member, remove_member
 from workflows import gates, services
 from workflows.models import (

@@ -1,0 +1,58 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from outbox.models import Frequency
+from projects.models import Project
+
+# The tables keep the names they had in ``projects``: the move changed no row.
+
+
+class Notification(models.Model):
+    """Something a person should know about: a mention, a reply, a review, a decision..."""
+
+    class Kind(models.TextChoices):
+        MENTION = "mention", _("Mention")
+        REPLY = "reply", _("Réponse à mon commentaire")
+        REVIEW_OPENED = "review_opened", _("Revue ouverte sur un projet que je relis")
+        DECISION = "decision", _("Décision sur mon projet")
+        STAGE_CHANGED = "stage_changed", _("Changement d'étape d'un projet suivi")
+        REMINDER = "reminder", _("Rappel : revue ou modifications en attente")
+        DORMANT = "dormant", _("Projet en sommeil depuis longtemps")
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, null=True, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    text = models.CharField(max_length=300)
+    url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "projects_notification"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+
+    def __str__(self):
+        return f"{self.kind} → {self.recipient}"
+
+
+class NotificationPreference(models.Model):
+    """A person's choice for one kind of notification; no row means the defaults."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    kind = models.CharField(max_length=20, choices=Notification.Kind.choices)
+    in_app = models.BooleanField(default=True)
+    email = models.CharField(max_length=10, choices=Frequency.choices, default=Frequency.NEVER)
+
+    class Meta:
+        db_table = "projects_notificationpreference"
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="one_pref_per_kind")]

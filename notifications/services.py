@@ -1,0 +1,273 @@
+"""In-app and e-mail notifications, honouring each person's preferences.
+
+``notify`` is called by services inside their transaction: the rows and the e-mail items
+are written with the change that caused them; the e-mails (tasks, see ``outbox``) and the
+live unread counts leave after commit.
+"""
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core import signing
+from django.db import transaction
+from django.db.models import Count, FilteredRelation, Q
+from django.utils import timezone, translation
+from django.utils.functional import lazy
+from django.utils.translation import gettext as _
+
+from outbox.mail import read_unsubscribe_token
+from outbox.models import Frequency, Item, Recipient
+from outbox.services import queue_items
+from projects import access
+from projects.errors import Invalid
+from projects.inputs import is_id
+from projects.models import Project
+
+from .models import Notification, NotificationPreference
+
+# What a person gets when they never chose: everything in the app, no e-mail.
+DEFAULTS = {"in_app": True, "email": Frequency.NEVER.value}
+
+
+def _render(template, params: dict) -> str:
+    return str(template) % {
+        key: value if isinstance(value, int | float) else str(value)
+        for key, value in params.items()
+    }
+
+
+# A notification text rendered when it is read, in the language active then: ``notify``
+# renders it once per recipient language. ``template`` is a gettext_lazy string.
+message = lazy(_render, str)
+
+
+# The most ids one "mark read" takes: a page of notifications is at most 100.
+MAX_IDS = 1000
+
+
+def user_group(user_id: int) -> str:
+    return f"user-{user_id}"
+
+
+def unread_count(user) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def preferences(user) -> list[dict]:
+    """Every kind with this person's choice (or the default)."""
+    chosen = {pref.kind: pref for pref in NotificationPreference.objects.filter(user=user)}
+    return [
+        {
+            "kind": kind.value,
+            "label": str(kind.label),
+            "in_app": chosen[kind].in_app if kind in chosen else DEFAULTS["in_app"],
+            "email": chosen[kind].email if kind in chosen else DEFAULTS["email"],
+        }
+        for kind in Notification.Kind
+    ]
+
+
+def notify(*, kind: str, recipients, project: Project | None, actor, text, url: str = ""):
+    """Tell ``recipients`` (users) about something ``actor`` did on ``project``.
+
+    The actor is never told about their own action, inactive people and people who may not
+    read the project are skipped. ``text`` is rendered in each recipient's language (pass a
+    ``message(gettext_lazy(...), ...)``). The in-app rows and the e-mail items are written
+    in the caller's transaction; immediate e-mails are tasks that leave after the commit.
+    Returns the in-app Notification rows created."""
+    if kind not in Notification.Kind.values:
+        raise ValueError(kind)
+    actor_id = getattr(actor, "pk", None)
+    candidates = [
+        user for user in recipients if user is not None and user.is_active and user.pk != actor_id
+    ]
+    readers = access.readers_among(candidates, project) if project else None
+    people = {user.pk: user for user in candidates if readers is None or user.pk in readers}
+    if not people:
+        return []
+    # One query for every person's choice for this kind and e-mail language (no row: defaults).
+    settings_of = {
+        user_id: (in_app, email, language)
+        for user_id, in_app, email, language in get_user_model()
+        .objects.filter(pk__in=people)
+        .annotate(
+            pref=FilteredRelation(
+                "notification_preferences", condition=Q(notification_preferences__kind=kind)
+            )
+        )
+        .values_list("pk", "pref__in_app", "pref__email", "mail_settings__language")
+    }
+    languages = {
+        user_id: language for user_id, (*_rest, language) in settings_of.items() if language
+    }
+
+    def wants(user_id, channel):
+        in_app, email, _language = settings_of.get(user_id, (None, None, None))
+        value = in_app if channel == "in_app" else email
+        return DEFAULTS[channel] if value is None else value
+
+    limit = Notification._meta.get_field("text").max_length
+    texts = {}
+    for language in {languages.get(user_id, settings.LANGUAGE_CODE) for user_id in people}:
+        with translation.override(language):
+            texts[language] = str(text)[:limit]
+
+    def text_for(user_id):
+        return texts[languages.get(user_id, settings.LANGUAGE_CODE)]
+
+    created = Notification.objects.bulk_create(
+        Notification(
+            recipient_id=user_id,
+            kind=kind,
+            project=project,
+            actor=actor,
+            text=text_for(user_id),
+            url=url,
+        )
+        for user_id in people
+        if wants(user_id, "in_app")
+    )
+    queue_items(
+        [
+            Item(
+                recipient_id=user_id,
+                kind=kind,
+                frequency=wants(user_id, "email"),
+                project_id=project.pk if project else None,
+                project_title=project.title if project else "",
+                text=text_for(user_id),
+                url=url,
+            )
+            for user_id, user in people.items()
+            if user.email and wants(user_id, "email") != Frequency.NEVER
+        ]
+    )
+    if created:
+        users = [row.recipient_id for row in created]
+        transaction.on_commit(lambda: push_unread(users))
+    return created
+
+
+def push_unread(user_ids) -> None:
+    """Send the current unread count to every socket of these people (after commit)."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    user_ids = set(user_ids)
+    unread = dict(
+        Notification.objects.filter(recipient_id__in=user_ids, read_at__isnull=True)
+        .order_by()
+        .values_list("recipient_id")
+        .annotate(Count("id"))
+    )
+
+    async def send():
+        for user_id in user_ids:
+            await layer.group_send(
+                user_group(user_id),
+                {"type": "notification.unread", "count": unread.get(user_id, 0)},
+            )
+
+    async_to_sync(send)()
+
+
+@transaction.atomic
+def mark_read(*, by, ids=None) -> int:
+    """Mark some of ``by``'s notifications read (all of them when ``ids`` is None).
+    Returns how many changed."""
+    access.require(by.is_authenticated, by)
+    rows = Notification.objects.filter(recipient=by, read_at__isnull=True)
+    if ids is not None:
+        if not isinstance(ids, list) or len(ids) > MAX_IDS or not all(map(is_id, ids)):
+            raise Invalid({"ids": [_("Une liste d'identifiants est attendue.")]})
+        rows = rows.filter(pk__in=ids)
+    changed = rows.update(read_at=timezone.now())
+    if changed:
+        transaction.on_commit(lambda: push_unread([by.pk]))
+    return changed
+
+
+@transaction.atomic
+def set_preferences(*, by, choices) -> list[dict]:
+    """Record ``by``'s choices: ``{kind: {"in_app": bool, "email": frequency}}`` where the
+    frequency is ``immediate``, ``daily``, ``weekly`` or ``never``; kinds and channels left
+    out keep their current value. Anything unknown refuses the whole change."""
+    access.require(by.is_authenticated, by)
+    if not isinstance(choices, dict):
+        raise Invalid({"non_field_errors": [_("Un objet {type: choix} est attendu.")]})
+    errors = {}
+    for kind, choice in choices.items():
+        if kind not in Notification.Kind.values:
+            errors[kind] = [_("Type de notification inconnu.")]
+        elif (
+            not isinstance(choice, dict)
+            or not choice
+            or any(key not in DEFAULTS for key in choice)
+            or ("in_app" in choice and not isinstance(choice["in_app"], bool))
+            or ("email" in choice and choice["email"] not in Frequency.values)
+        ):
+            errors[kind] = [
+                _(
+                    'Attendu : {"in_app": vrai/faux, "email": '
+                    '"immediate", "daily", "weekly" ou "never"}.'
+                )
+            ]
+    if errors:
+        raise Invalid(errors)
+    for kind, choice in choices.items():
+        pref, _created = NotificationPreference.objects.get_or_create(
+            user=by, kind=kind, defaults=DEFAULTS
+        )
+        for key, value in choice.items():
+            setattr(pref, key, value)
+        pref.save()
+    return preferences(by)
+
+
+@transaction.atomic
+def set_email_language(*, by, language) -> str:
+    """The language of ``by``'s e-mails and notifications from now on."""
+    access.require(by.is_authenticated, by)
+    if language not in dict(settings.LANGUAGES):
+        raise Invalid({"language": [_("Langue inconnue.")]})
+    Recipient.objects.update_or_create(user=by, defaults={"language": language})
+    return language
+
+
+class Unsubscribe:
+    """What an unsubscribe link did: ``done`` (kinds now at ``never``), ``already`` (nothing
+    left to stop) or ``invalid`` (forged, damaged or expired: nothing changed)."""
+
+    DONE, ALREADY, INVALID = "done", "already", "invalid"
+
+
+@transaction.atomic
+def unsubscribe(*, token: str) -> tuple[str, list[str]]:
+    """Stop the e-mails of the kinds a signed token names, for the person it names. A bad
+    or expired token, or an unknown person or kind, changes nothing."""
+    try:
+        user_id, kinds = read_unsubscribe_token(token)
+    except signing.BadSignature:
+        return Unsubscribe.INVALID, []
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    if user is None or not kinds or any(k not in Notification.Kind.values for k in kinds):
+        return Unsubscribe.INVALID, []
+    current = {row["kind"]: row["email"] for row in preferences(user)}
+    stopping = [kind for kind in kinds if current[kind] != Frequency.NEVER]
+    if not stopping:
+        return Unsubscribe.ALREADY, kinds
+    for kind in stopping:
+        NotificationPreference.objects.update_or_create(
+            user=user, kind=kind, defaults={"email": Frequency.NEVER}
+        )
+    return Unsubscribe.DONE, stopping
+
+
+def read_token(token: str) -> bool:
+    """Whether an unsubscribe token is genuine and current (nothing is changed)."""
+    try:
+        read_unsubscribe_token(token)
+    except signing.BadSignature:
+        return False
+    return True

@@ -1,0 +1,335 @@
+"""``GET /api/portfolio/`` and its exports: the portfolio figures of the projects the caller
+may read, with the filters of the project list."""
+
+import csv
+import datetime
+
+from django.http import HttpResponse, QueryDict
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from projects.filters import ProjectFilter
+from projects.models import Project, Stage
+from workflows.models import GateStage, Principle
+
+from . import figures as portfolio
+
+EARLIEST = datetime.date(2000, 1, 1)
+MAX_VALUES = 20  # values kept per repeated parameter
+
+
+class PeriodSerializer(serializers.Serializer):
+    """What the portfolio adds to the project list's filters."""
+
+    since = serializers.DateField(
+        required=False,
+        help_text=gettext_lazy("Projets proposés à partir de ce jour (2000-01-01 au plus tôt)."),
+    )
+    until = serializers.DateField(
+        required=False,
+        help_text=gettext_lazy(
+            "Projets proposés jusqu'à ce jour inclus (un an après aujourd'hui au plus tard)."
+        ),
+    )
+    stale_days = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=3650,
+        help_text=gettext_lazy("Jours sans changement d'étape au-delà desquels un projet dort."),
+    )
+
+    def validate(self, data):
+        latest = timezone.localdate() + datetime.timedelta(days=366)
+        errors = {}
+        for name in ("since", "until"):
+            day = data.get(name)
+            if day and not EARLIEST <= day <= latest:
+                errors[name] = [
+                    _("Choisissez une date entre le %(first)s et le %(last)s.")
+                    % {"first": EARLIEST.isoformat(), "last": latest.isoformat()}
+                ]
+        if not errors and data.get("since") and data.get("until") and data["since"] > data["until"]:
+            errors["until"] = [_("La fin de la période précède son début.")]
+        if errors:
+            raise serializers.ValidationError(errors)
+        return data
+
+
+def parse_filters(request) -> tuple[portfolio.Filters | None, dict]:
+    """``(filters, {})`` from the request's query string, or ``(None, errors)``: the project
+    list's filters (same names, same 400s) plus the period. Empty values mean "any", so an
+    untouched form field filters nothing."""
+    query = QueryDict(mutable=True)
+    for name, values in request.GET.lists():
+        kept = [value.strip() for value in values[:MAX_VALUES] if value.strip()]
+        if kept:
+            query.setlist(name, kept)
+    projects = ProjectFilter(
+        data=query, queryset=Project.objects.visible_to(request.user), request=request
+    )
+    period = PeriodSerializer(data={name: query[name] for name in PERIOD if name in query})
+    errors = {}
+    if not projects.is_valid():
+        errors.update(projects.errors)
+    if not period.is_valid():
+        errors.update(period.errors)
+    if errors:
+        return None, errors
+    valid = period.validated_data
+    narrowed = any(name in query for name in ProjectFilter.base_filters)
+    filters = portfolio.Filters(
+        selection=projects.qs if narrowed else None,
+        since=valid.get("since"),
+        until=valid.get("until"),
+        stale_days=valid.get("stale_days", portfolio.DEFAULT_STALE_DAYS),
+    )
+    return filters, {}
+
+
+PERIOD = list(PeriodSerializer().fields)
+
+
+def _filters(request) -> portfolio.Filters:
+    filters, errors = parse_filters(request)
+    if errors:
+        raise serializers.ValidationError(errors)
+    return filters
+
+
+# Output serializers: the documented shape of the figures.
+class StageCountSerializer(serializers.Serializer):
+    stage = serializers.ChoiceField(choices=Stage.choices)
+    count = serializers.IntegerField()
+
+
+class FunnelStepSerializer(serializers.Serializer):
+    stage = serializers.ChoiceField(choices=Stage.choices)
+    reached = serializers.IntegerField(help_text="projects that ever reached this stage")
+    conversion = serializers.FloatField(
+        allow_null=True, help_text="reached / reached at the previous stage"
+    )
+
+
+class SpreadSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    p25 = serializers.FloatField(allow_null=True)
+    median = serializers.FloatField(allow_null=True)
+    p75 = serializers.FloatField(allow_null=True)
+
+
+class TimeInStageSerializer(SpreadSerializer):
+    stage = serializers.ChoiceField(choices=Stage.choices)
+
+
+class MonthSerializer(serializers.Serializer):
+    month = serializers.CharField(help_text="YYYY-MM")
+    prototype = serializers.IntegerField()
+    pilot = serializers.IntegerField()
+    commons = serializers.IntegerField()
+    send_back = serializers.IntegerField()
+    archive = serializers.IntegerField()
+    reopen = serializers.IntegerField()
+
+
+class ReviewOutcomeSerializer(serializers.Serializer):
+    gate = serializers.ChoiceField(choices=GateStage.choices)
+    outcomes = serializers.DictField(child=serializers.IntegerField())
+    decision_days = SpreadSerializer()
+
+
+class ComplianceSerializer(serializers.Serializer):
+    stage = serializers.ChoiceField(choices=Stage.choices)
+    principle = serializers.ChoiceField(choices=Principle.choices)
+    verified = serializers.IntegerField()
+    total = serializers.IntegerField()
+    share = serializers.FloatField(allow_null=True)
+
+
+class ThemeCountSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class TerritoryCountSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class TerritoriesSerializer(serializers.Serializer):
+    rows = TerritoryCountSerializer(many=True)
+    distinct = serializers.IntegerField()
+
+
+class OriginCountSerializer(serializers.Serializer):
+    origin = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class OriginsSerializer(serializers.Serializer):
+    rows = OriginCountSerializer(many=True)
+    distinct = serializers.IntegerField()
+
+
+class ListedProjectSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    stage = serializers.ChoiceField(choices=Stage.choices)
+    stage_changed_at = serializers.DateTimeField()
+
+
+class DormantSerializer(serializers.Serializer):
+    days = serializers.IntegerField()
+    count = serializers.IntegerField()
+    projects = ListedProjectSerializer(many=True)
+
+
+class PortfolioSerializer(serializers.Serializer):
+    total = serializers.IntegerField()
+    stages = StageCountSerializer(many=True)
+    funnel = FunnelStepSerializer(many=True)
+    time_in_stage = TimeInStageSerializer(many=True)
+    transitions_per_month = MonthSerializer(many=True)
+    reviews = ReviewOutcomeSerializer(many=True)
+    compliance = ComplianceSerializer(many=True)
+    themes = ThemeCountSerializer(many=True)
+    territories = TerritoriesSerializer()
+    origins = OriginsSerializer()
+    dormant = DormantSerializer()
+    followed = ListedProjectSerializer(many=True)
+
+
+class ExportRowSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    stage = serializers.ChoiceField(choices=Stage.choices)
+    visibility = serializers.CharField()
+    origin = serializers.CharField()
+    themes = serializers.ListField(child=serializers.CharField())
+    territories = serializers.ListField(child=serializers.CharField())
+    created_at = serializers.DateTimeField()
+    stage_changed_at = serializers.DateTimeField()
+    reached_prototype_at = serializers.DateTimeField(allow_null=True)
+    reached_pilot_at = serializers.DateTimeField(allow_null=True)
+    reached_commons_at = serializers.DateTimeField(allow_null=True)
+    compliance_ethics = serializers.FloatField(allow_null=True)
+    compliance_openness = serializers.FloatField(allow_null=True)
+    compliance_replicability = serializers.FloatField(allow_null=True)
+    compliance_improvability = serializers.FloatField(allow_null=True)
+    compliance_sustainability = serializers.FloatField(allow_null=True)
+    compliance_general_interest = serializers.FloatField(allow_null=True)
+
+
+class ExportSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    projects = ExportRowSerializer(many=True)
+
+
+COLUMNS = list(ExportRowSerializer().fields)
+ERRORS = {400: OpenApiResponse(description="Unknown filter value or bad period.")}
+
+
+class FilteredSchema(AutoSchema):
+    """Document the project list's filters although these views are not lists."""
+
+    def get_filter_backends(self):
+        return [DjangoFilterBackend]
+
+
+class FilteredView(APIView):
+    schema = FilteredSchema()
+    queryset = Project.objects.none()
+    filterset_class = ProjectFilter
+
+
+class PortfolioView(FilteredView):
+    @extend_schema(
+        operation_id="portfolio",
+        summary="Portfolio figures",
+        description=(
+            "Aggregates over the projects the caller may read (visitors: public projects), "
+            "narrowed by the filters. Durations are in days."
+        ),
+        parameters=[PeriodSerializer],
+        responses={200: PortfolioSerializer, **ERRORS},
+        tags=["portfolio"],
+    )
+    def get(self, request):
+        return Response(portfolio.figures(request.user, _filters(request)))
+
+
+class ExportJSONView(FilteredView):
+    # A download, not the browsable API page: JSON whatever the browser's Accept says.
+    renderer_classes = [JSONRenderer]
+
+    @extend_schema(
+        operation_id="portfolio_export_json",
+        summary="Portfolio export (JSON)",
+        description="One row per readable project: stage, dates, compliance per principle.",
+        parameters=[PeriodSerializer],
+        responses={200: ExportSerializer, **ERRORS},
+        tags=["portfolio"],
+    )
+    def get(self, request):
+        rows = portfolio.export_rows(request.user, _filters(request))
+        response = Response({"count": len(rows), "projects": rows})
+        response["Content-Disposition"] = 'attachment; filename="portefeuille.json"'
+        return response
+
+
+class ExportCSVView(FilteredView):
+    @extend_schema(
+        operation_id="portfolio_export_csv",
+        summary="Portfolio export (CSV)",
+        description=(
+            "The JSON export as CSV (UTF-8, comma-separated, one header row); lists are "
+            "joined with `|`, compliance shares are between 0 and 1. `dialect=excel-fr` "
+            "writes it for a French spreadsheet: `;` between cells, a UTF-8 BOM, decimal "
+            "commas."
+        ),
+        parameters=[
+            PeriodSerializer,
+            OpenApiParameter("dialect", str, enum=["rfc4180", "excel-fr"]),
+        ],
+        responses={(200, "text/csv"): OpenApiTypes.STR, **ERRORS},
+        tags=["portfolio"],
+    )
+    def get(self, request):
+        dialect = request.GET.get("dialect", "").strip() or "rfc4180"
+        if dialect not in ("rfc4180", "excel-fr"):
+            raise serializers.ValidationError({"dialect": [_("Choisissez rfc4180 ou excel-fr.")]})
+        french = dialect == "excel-fr"
+        rows = portfolio.export_rows(request.user, _filters(request))
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="portefeuille.csv"'
+        if french:
+            response.write("\ufeff")
+        writer = csv.writer(response, delimiter=";" if french else ",")
+        writer.writerow(COLUMNS)
+        for row in rows:
+            writer.writerow([_cell(row[column], french=french) for column in COLUMNS])
+        return response
+
+
+def _cell(value, *, french: bool = False) -> str:
+    if value is None:
+        return ""
+    if french and isinstance(value, float):
+        return repr(value).replace(".", ",")
+    if isinstance(value, list):
+        value = "|".join(value)
+    elif isinstance(value, datetime.datetime):
+        return timezone.localtime(value).isoformat(timespec="seconds")
+    value = str(value)
+    # A spreadsheet would run a cell starting like a formula: keep it text.
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
