@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
+from notifications.models import Notification
 from projects import access, events
 from projects.errors import Conflict, Forbidden, Invalid, NotFound
 from projects.models import (
@@ -36,7 +37,7 @@ from projects.models import (
 from workflows import services as workflow_services
 from workflows.models import Gate, GateStage
 
-from . import identifiers, read, signals
+from . import identifiers, notices, read, signals
 from .models import (
     Commons,
     RenewalReview,
@@ -157,6 +158,7 @@ def declare_reuse(*, by, project: Project, **fields) -> Reuse:
         )
     reuse = Reuse.objects.create(project=project, declared_by=by, **clean)
     _history(project, reuse, ReuseEvent.Action.DECLARED, by=by, event=events.REUSE_DECLARED)
+    notices.reuse_declared(reuse, by=by)
     return reuse
 
 
@@ -205,6 +207,7 @@ def verify_reuse(*, by, reuse: Reuse, note: str = "") -> Reuse:
     reuse.status, reuse.confirmed_at, reuse.note = Reuse.Status.VERIFIED, timezone.now(), note
     reuse.save(update_fields=["status", "confirmed_at", "note"])
     _history(project, reuse, ReuseEvent.Action.VERIFIED, by=by, note=note)
+    notices.reuse_decided(reuse, by=by)
     workflow_services.refresh_computed(project, by=by)
     return reuse
 
@@ -222,6 +225,7 @@ def refuse_reuse(*, by, reuse: Reuse, note: str) -> Reuse:
     reuse.status, reuse.note = Reuse.Status.REFUSED, note
     reuse.save(update_fields=["status", "note"])
     _history(project, reuse, ReuseEvent.Action.REFUSED, by=by, note=note)
+    notices.reuse_decided(reuse, by=by)
     return reuse
 
 
@@ -258,9 +262,35 @@ def lapse_due_reuses(now: datetime | None = None) -> int:
             reuse.status = Reuse.Status.LAPSED
             reuse.save(update_fields=["status"])
             _history(project, reuse, ReuseEvent.Action.LAPSED, by=None)
+            notices.reuse_decided(reuse, by=None)
             workflow_services.refresh_computed(project)
             lapsed += 1
+    _remind_confirmations(now)
     return lapsed
+
+
+def _remind_confirmations(now: datetime) -> int:
+    """Tell each declarer, once, ``REUSE_REMIND_DAYS`` before their verified reuse lapses."""
+    days = settings.REUSE_CONFIRM_DAYS
+    window = now - timedelta(days=days - settings.REUSE_REMIND_DAYS)
+    due = Reuse.objects.filter(
+        status=Reuse.Status.VERIFIED, confirmed_at__lt=window
+    ).select_related("project", "declared_by")
+    reminded = 0
+    for reuse in due:
+        with transaction.atomic():
+            told = Notification.objects.filter(
+                kind=Notification.Kind.REUSE_CONFIRM,
+                recipient=reuse.declared_by,
+                url__endswith=f"#reuse-{reuse.pk}",
+                created_at__gte=reuse.confirmed_at,
+            ).exists()
+            if told:
+                continue
+            until = (reuse.confirmed_at + timedelta(days=days)).date().isoformat()
+            notices.reuse_confirm(reuse, until=until)
+            reminded += 1
+    return reminded
 
 
 # Renewals ---------------------------------------------------------------------------------
@@ -296,6 +326,7 @@ def _open(project: Project, *, by, reason: str) -> RenewalReview:
     except IntegrityError:
         raise _already_open() from None
     events.record_event(project, events.RENEWAL_OPENED, review.pk, renewal_data(review))
+    notices.renewal_opened(review, by=by)
     return review
 
 
@@ -457,3 +488,4 @@ def _decide(project: Project, review: RenewalReview, vote: RenewalVote) -> None:
         row.recovery_plan, row.recovery_due = "", None
     row.save()
     events.record_event(project, events.RENEWAL_DECIDED, review.pk, renewal_data(review))
+    notices.renewal_decided(review, by=vote.reviewer)

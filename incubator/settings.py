@@ -224,6 +224,8 @@ CHANGES_REMINDER_DAYS = env_int("CHANGES_REMINDER_DAYS", 7)
 DORMANT_DAYS = env_int("DORMANT_DAYS", 90)
 # A verified reuse lapses this long after its verification or last yearly confirmation.
 REUSE_CONFIRM_DAYS = env_int("REUSE_CONFIRM_DAYS", 365)
+# Its declarer is asked to confirm it this many days before.
+REUSE_REMIND_DAYS = env_int("REUSE_REMIND_DAYS", 30)
 # A commons is renewed this many months after graduation or its last renewal; the clock
 # opens its renewal review this many days before that date.
 COMMONS_RENEWAL_MONTHS = env_int("COMMONS_RENEWAL_MONTHS", 12)

@@ -20,6 +20,11 @@ class Notification(models.Model):
         STAGE_CHANGED = "stage_changed", _("Changement d'étape d'un projet suivi")
         REMINDER = "reminder", _("Rappel : revue ou modifications en attente")
         DORMANT = "dormant", _("Projet en sommeil depuis longtemps")
+        REUSE_DECLARED = "reuse_declared", _("Réutilisation déclarée, à vérifier")
+        REUSE_DECIDED = "reuse_decided", _("Réutilisation vérifiée, refusée ou échue")
+        REUSE_CONFIRM = "reuse_confirm", _("Réutilisation à confirmer pour l'année")
+        RENEWAL_OPENED = "renewal_opened", _("Revue de renouvellement d'un commun")
+        RENEWAL_DECIDED = "renewal_decided", _("Renouvellement d'un commun décidé")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
