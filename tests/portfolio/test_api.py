@@ -69,6 +69,8 @@ def test_figures_have_every_section(api, projects, funder):
         "origins",
         "dormant",
         "followed",
+        "reuses",
+        "commons",
     }
     assert {row["stage"]: row["count"] for row in body["stages"]}["idea"] == 4
     assert body["origins"]["rows"] == [{"origin": "NEC 2018 Nantes", "count": 1}]
