@@ -307,14 +307,15 @@ def reuse_map(rows: list[dict]) -> dict | None:
     shapes = []
     for location in outlines["locations"]:
         count = counts.get(location["id"], 0)
-        shade = 0 if not count else 1 + (3 * (count - 1)) // max(top, 1)
+        # Quarters of the highest count, rounded up: the highest is 4, any reuse at least 1.
+        shade = -(-4 * count // top) if count else 0
         shapes.append(
             {
                 "code": location["id"],
                 "name": location["name"],
                 "path": location["path"],
                 "count": count,
-                "shade": min(shade, 4),
+                "shade": shade,
             }
         )
     return {"view_box": outlines["viewBox"], "shapes": shapes}
