@@ -121,3 +121,29 @@ def renewal_due_after(day: date) -> date:
 
 def open_renewal(project: Project) -> RenewalReview | None:
     return project.renewals.filter(status=RenewalReview.Status.OPEN).first()
+
+
+def reviewer_queue(user) -> dict:
+    """What waits for ``user`` as a reviewer of the commons gate: the open renewal reviews
+    they have not voted on and the declared reuses they did not declare, on projects they
+    may review (never their team's), oldest first. Empty outside the gate's pool."""
+    from workflows import gates
+    from workflows.models import Gate, GateStage
+
+    gate = Gate.objects.prefetch_related("reviewers").filter(stage=GateStage.COMMONS).first()
+    if gate is None or not access.is_signed_in(user) or not gates.in_pool(user, gate):
+        return {"renewals": [], "reuses": []}
+    reviewable = Project.objects.restrict(user, "review").values("pk")
+    renewals = (
+        RenewalReview.objects.filter(status=RenewalReview.Status.OPEN, project__in=reviewable)
+        .exclude(votes__reviewer=user)
+        .select_related("project")
+        .order_by("opened_at", "id")
+    )
+    reuses = (
+        Reuse.objects.filter(status=Reuse.Status.DECLARED, project__in=reviewable)
+        .exclude(declared_by=user)
+        .select_related("project", "territory")
+        .order_by("declared_at", "id")
+    )
+    return {"renewals": list(renewals), "reuses": list(reuses)}

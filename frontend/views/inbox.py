@@ -1,11 +1,13 @@
 """A reviewer's "À relire": the open gate reviews waiting for their decision, with their
-progress (approvals and verified items), and the checklist items waiting for their
-verification, oldest first, each one click from its place on the project page."""
+progress (approvals and verified items), the checklist items waiting for their
+verification, the commons' renewal reviews to decide and the declared reuses to verify,
+oldest first, each one click from its place on the project page."""
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from commons import read as commons_read
 from projects import access
 from workflows import progress
 
@@ -19,5 +21,5 @@ def inbox(request):
     user = request.user
     access.require(user.has_perm("projects.review_project"), user)
     queue = progress.review_queue(user)
-    context = {"reviews": queue.reviews, "items": queue.items}
+    context = {"reviews": queue.reviews, "items": queue.items, **commons_read.reviewer_queue(user)}
     return render(request, "frontend/inbox/inbox.html", context)

@@ -114,3 +114,27 @@ def test_renewal_through_the_page(browse, at_commons, reviewer, reviewer2, owner
     assert "Relancer." in html
     fragment = browse(None).get(f"/projects/{at_commons.pk}/live/commons/").content.decode()
     assert fragment.startswith('<div id="commons-section">')
+
+
+def test_the_inbox_lists_reuses_to_verify_and_renewals_to_decide(
+    browse, at_commons, project, stranger, reviewer, reviewer2, owner
+):
+    reuse = services.declare_reuse(
+        by=stranger, project=at_commons, **{**BODY, "siret": "21440143500026"}
+    )
+    own = services.declare_reuse(
+        by=reviewer,
+        project=at_commons,
+        **{**BODY, "siret": "", "organisation_uri": "https://a.example/"},
+    )
+    review = services.open_renewal(by=reviewer2, project=at_commons)
+    html = browse(reviewer).get("/inbox/").content.decode()
+    assert f"#reuse-{reuse.pk}" in html
+    assert f"#reuse-{own.pk}" not in html  # their own declaration
+    assert f"/projects/{at_commons.pk}/#renewal" in html
+    services.vote_renewal(by=reviewer, review=review, outcome="renewed", rationale="Oui.")
+    assert (
+        f"/projects/{at_commons.pk}/#renewal"
+        not in browse(reviewer).get("/inbox/").content.decode()
+    )
+    assert browse(owner).get("/inbox/").status_code == 403
