@@ -1,10 +1,11 @@
 """The public portfolio as a Frictionless Data Package (https://datapackage.org/).
 
 Only what a visitor may read, whoever asks: public projects, their stage transitions, their
-checklists and compliance per principle, and their reuses (no contact, no declarer). Each resource is one CSV with its Table Schema;
-field ``name``s are stable machine names, ``title``s the French headers. The French
-spreadsheet dialect (``excel-fr``) writes those French headers, ``;`` between cells, a UTF-8
-BOM, decimal commas and local times, so that a double-click opens it right.
+checklists and compliance per principle, and their reuses (no contact, no declarer). Each
+resource is one CSV with its Table Schema; field ``name``s are stable machine names,
+``title``s the French headers. The French spreadsheet dialect (``excel-fr``) writes those
+French headers, ``;`` between cells, a UTF-8 BOM, decimal commas and local times, so that a
+double-click opens it right.
 """
 
 import csv

@@ -4,20 +4,51 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notifications', '0001_initial'),
+        ("notifications", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='notification',
-            name='kind',
-            field=models.CharField(choices=[('mention', 'Mention'), ('reply', 'Réponse à mon commentaire'), ('review_opened', 'Revue ouverte sur un projet que je relis'), ('decision', 'Décision sur mon projet'), ('stage_changed', "Changement d'étape d'un projet suivi"), ('reminder', 'Rappel : revue ou modifications en attente'), ('dormant', 'Projet en sommeil depuis longtemps'), ('reuse_declared', 'Réutilisation déclarée, à vérifier'), ('reuse_decided', 'Réutilisation vérifiée, refusée ou échue'), ('reuse_confirm', "Réutilisation à confirmer pour l'année"), ('renewal_opened', "Revue de renouvellement d'un commun"), ('renewal_decided', "Renouvellement d'un commun décidé")], max_length=20),
+            model_name="notification",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("mention", "Mention"),
+                    ("reply", "Réponse à mon commentaire"),
+                    ("review_opened", "Revue ouverte sur un projet que je relis"),
+                    ("decision", "Décision sur mon projet"),
+                    ("stage_changed", "Changement d'étape d'un projet suivi"),
+                    ("reminder", "Rappel : revue ou modifications en attente"),
+                    ("dormant", "Projet en sommeil depuis longtemps"),
+                    ("reuse_declared", "Réutilisation déclarée, à vérifier"),
+                    ("reuse_decided", "Réutilisation vérifiée, refusée ou échue"),
+                    ("reuse_confirm", "Réutilisation à confirmer pour l'année"),
+                    ("renewal_opened", "Revue de renouvellement d'un commun"),
+                    ("renewal_decided", "Renouvellement d'un commun décidé"),
+                ],
+                max_length=20,
+            ),
         ),
         migrations.AlterField(
-            model_name='notificationpreference',
-            name='kind',
-            field=models.CharField(choices=[('mention', 'Mention'), ('reply', 'Réponse à mon commentaire'), ('review_opened', 'Revue ouverte sur un projet que je relis'), ('decision', 'Décision sur mon projet'), ('stage_changed', "Changement d'étape d'un projet suivi"), ('reminder', 'Rappel : revue ou modifications en attente'), ('dormant', 'Projet en sommeil depuis longtemps'), ('reuse_declared', 'Réutilisation déclarée, à vérifier'), ('reuse_decided', 'Réutilisation vérifiée, refusée ou échue'), ('reuse_confirm', "Réutilisation à confirmer pour l'année"), ('renewal_opened', "Revue de renouvellement d'un commun"), ('renewal_decided', "Renouvellement d'un commun décidé")], max_length=20),
+            model_name="notificationpreference",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("mention", "Mention"),
+                    ("reply", "Réponse à mon commentaire"),
+                    ("review_opened", "Revue ouverte sur un projet que je relis"),
+                    ("decision", "Décision sur mon projet"),
+                    ("stage_changed", "Changement d'étape d'un projet suivi"),
+                    ("reminder", "Rappel : revue ou modifications en attente"),
+                    ("dormant", "Projet en sommeil depuis longtemps"),
+                    ("reuse_declared", "Réutilisation déclarée, à vérifier"),
+                    ("reuse_decided", "Réutilisation vérifiée, refusée ou échue"),
+                    ("reuse_confirm", "Réutilisation à confirmer pour l'année"),
+                    ("renewal_opened", "Revue de renouvellement d'un commun"),
+                    ("renewal_decided", "Renouvellement d'un commun décidé"),
+                ],
+                max_length=20,
+            ),
         ),
     ]
