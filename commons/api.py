@@ -203,6 +203,9 @@ ConfirmView = _reuse_action(
 )
 
 
+MAX_LISTED = 1000  # the portfolio's reuses by territory: a bound, not a page
+
+
 class ReusesView(APIView):
     @extend_schema(
         tags=["reuses"],
@@ -229,13 +232,13 @@ class ReusesView(APIView):
         territory = request.query_params.get("territory", "")
         if territory:
             reuses = reuses.filter(territory_id=territory.upper())
-        teams = {}
-        for project_id, user_id in Membership.objects.filter(
-            project_id__in={r.project_id for r in reuses}
-        ).values_list("project_id", "user_id"):
+        reuses = list(reuses[:MAX_LISTED])
+        teams: dict[int, set] = {}
+        members = Membership.objects.filter(project_id__in={r.project_id for r in reuses})
+        for project_id, user_id in members.values_list("project_id", "user_id"):
             teams.setdefault(project_id, set()).add(user_id)
         return Response(
-            [show(request.user, r, team=teams.get(r.project_id, set())) for r in reuses[:1000]]
+            [show(request.user, r, team=teams.get(r.project_id, set())) for r in reuses]
         )
 
 
