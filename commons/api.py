@@ -265,6 +265,11 @@ class RenewalSerializer(serializers.Serializer):
     votes = serializers.ListField(child=serializers.DictField())
 
 
+class ProjectRenewalsSerializer(serializers.Serializer):
+    commons = CommonsStatusSerializer(allow_null=True, help_text="null: not a commons")
+    renewals = RenewalSerializer(many=True)
+
+
 class VoteInputSerializer(RejectUnknownFields, serializers.Serializer):
     outcome = serializers.CharField()
     rationale = serializers.CharField(allow_blank=True, max_length=100_000)
@@ -276,7 +281,7 @@ class ProjectRenewalsView(APIView):
     @extend_schema(
         tags=["renewals"],
         summary="A commons' renewal status and its renewal reviews",
-        responses={200: RenewalSerializer(many=True), **errors(404)},
+        responses={200: ProjectRenewalsSerializer, **errors(404)},
     )
     def get(self, request, pk):
         project = access.access_project(request.user, pk)

@@ -363,5 +363,6 @@ def test_the_inbox_costs_the_same_for_any_number_of_reviews(browse, make_project
 
 
 # Session and user (2), global permissions (2), gates and their pools (2), reviews (1),
-# items (1), the progress of the projects under review (3), the header's unread count (1).
-INBOX_QUERIES = 12
+# items (1), the progress of the projects under review (3), the header's unread count (1),
+# the commons gate and its pool (2), renewals to decide (1), reuses to verify (1).
+INBOX_QUERIES = 16
