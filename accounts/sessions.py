@@ -52,10 +52,16 @@ def session_is_current(session_key: str | None, user_id: int) -> bool:
     return constant_time_compare(data.get(HASH_SESSION_KEY, ""), user.get_session_auth_hash())
 
 
-def password_changed(user) -> None:
-    """A new password ends every other way in: the tokens are revoked now, and the open
-    sockets of other sessions (which Django's session hash already invalidates) close."""
+def password_saved(sender, instance, created, **kwargs):
+    """A new password ends every other way in, whoever set it (the password pages, the
+    admin, ``changepassword``, ``set_password`` then ``save``): the tokens are revoked now
+    and the open sockets of other sessions (which Django's session hash already
+    invalidates) close. ``_password`` is the raw password that ``set_password`` keeps until
+    the save; Django clears it for a mere re-hash at sign-in. A hash written without the
+    model is caught by the tokens' fingerprint and the sockets' timer instead."""
+    if created or getattr(instance, "_password", None) is None:
+        return
     from .tokens import revoke_all_tokens
 
-    revoke_all_tokens(user)
-    announce_session_end(user.pk)
+    revoke_all_tokens(instance)
+    announce_session_end(instance.pk)

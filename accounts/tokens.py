@@ -1,7 +1,11 @@
 """API tokens: issued by name, listed, revoked; only their digest is stored.
 
-A person may hold several tokens (one per script or machine). Changing or resetting a
-password revokes them all, as it ends every other session. Curators (the global
+A person may hold several tokens (one per script or machine). A new password revokes them
+all, as it ends every other session, however it was set: each token keeps a fingerprint of
+the password hash it was issued under and is refused once the hash changed (nothing can
+skip that check: it runs on every request). The ``revoked_at`` of each is written then too:
+at once when the password is saved through the model (``sessions.password_saved``), or at
+the token's next use for a hash written by hand. Curators (the global
 ``accounts.revoke_any_token`` permission) revoke anyone's.
 """
 
@@ -12,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import ApiToken, digest
+from .models import ApiToken, digest, password_fingerprint
 
 PREFIX = "nec_"
 NAME_MAX_LENGTH = ApiToken._meta.get_field("name").max_length
@@ -36,7 +40,13 @@ def issue_token(*, user, name: str = "") -> tuple[ApiToken, str]:
     if len(name) > NAME_MAX_LENGTH:
         raise TokenError(_("%(n)s caractères au plus.") % {"n": NAME_MAX_LENGTH}, field="name")
     key = PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(user=user, name=name, prefix=key[:12], digest=digest(key))
+    token = ApiToken.objects.create(
+        user=user,
+        name=name,
+        prefix=key[:12],
+        digest=digest(key),
+        password_fingerprint=password_fingerprint(user),
+    )
     return token, key
 
 
@@ -80,6 +90,12 @@ def authenticate_token(key: str):
         .first()
     )
     if token is None:
+        return None
+    if not token.issued_under_current_password:
+        # The password changed without passing through the model (an UPDATE by hand).
+        ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
         return None
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > USE_RESOLUTION:

@@ -1,11 +1,11 @@
 """Django's sign-in and password views with this site's rules: sign-in and reset mails are
-limited (``limits``), and a changed or reset password ends every other way in."""
+limited (``limits``). A changed or reset password ends every other way in through
+``sessions.password_saved``, as any new password does."""
 
 from django.contrib.auth import views as auth_views
 from django.utils.translation import gettext as _
 
 from . import limits
-from .sessions import password_changed
 
 
 def _limited(view, wait: int, form):
@@ -54,17 +54,3 @@ class PasswordResetView(auth_views.PasswordResetView):
             return _limited(self, wait, form)
         limits.record(*subjects)
         return super().form_valid(form)
-
-
-class PasswordChangeView(auth_views.PasswordChangeView):
-    def form_valid(self, form):
-        response = super().form_valid(form)
-        password_changed(form.user)
-        return response
-
-
-class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
-    def form_valid(self, form):
-        response = super().form_valid(form)
-        password_changed(form.user)
-        return response

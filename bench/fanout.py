@@ -17,13 +17,12 @@ import asyncio
 import base64
 import json
 import os
-import socket
-import subprocess
-import sys
 import tempfile
 import time
 from collections import Counter
 from pathlib import Path
+
+from daphne_server import free_port, setup_django, start_server
 
 ROOT = Path(__file__).resolve().parent.parent
 MARK = b"bench:"
@@ -34,71 +33,15 @@ CONNECT_CONCURRENCY = 50
 
 def setup_database(data_dir: str) -> tuple[int, str]:
     """A fresh SQLite database with one public project and an API token."""
-    for name in ("DATABASE_URL", "REDIS_URL"):
-        os.environ.pop(name, None)
-    os.environ["DATA_DIR"] = data_dir
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "incubator.settings")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+    setup_django(data_dir)
     from django.contrib.auth import get_user_model
-    from django.core.management import call_command
 
     from accounts.tokens import issue_token
-    from projects.services import create_project
+    from workflows.services import propose_project
 
-    call_command("migrate", verbosity=0)
     user = get_user_model().objects.create_user("bench", "bench@example.org", "bench-password")
-    project = create_project(by=user, title="Banc d'essai", summary="Diffusion en temps réel.")
+    project = propose_project(by=user, title="Banc d'essai", summary="Diffusion en temps réel.")
     return project.pk, issue_token(user=user, name="bench")[1]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def start_server(port: int, data_dir: str, layer: str, redis_url: str) -> subprocess.Popen:
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
-    env.update(
-        DATA_DIR=data_dir,
-        ALLOWED_HOSTS="127.0.0.1",
-        COMMENT_RATE_COUNT="100000",
-        COMMENT_RATE_SECONDS="1",
-        LOG_LEVEL="ERROR",
-    )
-    if layer == "redis":
-        env["REDIS_URL"] = redis_url
-    log = open(Path(data_dir) / f"daphne-{layer}.log", "ab")  # noqa: SIM115  (lives with the process)
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "daphne",
-            "-b",
-            "127.0.0.1",
-            "-p",
-            str(port),
-            "bench.asgi:application",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=log,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"Daphne exited, see {log.name}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return server
-        except OSError:
-            time.sleep(0.2)
-    server.terminate()
-    raise SystemExit("Daphne did not start")
 
 
 class LeanSocket(asyncio.Protocol):
@@ -343,7 +286,13 @@ def main():
             for kind in args.kinds.split(","):
                 for n in (int(c) for c in args.clients.split(",")):
                     port = free_port()
-                    server = start_server(port, data_dir, layer, args.redis_url)
+                    server = start_server(
+                        port,
+                        data_dir,
+                        app="bench.asgi:application",
+                        redis_url=args.redis_url if layer == "redis" else "",
+                        log_name=f"daphne-{layer}.log",
+                    )
                     print(f"{layer} {kind} n={n}", flush=True)
                     try:
                         results = asyncio.run(

@@ -16,26 +16,15 @@ last viewer (a MutationObserver in each viewer's page notes when it appears):
 """
 
 import argparse
-import os
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from daphne_server import CHROMIUM, CHROMIUM_ARGS, free_port, setup_django, start_server
+
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 PASSWORD = "bench-password-1234"
 
 # Notes, in each viewer's page, the epoch time (ms) at which ``check`` first holds.
@@ -58,21 +47,6 @@ SUBMIT = """(selector) => {
   form.requestSubmit();
   return started;
 }"""
-
-
-def setup_django(data_dir: str) -> None:
-    for name in ("DATABASE_URL", "REDIS_URL"):
-        os.environ.pop(name, None)
-    os.environ["DATA_DIR"] = data_dir
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "incubator.settings")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 def make_people(viewers: int):
@@ -115,52 +89,6 @@ def _make_project(people, n: int, *, attested: bool, verified: bool, review: boo
     if review:
         services.open_review(by=owner, project=project)
     return project
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def start_server(port: int, data_dir: str) -> subprocess.Popen:
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
-    env.update(
-        DATA_DIR=data_dir,
-        ALLOWED_HOSTS="127.0.0.1",
-        LOG_LEVEL="ERROR",
-        COMMENT_RATE_COUNT="100000",
-        COMMENT_RATE_SECONDS="1",
-    )
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    log = open(Path(data_dir) / "daphne.log", "ab")  # noqa: SIM115  (lives with the process)
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "daphne",
-            "-b",
-            "127.0.0.1",
-            "-p",
-            str(port),
-            "incubator.asgi:application",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=log,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"Daphne exited, see {log.name}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return server
-        except OSError:
-            time.sleep(0.2)
-    server.terminate()
-    raise SystemExit("Daphne did not start")
 
 
 def sign_in(browser, base_url: str, user):
@@ -271,7 +199,7 @@ def main() -> None:
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory(prefix="bench-live-") as data_dir:
-        setup_django(data_dir)
+        setup_django(data_dir, async_unsafe=True)
         people = make_people(options.viewers)
         port = free_port()
         server = start_server(port, data_dir)

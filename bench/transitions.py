@@ -1,9 +1,14 @@
 """Throughput of gate transitions under concurrent reviewers, against a raw-SQL baseline.
 
-Run on demand against a PostgreSQL database it may fill (it migrates it and adds its own
-projects and people):
+Run on demand against a database it may fill (it migrates it and adds its own projects and
+people): PostgreSQL, or the embedded SQLite profile when ``DATABASE_URL`` is unset (point
+``DATA_DIR`` at a scratch folder):
 
     DATABASE_URL=postgres://... .venv/bin/python bench/transitions.py [--projects N]
+    DATA_DIR=/a/scratch/folder .venv/bin/python bench/transitions.py [--projects N]
+
+On SQLite the IMMEDIATE transactions serialise the writers, as the row lock does on
+PostgreSQL.
 
 For K concurrent reviewers (1, 8, 32), two workloads:
 - ``same``: every reviewer approves every project, in the same order, so all K race on
@@ -53,12 +58,13 @@ User = get_user_model()
 REVIEWERS = (1, 8, 32)
 RAW_ADVANCE = [
     # The conditional UPDATE decides the winner: only one transaction finds the review open.
-    """UPDATE workflows_gatereview SET status = 'approved', closed_at = now()
+    """UPDATE workflows_gatereview SET status = 'approved', closed_at = CURRENT_TIMESTAMP
        WHERE id = %s AND status = 'open' RETURNING project_id""",
     """INSERT INTO workflows_stagetransition
        (project_id, name, from_stage, to_stage, actor_id, at, review_id, rationale, checklist)
-       VALUES (%s, 'advance', 'idea', 'prototype', %s, now(), %s, 'Passage approuvé.', '[]')""",
-    """UPDATE projects_project SET stage = 'prototype', stage_changed_at = now()
+       VALUES (%s, 'advance', 'idea', 'prototype', %s, CURRENT_TIMESTAMP, %s,
+               'Passage approuvé.', '[]')""",
+    """UPDATE projects_project SET stage = 'prototype', stage_changed_at = CURRENT_TIMESTAMP
        WHERE id = %s AND stage = 'idea'""",
 ]
 
@@ -153,16 +159,19 @@ def exactly_one_each(reviews) -> bool:
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--projects", type=int, default=96, help="projects per run")
+    parser.add_argument(
+        "--reviewers", default=",".join(map(str, REVIEWERS)), help="values of K, e.g. 1,32"
+    )
+    parser.add_argument("--workloads", default="same,spread", help="same, spread or both")
     args = parser.parse_args()
-    if connection.vendor != "postgresql":
-        raise SystemExit("Set DATABASE_URL to a PostgreSQL database this benchmark may fill.")
+    reviewers = [int(k) for k in args.reviewers.split(",")]
     call_command("migrate", verbosity=0)
     Gate.objects.filter(stage=Stage.PROTOTYPE).update(quorum=1)
-    owner, everyone = people(max(REVIEWERS))
+    owner, everyone = people(max(reviewers))
     rows = []
     began = timezone.now()
-    for mode in ("same", "spread"):
-        for k in REVIEWERS:
+    for mode in args.workloads.split(","):
+        for k in reviewers:
             figures = {}
             for name, approve in (("engine", engine_approve), ("raw", raw_approve)):
                 reviews = ready_reviews(owner, args.projects)
@@ -170,7 +179,12 @@ def main():
                 figures[name] = (len(reviews) / elapsed, exactly_one_each(reviews))
             rows.append((mode, k, *figures["engine"], *figures["raw"]))
     header = f"{'workload':<9}{'K':>4}{'engine/s':>11}{'ok':>5}{'raw/s':>10}{'ok':>5}{'ratio':>8}"
-    print(f"{args.projects} projects per run, PostgreSQL {connection.pg_version // 10000}")
+    engine = (
+        f"PostgreSQL {connection.pg_version // 10000}"
+        if connection.vendor == "postgresql"
+        else f"SQLite {connection.Database.sqlite_version}"
+    )
+    print(f"{args.projects} projects per run, {engine}")
     print(header)
     for mode, k, engine, engine_ok, raw, raw_ok in rows:
         print(

@@ -2,14 +2,13 @@
 ``notify`` skips the actor, inactive people and those who may not read the project, and
 sends e-mail by each person's preference for the kind (immediate, daily or weekly digest)."""
 
-from django.utils.translation import gettext_lazy
-
+from notifications import texts
 from notifications.models import Notification
-from notifications.services import message, notify
+from notifications.services import notify
 from workflows import services as workflow_services
 from workflows.models import Gate, GateStage
 
-from .models import RenewalReview, Reuse
+from .models import RenewalReview, RenewalStatus, Reuse
 
 
 def _reviewers(project):
@@ -28,8 +27,8 @@ def reuse_declared(reuse: Reuse, *, by) -> None:
         recipients=_reviewers(project) + _team(project),
         project=project,
         actor=by,
-        text=message(
-            gettext_lazy("%(organisation)s déclare réutiliser « %(title)s »."),
+        text=texts.Message(
+            texts.REUSE_DECLARED,
             {"organisation": reuse.organisation, "title": project.title},
         ),
         url=project.get_absolute_url() + f"#reuse-{reuse.pk}",
@@ -37,15 +36,9 @@ def reuse_declared(reuse: Reuse, *, by) -> None:
 
 
 DECIDED = {
-    Reuse.Status.VERIFIED: gettext_lazy(
-        "La réutilisation de « %(title)s » par %(organisation)s est vérifiée."
-    ),
-    Reuse.Status.REFUSED: gettext_lazy(
-        "La réutilisation de « %(title)s » par %(organisation)s est refusée."
-    ),
-    Reuse.Status.LAPSED: gettext_lazy(
-        "La réutilisation de « %(title)s » par %(organisation)s est échue, faute de confirmation."
-    ),
+    Reuse.Status.VERIFIED: texts.REUSE_VERIFIED,
+    Reuse.Status.REFUSED: texts.REUSE_REFUSED,
+    Reuse.Status.LAPSED: texts.REUSE_LAPSED,
 }
 
 
@@ -56,7 +49,7 @@ def reuse_decided(reuse: Reuse, *, by) -> None:
         recipients=[reuse.declared_by, *_team(project)],
         project=project,
         actor=by,
-        text=message(
+        text=texts.Message(
             DECIDED[reuse.status], {"organisation": reuse.organisation, "title": project.title}
         ),
         url=project.get_absolute_url() + f"#reuse-{reuse.pk}",
@@ -70,11 +63,8 @@ def reuse_confirm(reuse: Reuse, *, until) -> None:
         recipients=[reuse.declared_by],
         project=project,
         actor=None,
-        text=message(
-            gettext_lazy(
-                "%(organisation)s réutilise-t-elle toujours « %(title)s » ? Confirmez-le "
-                "avant le %(until)s, sinon la réutilisation sera échue."
-            ),
+        text=texts.Message(
+            texts.REUSE_CONFIRM,
             {"organisation": reuse.organisation, "title": project.title, "until": until},
         ),
         url=project.get_absolute_url() + f"#reuse-{reuse.pk}",
@@ -88,8 +78,8 @@ def renewal_opened(review: RenewalReview, *, by) -> None:
         recipients=_reviewers(project) + _team(project),
         project=project,
         actor=by,
-        text=message(
-            gettext_lazy("Le commun « %(title)s » passe en revue de renouvellement (%(reason)s)."),
+        text=texts.Message(
+            texts.RENEWAL_OPENED,
             {"title": project.title, "reason": RenewalReview.Reason(review.reason).label},
         ),
         url=project.get_absolute_url() + "#renewal",
@@ -103,9 +93,9 @@ def renewal_decided(review: RenewalReview, *, by) -> None:
         recipients=list(workflow_services._followers(project)),
         project=project,
         actor=by,
-        text=message(
-            gettext_lazy("Le commun « %(title)s » : %(outcome)s."),
-            {"title": project.title, "outcome": review.get_outcome_display()},
+        text=texts.Message(
+            texts.RENEWAL_DECIDED,
+            {"title": project.title, "outcome": RenewalStatus(review.outcome).label},
         ),
         url=project.get_absolute_url() + "#renewal",
     )

@@ -41,6 +41,7 @@ from workflows.models import (
     Gate,
     GateReview,
     ItemStatus,
+    Said,
     StageTransition,
 )
 
@@ -384,7 +385,9 @@ def _transitions(projects, histories, approving, gates, criteria, written) -> No
                     to_stage=after,
                     at=at,
                     review=review,
-                    rationale=RATIONALES.get(name, "Passage approuvé."),
+                    # An approval's passage is the system's sentence, stored as its code.
+                    rationale=RATIONALES.get(name, ""),
+                    said=None if name in RATIONALES else Said.GATE_APPROVED,
                     checklist=snapshot,
                 )
             )

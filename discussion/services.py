@@ -16,11 +16,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from markdown_it import MarkdownIt
 
+from notifications import texts
 from notifications.models import Notification
-from notifications.services import message, notify
+from notifications.services import notify
 from projects import access, events
 from projects.errors import Conflict, Invalid, RateLimited
 from projects.inputs import is_id, only_fields, parse_id
@@ -213,8 +213,8 @@ def _notify_mentions(comment: Comment, usernames: set[str]) -> set[int]:
         recipients=people,
         project=comment.project,
         actor=comment.author,
-        text=message(
-            gettext_lazy("%(name)s vous a mentionné sur « %(project)s »."),
+        text=texts.Message(
+            texts.MENTION,
             {"name": _name(comment.author), "project": comment.project.title},
         ),
         url=comment_url(comment),
@@ -284,8 +284,8 @@ def post_comment(
             recipients=[parent.author],
             project=project,
             actor=by,
-            text=message(
-                gettext_lazy("%(name)s a répondu à votre message sur « %(project)s »."),
+            text=texts.Message(
+                texts.REPLY,
                 {"name": _name(by), "project": project.title},
             ),
             url=comment_url(comment),

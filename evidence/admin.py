@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import CheckMapping, CheckResult, Exemption, RepositoryScan
+from .models import CheckMapping, CheckResult, Exemption, Override, RepositoryScan
 
 
 @admin.register(CheckMapping)
@@ -36,7 +36,7 @@ class CheckResultInline(admin.TabularInline):
 
 @admin.register(RepositoryScan)
 class RepositoryScanAdmin(ReadOnly):
-    list_display = ["project", "status", "commit", "started_at", "finished_at"]
+    list_display = ["project", "status", "trigger", "commit", "requested_at", "finished_at"]
     list_filter = ["status"]
     inlines = [CheckResultInline]
 
@@ -44,3 +44,10 @@ class RepositoryScanAdmin(ReadOnly):
 @admin.register(Exemption)
 class ExemptionAdmin(admin.ModelAdmin):
     list_display = ["project", "check_code", "declared_by", "declared_at"]
+
+
+@admin.register(Override)
+class OverrideAdmin(ReadOnly):
+    """A reviewer's note for verifying an item whose required check failed."""
+
+    list_display = ["project", "item", "checks", "by", "at"]

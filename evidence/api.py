@@ -11,7 +11,7 @@ from projects.api_support import ErrorSerializer
 from projects.errors import NotFound
 from workflows import gates
 
-from . import read, services
+from . import read, services, verification
 from .models import Exemption, RepositoryScan
 from .serializers import (
     ExemptionInputSerializer,
@@ -47,19 +47,37 @@ class ScansView(APIView):
 
     @extend_schema(
         tags=["evidence"],
-        summary="Scan the project's repository now",
+        summary="Queue a scan of the project's repository",
         description=(
-            "The team and reviewers may ask. One scan per project at a time (409 "
-            "`scan_running`), a project without repository is 409 `no_repository`, and "
-            "scans are rate-limited per project and per person (429). A refused repository "
-            "still answers 201: the scan is finished with its `refusal_reason`."
+            "The team and reviewers may ask. The scan is queued for a worker and the answer "
+            "is 202 with the queued scan; its status (`queued`, `running`, then `done` or "
+            "`refused` with `refusal_code` and `refusal_reason`) is read at "
+            "`GET /api/projects/{id}/scans/{scan}/` and arrives as `scan.updated` events on "
+            "the project's socket. One scan per project at a time: while one is queued or "
+            "running, the answer is that scan (202, nothing new is queued). A project "
+            "without repository is 409 `no_repository`; scans are rate-limited per project "
+            "and per person (429 with `Retry-After`)."
         ),
         request=None,
-        responses={201: RepositoryScanSerializer, **errors(401, 403, 404, 409), **RATE_LIMITED},
+        responses={202: RepositoryScanSerializer, **errors(401, 403, 404, 409), **RATE_LIMITED},
     )
     def post(self, request, pk):
-        scan = services.request_scan(by=request.user, project_id=pk)
-        return Response(_with_results(scan), status=201)
+        scan, _created = services.request_scan(by=request.user, project_id=pk)
+        return Response(_with_results(scan), status=202)
+
+
+class ScanView(APIView):
+    @extend_schema(
+        tags=["evidence"],
+        summary="One scan of the project's repository, with its status and results",
+        responses={200: RepositoryScanSerializer, **errors(404)},
+    )
+    def get(self, request, pk, scan_id):
+        project = access.access_project(request.user, pk)
+        scan = project.scans.filter(pk=scan_id).first()
+        if scan is None:
+            raise NotFound()
+        return Response(_with_results(scan))
 
 
 class EvidenceView(APIView):
@@ -68,7 +86,10 @@ class EvidenceView(APIView):
         summary="The automatic results beside each mapped item of the project's checklist",
         description=(
             "From the latest finished scan, for each checklist item of the next gate whose "
-            "criterion is mapped to checks. Evidence only: a reviewer verifies the item."
+            "criterion is mapped to checks. Evidence only: a reviewer verifies the item. "
+            "`blocking` names the failing checks of a required item that are not exempted: "
+            "verifying it then takes a `note` (400 `override_note_required` without one), "
+            "kept as the item's `override`."
         ),
         responses={200: ItemEvidenceSerializer(many=True), **errors(404)},
     )
@@ -76,11 +97,16 @@ class EvidenceView(APIView):
         project = access.access_project(request.user, pk)
         items = list(gates.checklist_for(project))
         evidence = read.evidence_by_criterion(project, [item.criterion_id for item in items])
+        overrides = verification.overrides_by_item(project, [item.pk for item in items])
         body = [
             {
                 "item": item.pk,
                 "criterion": item.criterion.code,
                 "checks": evidence[item.criterion_id],
+                "blocking": []
+                if gates.is_done(item)
+                else verification.blocking(item, evidence[item.criterion_id]),
+                "override": overrides.get(item.pk) if gates.is_done(item) else None,
             }
             for item in items
             if item.criterion_id in evidence

@@ -21,6 +21,8 @@ REASONS = {
     "clone_failed": _("Le clonage du dépôt a échoué."),
     "empty": _("Le dépôt ne contient aucun commit."),
     "interrupted": _("L'analyse a été interrompue avant la fin."),
+    "expired": _("Aucun processus de travail n'a pris l'analyse à temps."),
+    "missing_file": _("Le dépôt n'a pas ce fichier à sa racine :"),
 }
 
 

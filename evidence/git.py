@@ -264,3 +264,50 @@ def _clone_into(work: Path, target: Target, *, now: datetime, deadline: float) -
         tags=tags,
         symlinks=symlinks,
     )
+
+
+def read_root_file(
+    target: Target, names: tuple[str, ...], *, limit: int, timeout: int
+) -> tuple[str, bytes]:
+    """``(name, content)`` of the first of ``names`` at the root of the default branch's
+    newest commit, read without a checkout: a one-commit partial clone, then that blob
+    alone, under the same safety as a scan (no hooks, no redirects, the pinned address,
+    size and time limits). Raises Refusal, ``missing_file`` when none is there."""
+    deadline = time.monotonic() + timeout
+    work = Path(tempfile.mkdtemp(prefix="read-", dir=settings.EVIDENCE_WORK_DIR))
+    try:
+        env = git_env(str(work))
+        options = git_options(target)
+        repo = work / "repo"
+        clone = [*options, "clone", "--quiet", "--template=", "--no-checkout", "--single-branch"]
+        clone += ["--depth=1", "--filter=blob:none", "--", target.url, str(repo)]
+        result = run_git(clone, cwd=work, env=env, deadline=deadline, watch=work)
+        if result.returncode != 0:
+            raise Refusal(
+                "not_git" if b"not found" in result.stderr else "clone_failed",
+                _last_line(result.stderr),
+            )
+        git = [*options, "-C", str(repo)]
+
+        def call(*args):
+            done = run_git([*git, *args], cwd=work, env=env, deadline=deadline, watch=work)
+            if done.returncode != 0:
+                raise Refusal("clone_failed", _last_line(done.stderr))
+            return done.stdout
+
+        listing = call("ls-tree", "-z", "HEAD", "--", *names)
+        entries = {}
+        for entry in filter(None, listing.split(b"\0")):
+            meta, _tab, name = entry.partition(b"\t")
+            mode, kind, blob = meta.decode().split(" ")
+            if kind == "blob" and mode != SYMLINK:
+                entries[name.decode("utf-8", "replace")] = blob
+        name = next((name for name in names if name in entries), None)
+        if name is None:
+            raise Refusal("missing_file", ", ".join(names))
+        size = int(call("cat-file", "-s", entries[name]).decode().strip() or 0)
+        if size > limit:
+            raise Refusal("too_large", f"{name} : {size} > {limit}")
+        return name, call("cat-file", "blob", entries[name])
+    finally:
+        shutil.rmtree(work, ignore_errors=True)

@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from projects.models import Project
-from workflows.models import Criterion
+from workflows.models import ChecklistItem, Criterion
 
 from .checks import CHOICES as CHECKS
 
@@ -17,14 +17,24 @@ class Outcome(models.TextChoices):
 
 
 class RepositoryScan(models.Model):
-    """One automatic reading of a project's repository at one commit. Append-only: a
-    running scan is finished once, then neither it nor its results change (database
-    triggers); they go only with their project. One running scan per project."""
+    """One automatic reading of a project's repository at one commit. Queued, run by a
+    worker, finished once (``done``, or ``refused`` with its reason); then neither it nor
+    its results change (database triggers); they go only with their project. One active
+    (queued or running) scan per project."""
 
     class Status(models.TextChoices):
+        QUEUED = "queued", _("En attente")
         RUNNING = "running", _("En cours")
         DONE = "done", _("Terminée")
-        REFUSED = "refused", _("Refusée")
+        REFUSED = "refused", _("Échouée")
+
+    class Trigger(models.TextChoices):
+        ASKED = "asked", _("Demandée")
+        REPOSITORY_CHANGED = "repository_changed", _("Adresse du dépôt modifiée")
+        REVIEW_OPENED = "review_opened", _("Revue de passage ouverte")
+        CLOCK = "clock", _("Analyse périodique")
+
+    ACTIVE = (Status.QUEUED, Status.RUNNING)
 
     # DO_NOTHING: the database removes scans after their project (a trigger), so the
     # append-only guard can refuse every other deletion.
@@ -33,20 +43,27 @@ class RepositoryScan(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     url = models.CharField(max_length=500)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    trigger = models.CharField(max_length=20, choices=Trigger.choices, default=Trigger.ASKED)
     commit = models.CharField(max_length=40, blank=True)
     committed_at = models.DateTimeField(null=True, blank=True)
-    started_at = models.DateTimeField(default=timezone.now)
+    requested_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     refusal_code = models.CharField(max_length=30, blank=True)
     refusal_reason = models.TextField(blank=True)
 
     class Meta:
-        ordering = ["-started_at", "-id"]
-        indexes = [models.Index(fields=["project", "-started_at"])]
+        ordering = ["-requested_at", "-id"]
+        indexes = [
+            models.Index(fields=["project", "-requested_at"]),
+            models.Index(fields=["requested_by", "-requested_at"]),
+        ]
         constraints = [
             models.UniqueConstraint(
-                fields=["project"], condition=Q(status="running"), name="one_running_scan"
+                fields=["project"],
+                condition=Q(status__in=["queued", "running"]),
+                name="one_active_scan",
             )
         ]
 
@@ -116,3 +133,26 @@ class CheckMapping(models.Model):
 
     def __str__(self):
         return f"{self.criterion.code} ← {self.check_code}"
+
+
+class Override(models.Model):
+    """A reviewer verified a required item although an automatic check mapped to it failed,
+    and said why. Kept as written (shown beside the item, in the API and the admin)."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="overrides")
+    item = models.ForeignKey(ChecklistItem, on_delete=models.CASCADE, related_name="overrides")
+    # DO_NOTHING: a scan goes only with its project, after the project's overrides.
+    scan = models.ForeignKey(RepositoryScan, on_delete=models.DO_NOTHING, related_name="+")
+    checks = models.JSONField(default=list)
+    note = models.TextField(max_length=2000)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        constraints = [models.CheckConstraint(condition=~Q(note=""), name="override_has_note")]
+
+    def __str__(self):
+        return f"{self.item_id}: {', '.join(self.checks)}"

@@ -13,8 +13,8 @@ from .models import CheckMapping, CheckResult, Exemption, Outcome, RepositorySca
 def latest_scan(project: Project, *, finished: bool = False) -> RepositoryScan | None:
     scans = project.scans.all()
     if finished:
-        scans = scans.exclude(status=RepositoryScan.Status.RUNNING)
-    return scans.order_by("-started_at", "-id").first()
+        scans = scans.exclude(status__in=RepositoryScan.ACTIVE)
+    return scans.order_by("-requested_at", "-id").first()
 
 
 ERRORS = {
@@ -73,6 +73,7 @@ def describe(result: CheckResult) -> str:
 
 def evidence_entry(scan: RepositoryScan, result: CheckResult | None, code: str, exemption=None):
     entry = {
+        "scan": scan.pk,
         "check": code,
         "label": str(LABELS.get(code, code)),
         "outcome": result.outcome if result else None,

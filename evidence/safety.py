@@ -1,82 +1,44 @@
 """Repositories are hostile input: which addresses a scan may reach at all.
 
-https only, on a host whose every address is public. ``EVIDENCE_ALLOW_LOCAL`` (tests only)
-also admits ``file://`` and ``http://127.0.0.1``, so tests clone the way production does
-from a server they start themselves.
+https only, on a host whose every address is public: the rules of ``network.addresses``,
+shared with the webhooks. ``EVIDENCE_ALLOW_LOCAL`` (tests only) also admits ``file://`` and
+``http://127.0.0.1``, so tests clone the way production does from a server they start
+themselves.
 """
 
-import ipaddress
 import socket
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
 from django.conf import settings
 
+from network.addresses import METADATA, Refused, Target, public_address
+from network.addresses import check_url as check_address
+
 from .errors import Refusal
 
-# Cloud metadata services. All are also non-global addresses, so they are refused twice.
-METADATA = {
-    ipaddress.ip_address("169.254.169.254"),
-    ipaddress.ip_address("169.254.170.2"),
-    ipaddress.ip_address("100.100.100.200"),
-    ipaddress.ip_address("fd00:ec2::254"),
-}
+__all__ = ["METADATA", "Target", "check_url", "public_address", "resolve"]
+
 MAX_REDIRECTS = 5
 GIT_SERVICE = "application/x-git-upload-pack-advertisement"
 
 
-@dataclass(frozen=True)
-class Target:
-    """An address that passed the checks, with the addresses its host resolved to (git is
-    pinned to them, so a second DNS answer cannot point the clone elsewhere)."""
-
-    url: str
-    host: str
-    port: int
-    addresses: tuple[str, ...]
-
-
-def _allowed_local(parts) -> bool:
-    if not settings.EVIDENCE_ALLOW_LOCAL:
-        return False
-    return parts.scheme == "file" or (parts.scheme == "http" and parts.hostname == "127.0.0.1")
-
-
-def public_address(address: str) -> bool:
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if ip.version == 6 and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
-    return ip.is_global and ip not in METADATA and not ip.is_multicast
-
-
 def check_url(url: str) -> Target:
-    """The target for ``url``, or a Refusal saying why it may not be read."""
+    """The target for ``url``, or a Refusal saying why it may not be read. The address
+    rules are the shared ones of ``network.addresses``; ``file://`` is the scanner's own
+    test-only addition."""
+    if settings.EVIDENCE_ALLOW_LOCAL:
+        try:
+            parts = urlsplit(url.strip())
+        except ValueError:
+            raise Refusal("bad_url") from None
+        if parts.scheme == "file" and not (parts.username or parts.password):
+            return Target(url=url, scheme="file", host="", port=0, addresses=())
     try:
-        parts = urlsplit(url.strip())
-        port = parts.port
-    except ValueError:
-        raise Refusal("bad_url") from None
-    if parts.username or parts.password:
-        raise Refusal("credentials")
-    if _allowed_local(parts):
-        if parts.scheme == "file":
-            return Target(url=url, host="", port=0, addresses=())
-        return Target(url=url, host="127.0.0.1", port=port or 80, addresses=("127.0.0.1",))
-    if parts.scheme != "https":
-        raise Refusal("scheme")
-    if not parts.hostname:
-        raise Refusal("bad_url")
-    port = port or 443
-    try:
-        infos = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError):
-        raise Refusal("unresolvable", parts.hostname) from None
-    addresses = tuple(dict.fromkeys(info[4][0] for info in infos))
-    if not addresses or not all(public_address(a) for a in addresses):
-        raise Refusal("private_address", parts.hostname)
-    return Target(url=url, host=parts.hostname, port=port, addresses=addresses)
+        return check_address(url, allow_local_http=settings.EVIDENCE_ALLOW_LOCAL)
+    except Refused as refused:
+        raise Refusal(refused.code, refused.detail) from None
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):

@@ -24,8 +24,10 @@ class RepositoryScanSerializer(serializers.ModelSerializer):
             "project",
             "url",
             "status",
+            "trigger",
             "commit",
             "committed_at",
+            "requested_at",
             "started_at",
             "finished_at",
             "refusal_code",
@@ -48,7 +50,16 @@ class ExemptionInputSerializer(RejectUnknownFields, serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
 
 
+class OverrideSerializer(serializers.Serializer):
+    checks = serializers.ListField(child=serializers.CharField())
+    note = serializers.CharField()
+    by = serializers.CharField(source="by.username", default=None)
+    at = serializers.DateTimeField()
+    scan = serializers.IntegerField(source="scan_id")
+
+
 class EvidenceEntrySerializer(serializers.Serializer):
+    scan = serializers.IntegerField()
     check = serializers.CharField()
     label = serializers.CharField()
     outcome = serializers.CharField(allow_null=True)
@@ -65,3 +76,5 @@ class ItemEvidenceSerializer(serializers.Serializer):
     item = serializers.IntegerField()
     criterion = serializers.CharField()
     checks = EvidenceEntrySerializer(many=True)
+    blocking = serializers.ListField(child=serializers.CharField())
+    override = OverrideSerializer(allow_null=True)

@@ -4,8 +4,10 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import models
+from django.forms.renderers import DjangoTemplates
 from django.utils.translation import gettext_lazy as _
 
+from evidence.checks import CHOICES as EVIDENCE_CHECKS
 from notifications.models import Notification
 from outbox.models import Frequency
 from projects.models import MAX_NOTE, MAX_TEXT, MAX_URL, Project, Role, Stage, Territory, Theme
@@ -15,6 +17,13 @@ from workflows.models import Decision
 User = get_user_model()
 
 PROJECT_FIELDS = list(EDITABLE_FIELDS)
+
+
+class DsfrRenderer(DjangoTemplates):
+    """Every field, however the page renders it ({{ form }}, {{ field.as_field_group }}),
+    in the design system's markup."""
+
+    field_template_name = "frontend/fragments/field.html"
 
 
 def https_by_default(field, **kwargs):
@@ -114,8 +123,14 @@ class RoleForm(forms.Form):
 
 
 class AttestForm(forms.Form):
+    one_of = ("evidence_url", "evidence_text")  # one of them at least: neither is optional
+
     evidence_url = forms.URLField(
-        label=_("Lien vers la preuve"), required=False, max_length=MAX_URL, assume_scheme="https"
+        label=_("Lien vers la preuve"),
+        required=False,
+        max_length=MAX_URL,
+        assume_scheme="https",
+        help_text=_("Un lien, une explication ou les deux."),
     )
     evidence_text = forms.CharField(
         label=_("Explication"),
@@ -145,6 +160,18 @@ class VerifyForm(forms.Form):
         required=False,
         max_length=MAX_NOTE,
         widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class ExemptionForm(forms.Form):
+    """An exemption from one automatic check: which one, and why (mandatory)."""
+
+    check = forms.ChoiceField(label=_("Vérification"), choices=EVIDENCE_CHECKS)
+    reason = forms.CharField(
+        label=_("Raison"),
+        max_length=2000,
+        help_text=_("Montrée aux relecteurs à côté du résultat."),
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 

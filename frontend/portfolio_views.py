@@ -204,6 +204,51 @@ def sections(figures: dict) -> list[dict]:
             ),
         ),
         _section(
+            "openness",
+            _("Ouverture du code : projets pilotes et communs"),
+            _(
+                "Pour chaque vérification automatique, la part des projets pilotes et communs "
+                "qui la réussissent à leur dernière analyse du dépôt, parmi ceux analysés."
+            ),
+            [_("Vérification"), _("Projets"), _("Analysés"), _("Réussis"), _("Part")],
+            [
+                [
+                    row["label"],
+                    row["projects"],
+                    row["scanned"],
+                    row["passed"],
+                    _percent(row["share"]),
+                ]
+                for row in figures["openness"]["checks"]
+            ],
+            chart=_bar(
+                [row["label"] for row in figures["openness"]["checks"]],
+                [
+                    (
+                        _("Part des projets analysés"),
+                        [
+                            None if row["share"] is None else round(row["share"] * 100)
+                            for row in figures["openness"]["checks"]
+                        ],
+                    )
+                ],
+                horizontal=True,
+                percent=True,
+            ),
+        ),
+        _section(
+            "licences",
+            _("Licences en usage"),
+            _("Les licences trouvées par la dernière analyse du dépôt de chaque projet."),
+            [_("Licence"), _("Projets")],
+            [[row["spdx"], row["count"]] for row in figures["openness"]["licences"]],
+            chart=_bar(
+                [row["spdx"] for row in figures["openness"]["licences"]],
+                [(_("Projets"), [row["count"] for row in figures["openness"]["licences"]])],
+                horizontal=True,
+            ),
+        ),
+        _section(
             "themes",
             _("Projets par thème"),
             "",

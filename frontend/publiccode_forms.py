@@ -61,6 +61,8 @@ class ProfileForm(forms.ModelForm):
 class ImportForm(forms.Form):
     """A publiccode.yml pasted or uploaded (the upload wins when both are given)."""
 
+    one_of = ("upload", "document")
+
     upload = forms.FileField(label=_("Fichier publiccode.yml"), required=False)
     document = forms.CharField(
         label=_("Ou collez son contenu"),

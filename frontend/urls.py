@@ -10,12 +10,14 @@ from .views import (
     fragments,
     home,
     inbox,
+    legal,
     notifications,
     projects,
     publiccode,
     space,
     team,
     tokens,
+    webhooks,
     workflow,
 )
 
@@ -24,6 +26,10 @@ app_name = "frontend"
 urlpatterns = [
     path("", home.home, name="home"),
     path("pipeline/", home.board, name="board"),
+    path("accessibilite/", legal.accessibility, name="accessibility"),
+    path("mentions-legales/", legal.legal_notice, name="legal_notice"),
+    path("donnees-personnelles/", legal.personal_data, name="personal_data"),
+    path("plan-du-site/", legal.sitemap, name="sitemap"),
     path("projects/", projects.project_list, name="project_list"),
     path("projects/new/", projects.project_propose, name="project_propose"),
     path("projects/<int:pk>/", projects.project_detail, name="project_detail"),
@@ -34,6 +40,12 @@ urlpatterns = [
     path("projects/<int:pk>/team/", team.team, name="team"),
     path("projects/<int:pk>/team/<int:user_id>/role/", team.change_role, name="team_role"),
     path("projects/<int:pk>/team/<int:user_id>/remove/", team.remove_member, name="team_remove"),
+    # Before the item actions: their <str:action> would take it.
+    path(
+        "projects/<int:pk>/checklist/<int:item_id>/verify-from-scan/",
+        evidence.verify_from_scan,
+        name="verify_from_scan",
+    ),
     path(
         "projects/<int:pk>/checklist/<int:item_id>/<str:action>/",
         workflow.item_action,
@@ -50,6 +62,8 @@ urlpatterns = [
     path("projects/<int:pk>/renewals/", commons.renewal_open, name="renewal_open"),
     path("renewals/<int:renewal_id>/vote/", commons.renewal_vote, name="renewal_vote"),
     path("projects/<int:pk>/live/commons/", fragments.commons_fragment, name="live_commons"),
+    path("projects/<int:pk>/exemptions/", evidence.exemptions, name="exemptions"),
+    path("projects/<int:pk>/live/scan/", evidence.scan_fragment, name="live_scan"),
     path("reviews/<int:review_id>/withdraw/", workflow.review_withdraw, name="review_withdraw"),
     path("reviews/<int:review_id>/decide/", workflow.review_decide, name="review_decide"),
     path("projects/<int:pk>/transitions/<str:name>/", workflow.transition, name="transition"),
@@ -78,6 +92,8 @@ urlpatterns = [
     path("account/", account.account, name="account"),
     path("account/tokens/", tokens.tokens, name="tokens"),
     path("account/tokens/<int:token_id>/revoke/", tokens.token_revoke, name="token_revoke"),
+    path("account/webhooks/", webhooks.webhook_list, name="webhooks"),
+    path("account/webhooks/<int:pk>/", webhooks.webhook_detail, name="webhook"),
     path("unsubscribe/<str:token>/", account.unsubscribe, name="unsubscribe"),
     path("portfolio/", portfolio_views.portfolio_page, name="portfolio"),
     path("console/", console.console, name="console"),

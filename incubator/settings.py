@@ -13,6 +13,7 @@ import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from whitenoise.compress import Compressor
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -93,6 +94,7 @@ INSTALLED_APPS = [
     "clock",
     "projects",
     "notifications",
+    "webhooks",
     "workflows",
     "commons",
     "discussion",
@@ -141,6 +143,8 @@ PERMISSIONS_POLICY = (
 )
 
 ROOT_URLCONF = "incubator.urls"
+# Every form field renders with the design system's markup (frontend/forms/).
+FORM_RENDERER = "frontend.forms.DsfrRenderer"
 ASGI_APPLICATION = "incubator.asgi.application"
 
 TEMPLATES = [
@@ -154,6 +158,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "frontend.context_processors.identity",
             ],
         },
     },
@@ -261,14 +266,20 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
+# Static files with hashed names, precompressed (gzip and Brotli) by collectstatic, in every
+# profile: WhiteNoise serves them from Daphne with a one-year immutable Cache-Control (the
+# name changes with the content), and nginx serves the same files in production
+# (deploy/nginx.conf). `make setup` collects them; the tests name the plain files.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if PRODUCTION
-        else "django.contrib.staticfiles.storage.StaticFilesStorage"
-    },
+    "staticfiles": {"BACKEND": "incubator.static_storage.HashedStaticFiles"},
 }
+# Files without a hash in their name (the originals collectstatic keeps beside the hashed
+# copies) are cached for a minute.
+WHITENOISE_MAX_AGE = 60
+# Source maps (a third of the bytes, for developers' tools only) are not compressed: that
+# halves the time collectstatic takes.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "map"]
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "")
 if not EMAIL_BACKEND:
@@ -287,6 +298,22 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "incubateur@localhost")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+
+# Who runs the site, shown in the header, the footer and the legal pages. The design system's
+# State identity (the Marianne block, "République française") is reserved for the State's
+# services: an operator outside the State leaves SITE_STATE_IDENTITY off and gets the neutral
+# header and footer, its own name in place of the Marianne block.
+SITE_STATE_IDENTITY = env_bool("SITE_STATE_IDENTITY")
+SITE_IDENTITY = {
+    "state": SITE_STATE_IDENTITY,
+    # The lines of the Marianne block (State identity only), "|" between lines.
+    "marianne": os.environ.get("SITE_MARIANNE", "République|française").split("|"),
+    "operator": os.environ.get("SITE_OPERATOR", "Numérique en Commun[s]"),
+    "operator_url": os.environ.get("SITE_OPERATOR_URL", ""),
+    "publisher": os.environ.get("SITE_PUBLISHER", ""),
+    "host": os.environ.get("SITE_HOST", ""),
+    "contact": os.environ.get("SITE_CONTACT_EMAIL", DEFAULT_FROM_EMAIL),
+}
 
 REST_FRAMEWORK = {
     # Token first: DRF answers "not signed in" with the first class's WWW-Authenticate
@@ -356,6 +383,32 @@ EVIDENCE_WORK_DIR = os.environ.get("EVIDENCE_WORK_DIR") or None
 # Scans a project, and a person, may ask for in a window of seconds.
 EVIDENCE_RATE_PROJECT = (env_int("EVIDENCE_RATE_PROJECT_COUNT", 6), 3600)
 EVIDENCE_RATE_PERSON = (env_int("EVIDENCE_RATE_PERSON_COUNT", 20), 3600)
+# A queued scan no worker took after this many seconds is closed as expired; projects at
+# pilot and commons are scanned again when their latest scan is this many days old.
+EVIDENCE_QUEUE_TIMEOUT = env_int("EVIDENCE_QUEUE_TIMEOUT", 3600)
+EVIDENCE_RESCAN_DAYS = env_int("EVIDENCE_RESCAN_DAYS", 7)
+# Reading a repository's publiccode.yml for the project form happens while a page waits.
+EVIDENCE_FETCH_TIMEOUT = env_int("EVIDENCE_FETCH_TIMEOUT", 20)
+
+# Signed webhooks (docs/interop.md). WEBHOOKS_ALLOW_LOCAL admits http://127.0.0.1 receivers:
+# for tests only, never in production. A receiver has WEBHOOKS_TIMEOUT seconds for the whole
+# exchange and at most WEBHOOKS_MAX_RESPONSE_BYTES of its answer are read. A failed delivery
+# is tried again after WEBHOOKS_RETRY_SECONDS, doubled each time up to WEBHOOKS_RETRY_MAX_WAIT,
+# for WEBHOOKS_RETRY_WINDOW seconds (three days), then the endpoint is disabled.
+WEBHOOKS_ALLOW_LOCAL = env_bool("WEBHOOKS_ALLOW_LOCAL") and not PRODUCTION
+WEBHOOKS_TIMEOUT = env_int("WEBHOOKS_TIMEOUT", 10)
+WEBHOOKS_MAX_RESPONSE_BYTES = env_int("WEBHOOKS_MAX_RESPONSE_BYTES", 65_536)
+WEBHOOKS_RETRY_SECONDS = env_int("WEBHOOKS_RETRY_SECONDS", 30)
+WEBHOOKS_RETRY_MAX_WAIT = env_int("WEBHOOKS_RETRY_MAX_WAIT", 12 * 3600)
+WEBHOOKS_RETRY_WINDOW = env_int("WEBHOOKS_RETRY_WINDOW", 3 * 86_400)
+# After a rotation the previous secret signs too for this long.
+WEBHOOKS_ROTATION_HOURS = env_int("WEBHOOKS_ROTATION_HOURS", 24)
+# The delivery log keeps finished deliveries and attempts this long (pruned by the clock).
+WEBHOOKS_LOG_DAYS = env_int("WEBHOOKS_LOG_DAYS", 30)
+WEBHOOKS_MAX_ENDPOINTS = env_int("WEBHOOKS_MAX_ENDPOINTS", 20)
+# Called by projects.events.record_events with (project, events) inside the event's
+# transaction: the apps above projects that keep rows per event (see the import contract).
+EVENT_SUBSCRIBERS = ["webhooks.services.fan_out"]
 
 LOGGING = {
     "version": 1,
@@ -407,4 +460,14 @@ CLOCK_JOBS = {
     },
     "reuse_lapses": {"task": "commons.tasks.lapse_reuses", "every": "day", "at": "06:00"},
     "renewals": {"task": "commons.tasks.open_due_renewals", "every": "day", "at": "06:30"},
+    # Lanes whose wake-up was lost (a worker killed mid-lane) are woken again.
+    "webhook_sweep": {"task": "webhooks.tasks.sweep_lanes", "every": "minute"},
+    "webhook_log_prune": {"task": "webhooks.tasks.prune_log", "every": "day", "at": "03:30"},
+    # Daily: each project is scanned again once its latest scan is EVIDENCE_RESCAN_DAYS old.
+    "repository_rescans": {
+        "task": "evidence.tasks.rescan_repositories",
+        "every": "day",
+        "at": "02:00",
+    },
+    "stale_scans": {"task": "evidence.tasks.close_stale_scans", "every": "hour"},
 }

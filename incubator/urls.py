@@ -30,6 +30,7 @@ api_patterns = [
     path("", include("portfolio.urls")),
     path("", include(interop_api)),
     path("", include("evidence.urls")),
+    path("", include("webhooks.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # Redoc rather than Swagger UI: its pages pass axe (contrast, no nested controls).
     path(

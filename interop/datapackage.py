@@ -17,11 +17,11 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from commons.models import Reuse
 from projects.models import Project, Stage
-from workflows.models import ChecklistItem, ItemStatus, Principle, StageTransition
+from workflows.models import ChecklistItem, ItemStatus, Principle, Said, StageTransition
 
 LICENCE = {
     "name": "etalab-2.0",
@@ -212,11 +212,18 @@ def rows(name: str, *, site_url: str, ids: list[int] | None = None) -> list[dict
             for p in projects.prefetch_related("themes", "territories")
         ]
     if name == "transitions":
-        return list(
+        rows = list(
             StageTransition.objects.filter(project__in=projects)
             .order_by("at", "id")
-            .values("id", "project_id", "name", "from_stage", "to_stage", "at", "rationale")
+            .values("id", "project_id", "name", "from_stage", "to_stage", "at", "rationale", "said")
         )
+        # What the system said is published in French, like the criteria's titles.
+        with translation.override("fr"):
+            for row in rows:
+                said = row.pop("said")
+                if said:
+                    row["rationale"] = str(Said(said).label)
+        return rows
     if name == "checklist":
         items = (
             ChecklistItem.objects.filter(project__in=projects)

@@ -54,7 +54,7 @@ class PortfolioStageFeed(Feed):
         }
 
     def item_description(self, item: StageTransition):
-        return item.rationale or _("Passage de l'étape %(from)s à l'étape %(to)s.") % {
+        return item.rationale_text or _("Passage de l'étape %(from)s à l'étape %(to)s.") % {
             "from": Stage(item.from_stage).label,
             "to": Stage(item.to_stage).label,
         }

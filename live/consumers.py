@@ -1,4 +1,5 @@
-"""Websocket consumers: a project's live stream and a person's unread count.
+"""The project socket: a project's live stream (the unread count's is
+``notifications.consumers``; what both share is ``incubator.sockets``).
 
 The contract is DESIGN.md's "Real-time contract". Frames of ``/ws/projects/<id>/``:
 

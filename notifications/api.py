@@ -19,9 +19,23 @@ from .services import mark_read, preferences, set_preferences, unread_count
 
 
 class NotificationOutput(serializers.ModelSerializer):
+    # In the reader's language; ``code`` and ``params`` say what the system wrote, when it did.
+    text = serializers.CharField(source="shown", read_only=True)
+
     class Meta:
         model = Notification
-        fields = ["id", "kind", "project", "actor", "text", "url", "created_at", "read_at"]
+        fields = [
+            "id",
+            "kind",
+            "project",
+            "actor",
+            "text",
+            "code",
+            "params",
+            "url",
+            "created_at",
+            "read_at",
+        ]
 
 
 class NotificationListView(APIView):

@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from outbox.models import Frequency
 from projects.models import Project
 
+from . import texts
+
 # The tables keep the names they had in ``projects``: the move changed no row.
 
 
@@ -25,6 +27,7 @@ class Notification(models.Model):
         REUSE_CONFIRM = "reuse_confirm", _("Réutilisation à confirmer pour l'année")
         RENEWAL_OPENED = "renewal_opened", _("Revue de renouvellement d'un commun")
         RENEWAL_DECIDED = "renewal_decided", _("Renouvellement d'un commun décidé")
+        WEBHOOK_DISABLED = "webhook_disabled", _("Webhook désactivé")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -34,7 +37,11 @@ class Notification(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    text = models.CharField(max_length=300)
+    # A sentence of ``texts.TEXTS`` with its parameters, rendered when read (``shown``);
+    # ``text`` holds what a row says without a code (from before the codes).
+    code = models.CharField(max_length=40, blank=True)
+    params = models.JSONField(default=dict, blank=True)
+    text = models.CharField(max_length=300, blank=True)
     url = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
@@ -46,6 +53,11 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.kind} → {self.recipient}"
+
+    @property
+    def shown(self) -> str:
+        """What the notification says, in the active language."""
+        return (texts.render(self.code, self.params) if self.code else "") or self.text
 
 
 class NotificationPreference(models.Model):

@@ -5,13 +5,16 @@ are written with the change that caused them; the e-mails (tasks, see ``outbox``
 live unread counts leave after commit.
 """
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.db import transaction
-from django.db.models import Count, FilteredRelation, Q
+from django.db.models import Count, F, FilteredRelation, Q
 from django.utils import timezone, translation
 from django.utils.functional import lazy
 from django.utils.translation import gettext as _
@@ -24,10 +27,19 @@ from projects.errors import Invalid
 from projects.inputs import is_id
 from projects.models import Project
 
+from . import texts
 from .models import Notification, NotificationPreference
 
 # What a person gets when they never chose: everything in the app, no e-mail.
 DEFAULTS = {"in_app": True, "email": Frequency.NEVER.value}
+# Kinds that send their e-mail at once unless the person chose otherwise: a webhook switched
+# off unnoticed is a partner service gone quiet.
+KIND_DEFAULTS = {Notification.Kind.WEBHOOK_DISABLED: {"email": Frequency.IMMEDIATE.value}}
+
+
+def default(kind: str, channel: str):
+    """What ``kind`` does on ``channel`` for a person who never chose."""
+    return KIND_DEFAULTS.get(kind, {}).get(channel, DEFAULTS[channel])
 
 
 def _render(template, params: dict) -> str:
@@ -61,90 +73,145 @@ def preferences(user) -> list[dict]:
         {
             "kind": kind.value,
             "label": str(kind.label),
-            "in_app": chosen[kind].in_app if kind in chosen else DEFAULTS["in_app"],
-            "email": chosen[kind].email if kind in chosen else DEFAULTS["email"],
+            "in_app": chosen[kind].in_app if kind in chosen else default(kind, "in_app"),
+            "email": chosen[kind].email if kind in chosen else default(kind, "email"),
         }
         for kind in Notification.Kind
     ]
 
 
+@dataclass
+class Notice:
+    """One thing to tell: ``kind`` to ``recipients`` (users) about ``project``."""
+
+    kind: str
+    recipients: Iterable
+    project: Project | None
+    actor: object
+    text: object
+    url: str = ""
+
+
+def settings_annotations(kinds) -> dict:
+    """Annotations for a queryset of users that read, with them, what ``notify_all`` needs
+    to know of each person for ``kinds``: their choice per kind (no row: defaults) and the
+    language of their e-mails. A caller that reads its recipients anyway saves a query."""
+    found = {"notify_language": F("mail_settings__language")}
+    for kind in kinds:
+        relation = f"pref_{kind}"
+        found[relation] = FilteredRelation(
+            "notification_preferences", condition=Q(notification_preferences__kind=kind)
+        )
+        found[f"{relation}_in_app"] = F(f"{relation}__in_app")
+        found[f"{relation}_email"] = F(f"{relation}__email")
+    return found
+
+
+def _settings(people: dict, kinds) -> dict:
+    """``{(user_id, kind): (in_app, email)}`` and ``{user_id: language}`` of ``people``, read
+    from their annotations (``settings_annotations``) or in one query."""
+    if all(hasattr(user, "notify_language") for user in people.values()) and all(
+        hasattr(user, f"pref_{kind}_in_app") for user in people.values() for kind in kinds
+    ):
+        rows = people.values()
+    else:
+        rows = (
+            get_user_model().objects.filter(pk__in=people).annotate(**settings_annotations(kinds))
+        )
+    choices, languages = {}, {}
+    for user in rows:
+        if user.notify_language:
+            languages[user.pk] = user.notify_language
+        for kind in kinds:
+            choices[user.pk, kind] = (
+                getattr(user, f"pref_{kind}_in_app"),
+                getattr(user, f"pref_{kind}_email"),
+            )
+    return choices, languages
+
+
 def notify(*, kind: str, recipients, project: Project | None, actor, text, url: str = ""):
-    """Tell ``recipients`` (users) about something ``actor`` did on ``project``.
+    """Tell ``recipients`` (users) about something ``actor`` did on ``project``; see
+    ``notify_all``. Returns the in-app Notification rows created."""
+    return notify_all([Notice(kind, recipients, project, actor, text, url)])
+
+
+def notify_all(notices) -> list:
+    """Tell each notice's recipients, all notices written with one insert and one live
+    unread push after commit.
 
     The actor is never told about their own action, inactive people and people who may not
     read the project are skipped. ``text`` is rendered in each recipient's language (pass a
-    ``message(gettext_lazy(...), ...)``). The in-app rows and the e-mail items are written
+    ``texts.Message(code, params)``, stored as its code; any other text is stored as
+    given). The in-app rows and the e-mail items are written
     in the caller's transaction; immediate e-mails are tasks that leave after the commit.
     Returns the in-app Notification rows created."""
-    if kind not in Notification.Kind.values:
-        raise ValueError(kind)
-    actor_id = getattr(actor, "pk", None)
-    candidates = [
-        user for user in recipients if user is not None and user.is_active and user.pk != actor_id
-    ]
-    readers = access.readers_among(candidates, project) if project else None
-    people = {user.pk: user for user in candidates if readers is None or user.pk in readers}
-    if not people:
+    told = []
+    for notice in notices:
+        if notice.kind not in Notification.Kind.values:
+            raise ValueError(notice.kind)
+        actor_id = getattr(notice.actor, "pk", None)
+        candidates = [
+            user
+            for user in notice.recipients
+            if user is not None and user.is_active and user.pk != actor_id
+        ]
+        project = notice.project
+        readers = access.readers_among(candidates, project) if project else None
+        people = {user.pk: user for user in candidates if readers is None or user.pk in readers}
+        if people:
+            told.append((notice, people))
+    if not told:
         return []
-    # One query for every person's choice for this kind and e-mail language (no row: defaults).
-    settings_of = {
-        user_id: (in_app, email, language)
-        for user_id, in_app, email, language in get_user_model()
-        .objects.filter(pk__in=people)
-        .annotate(
-            pref=FilteredRelation(
-                "notification_preferences", condition=Q(notification_preferences__kind=kind)
-            )
-        )
-        .values_list("pk", "pref__in_app", "pref__email", "mail_settings__language")
-    }
-    languages = {
-        user_id: language for user_id, (*_rest, language) in settings_of.items() if language
-    }
+    everyone = {pk: user for _notice, people in told for pk, user in people.items()}
+    choices, languages = _settings(everyone, {notice.kind for notice, _people in told})
 
-    def wants(user_id, channel):
-        in_app, email, _language = settings_of.get(user_id, (None, None, None))
+    def wants(user_id, kind, channel):
+        in_app, email = choices.get((user_id, kind), (None, None))
         value = in_app if channel == "in_app" else email
-        return DEFAULTS[channel] if value is None else value
+        return default(kind, channel) if value is None else value
 
     limit = Notification._meta.get_field("text").max_length
-    texts = {}
-    for language in {languages.get(user_id, settings.LANGUAGE_CODE) for user_id in people}:
-        with translation.override(language):
-            texts[language] = str(text)[:limit]
-
-    def text_for(user_id):
-        return texts[languages.get(user_id, settings.LANGUAGE_CODE)]
-
-    created = Notification.objects.bulk_create(
-        Notification(
-            recipient_id=user_id,
-            kind=kind,
-            project=project,
-            actor=actor,
-            text=text_for(user_id),
-            url=url,
-        )
-        for user_id in people
-        if wants(user_id, "in_app")
-    )
-    queue_items(
-        [
-            Item(
-                recipient_id=user_id,
-                kind=kind,
-                frequency=wants(user_id, "email"),
-                project_id=project.pk if project else None,
-                project_title=project.title if project else "",
-                text=text_for(user_id),
-                url=url,
-            )
-            for user_id, user in people.items()
-            if user.email and wants(user_id, "email") != Frequency.NEVER
-        ]
-    )
+    rows, items = [], []
+    for notice, people in told:
+        rendered = {}
+        for language in {languages.get(user_id, settings.LANGUAGE_CODE) for user_id in people}:
+            with translation.override(language):
+                rendered[language] = str(notice.text)[:limit]
+        project = notice.project
+        coded = isinstance(notice.text, texts.Message)
+        for user_id, user in people.items():
+            text = rendered[languages.get(user_id, settings.LANGUAGE_CODE)]
+            if wants(user_id, notice.kind, "in_app"):
+                rows.append(
+                    Notification(
+                        recipient_id=user_id,
+                        kind=notice.kind,
+                        project=project,
+                        actor=notice.actor,
+                        # A system sentence is stored as its code, rendered when read.
+                        text="" if coded else text,
+                        code=notice.text.code if coded else "",
+                        params=notice.text.params if coded else {},
+                        url=notice.url,
+                    )
+                )
+            if user.email and wants(user_id, notice.kind, "email") != Frequency.NEVER:
+                items.append(
+                    Item(
+                        recipient_id=user_id,
+                        kind=notice.kind,
+                        frequency=wants(user_id, notice.kind, "email"),
+                        project_id=project.pk if project else None,
+                        project_title=project.title if project else "",
+                        text=text,
+                        url=notice.url,
+                    )
+                )
+    created = Notification.objects.bulk_create(rows) if rows else []
+    queue_items(items)
     if created:
-        users = [row.recipient_id for row in created]
+        users = {row.recipient_id for row in created}
         transaction.on_commit(lambda: push_unread(users))
     return created
 
@@ -217,7 +284,9 @@ def set_preferences(*, by, choices) -> list[dict]:
         raise Invalid(errors)
     for kind, choice in choices.items():
         pref, _created = NotificationPreference.objects.get_or_create(
-            user=by, kind=kind, defaults=DEFAULTS
+            user=by,
+            kind=kind,
+            defaults={channel: default(kind, channel) for channel in DEFAULTS},
         )
         for key, value in choice.items():
             setattr(pref, key, value)

@@ -224,6 +224,45 @@ class CommonsFiguresSerializer(serializers.Serializer):
     due_soon_days = serializers.IntegerField()
 
 
+class CheckShareSerializer(serializers.Serializer):
+    check = serializers.CharField()
+    label = serializers.CharField()
+    projects = serializers.IntegerField(help_text="pilot and commons projects")
+    scanned = serializers.IntegerField(help_text="of them, with a finished latest scan")
+    passed = serializers.IntegerField()
+    failed = serializers.IntegerField()
+    not_applicable = serializers.IntegerField()
+    share = serializers.FloatField(allow_null=True, help_text="passed / scanned")
+
+
+class LicenceCountSerializer(serializers.Serializer):
+    spdx = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class AttentionProjectSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    stage = serializers.ChoiceField(choices=Stage.choices)
+    status = serializers.CharField()
+    scanned_at = serializers.DateTimeField()
+    refusal_code = serializers.CharField()
+    why = serializers.ChoiceField(choices=["failed", "old"])
+
+
+class AttentionSerializer(serializers.Serializer):
+    days = serializers.IntegerField()
+    count = serializers.IntegerField()
+    never_scanned = serializers.IntegerField()
+    projects = AttentionProjectSerializer(many=True)
+
+
+class OpennessSerializer(serializers.Serializer):
+    checks = CheckShareSerializer(many=True)
+    licences = LicenceCountSerializer(many=True)
+    attention = AttentionSerializer()
+
+
 class PortfolioSerializer(serializers.Serializer):
     total = serializers.IntegerField()
     stages = StageCountSerializer(many=True)
@@ -239,6 +278,9 @@ class PortfolioSerializer(serializers.Serializer):
     followed = ListedProjectSerializer(many=True)
     reuses = ReusesSerializer()
     commons = CommonsFiguresSerializer()
+    openness = OpennessSerializer(
+        help_text="From each project's latest finished repository scan (docs/evidence.md)."
+    )
 
 
 class ExportRowSerializer(serializers.Serializer):
@@ -262,6 +304,11 @@ class ExportRowSerializer(serializers.Serializer):
     compliance_general_interest = serializers.FloatField(allow_null=True)
     reuses_verified = serializers.IntegerField()
     renewal_status = serializers.CharField(help_text="commons only: renewed, at_risk, dormant")
+    scan_status = serializers.CharField(help_text="latest finished scan: done or refused")
+    scanned_at = serializers.DateTimeField(allow_null=True)
+    licence_found = serializers.CharField(help_text="SPDX id of the licence file found")
+    checks_passed = serializers.ListField(child=serializers.CharField())
+    checks_failed = serializers.ListField(child=serializers.CharField())
 
 
 class ExportSerializer(serializers.Serializer):

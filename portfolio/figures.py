@@ -21,6 +21,8 @@ from django.utils.translation import get_language
 
 from commons.models import Commons, RenewalStatus, Reuse
 from commons.read import renewal_due_after
+from evidence import figures as openness
+from evidence.models import CheckResult, RepositoryScan
 from projects import access
 from projects.models import (
     PATH,
@@ -54,6 +56,14 @@ DECIDED = (
     GateReview.Status.CHANGES_REQUESTED,
     GateReview.Status.REJECTED,
 )
+# The scan columns of a project never scanned.
+NOT_SCANNED = {
+    "scan_status": "",
+    "scanned_at": None,
+    "licence_found": "",
+    "checks_passed": [],
+    "checks_failed": [],
+}
 MET = Q(status=ItemStatus.VERIFIED) | Q(status=ItemStatus.NOT_APPLICABLE, na_accepted=True)
 
 
@@ -140,6 +150,8 @@ def _cache_key(scope: Scope, user, filters: Filters) -> str:
             ChecklistItem,
             Follow,
             ProjectUserObjectPermission,
+            RepositoryScan,
+            CheckResult,  # a scan's end writes its results
         ],
         # Commons rows are created by the clock without an event of their own.
         "count": [Project, ProjectUserObjectPermission, Follow, Commons],
@@ -176,6 +188,7 @@ def _figures(scope: Scope, user, filters: Filters) -> dict:
         "followed": _followed(projects, user),
         "reuses": _reuses(scope),
         "commons": _commons(scope),
+        "openness": openness.openness(projects),
     }
 
 
@@ -433,9 +446,9 @@ def _listed(row: dict) -> dict:
 
 
 def export_rows(user, filters: Filters) -> list[dict]:
-    """One row per project: stage, dates, first arrival in each stage of the path and the
-    share of criteria verified per principle, verified reuses and a commons' renewal status.
-    Six queries whatever the number of projects."""
+    """One row per project: stage, dates, first arrival in each stage of the path, the
+    share of criteria verified per principle, verified reuses, a commons' renewal status and
+    its latest repository scan. Eight queries whatever the number of projects."""
     scope = scope_for(user, filters)
     projects = scope.filter(Project.objects.order_by(), "pk")
     reached = {
@@ -464,6 +477,7 @@ def export_rows(user, filters: Filters) -> list[dict]:
         .annotate(n=Count("pk"))
         .order_by()
     )
+    scans = openness.export_columns(projects)
     rows = []
     for project in projects.values(
         "id",
@@ -491,6 +505,7 @@ def export_rows(user, filters: Filters) -> list[dict]:
         row["renewal_status"] = (
             (status or RenewalStatus.RENEWED) if row["stage"] == "commons" else ""
         )
+        row.update(scans.get(pk, NOT_SCANNED))
         rows.append(row)
     return rows
 

@@ -12,11 +12,14 @@ of queries), as a queryset (``Project.objects.restrict(user, action)``) and as a
 people (``readers_among``).
 """
 
+import functools
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Permission
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from .errors import Forbidden, NotAuthenticated, NotFound
 from .inputs import is_id, parse_id
@@ -69,8 +72,36 @@ def is_curator(user: User) -> bool:
 
 
 def _global(user: User, codename: str) -> bool:
-    # Django caches a person's global permissions on the user object.
+    # Django caches a person's global permissions on the user object; ``remember`` may have
+    # read this one already with another query.
+    known = getattr(user, "_known_globals", {})
+    if codename in known and not user.is_superuser:
+        return known[codename]
     return user.has_perm(f"projects.{codename}")
+
+
+def annotations(user: User, action: str, project_field: str = "project_id") -> dict:
+    """Expressions that read, inside a query of rows that belong to a project (a review, an
+    item), what ``can(user, action, project)`` asks the database about ``user``: whether
+    they hold the rule's permission globally (``held_globally``) and whether they are on the
+    project's team (``on_team``). ``remember`` keeps the answers, so ``can`` asks no more.
+    Read them after the project's row lock, like the row they come with."""
+    if not is_signed_in(user):
+        return {}
+    permissions = Permission.objects.filter(
+        codename=RULES[action].codename, content_type__app_label="projects"
+    ).filter(Q(user=user.pk) | Q(group__user=user.pk))
+    team = Membership.objects.filter(project_id=OuterRef(project_field), user_id=user.pk)
+    return {"held_globally": Exists(permissions), "on_team": Exists(team)}
+
+
+def remember(user: User, project: Project, row, action: str) -> None:
+    """Keep what ``annotations`` read with ``row`` for ``user`` on ``project``."""
+    if not hasattr(row, "held_globally"):
+        return
+    known = getattr(user, "_known_globals", {})
+    user._known_globals = {**known, RULES[action].codename: row.held_globally}
+    project._known_team = {**getattr(project, "_known_team", {}), user.pk: row.on_team}
 
 
 def object_grants(user: User, project_pks) -> dict[int, set[str]]:
@@ -91,6 +122,9 @@ def object_grants(user: User, project_pks) -> dict[int, set[str]]:
 
 
 def _in_team(user: User, project: Project) -> bool:
+    known = getattr(project, "_known_team", {})
+    if user.pk in known:
+        return known[user.pk]
     cached = getattr(project, "_prefetched_objects_cache", {}).get("memberships")
     if cached is not None:
         return any(m.user_id == user.pk for m in cached)
@@ -119,6 +153,12 @@ class Abilities:
         self.projects = list(projects)
         self.signed_in = is_signed_in(user)
         self._granted: dict[int, set[str]] | None = None
+        self._teams: dict[int, bool] = {}
+
+    def in_team(self, project: Project) -> bool:
+        if project.pk not in self._teams:
+            self._teams[project.pk] = _in_team(self.user, project)
+        return self._teams[project.pk]
 
     def _object_codenames(self, project: Project) -> set[str]:
         if self._granted is None:
@@ -135,15 +175,53 @@ class Abilities:
             or _global(self.user, rule.codename)
             or rule.codename in self._object_codenames(project)
         )
-        return granted and not (rule.outside_team and _in_team(self.user, project))
+        return granted and not (rule.outside_team and self.in_team(project))
 
     def for_project(self, project: Project) -> dict[str, bool]:
         return {name: self.allows(action, project) for name, action in self.SHOWN.items()}
 
 
+# Within ``one_reading``: one Abilities per person and project, keyed by their ids.
+_reading: ContextVar[dict | None] = ContextVar("access_reading", default=None)
+
+
+@contextmanager
+def one_reading():
+    """Answer every question of a read-only request from one ``Abilities`` per person and
+    project: their object permissions and their team are read once, not once per check.
+    Only around reads (a page, a live fragment): a write inside could change the answers."""
+    token = _reading.set({})
+    try:
+        yield
+    finally:
+        _reading.reset(token)
+
+
+def reads_once(view):
+    """``one_reading`` around a read-only view."""
+
+    @functools.wraps(view)
+    def wrapped(*args, **kwargs):
+        with one_reading():
+            return view(*args, **kwargs)
+
+    return wrapped
+
+
+def abilities_for(user: User, project: Project) -> Abilities:
+    """An ``Abilities`` for one project: the request's own inside ``one_reading``."""
+    cache = _reading.get()
+    if cache is None:
+        return Abilities(user, [project])
+    key = (user.pk, project.pk)
+    if key not in cache:
+        cache[key] = Abilities(user, [project])
+    return cache[key]
+
+
 def can(user: User, action: str, project: Project) -> bool:
     """Whether ``RULES[action]`` holds for ``user`` on ``project``."""
-    return Abilities(user, [project]).allows(action, project)
+    return abilities_for(user, project).allows(action, project)
 
 
 def restrict(queryset, user: User, action: str = "view"):
@@ -199,7 +277,7 @@ def readers_among(users, project: Project, action: str = "view") -> set:
 
 
 def is_team_member(user: User, project: Project) -> bool:
-    return user.is_authenticated and _in_team(user, project)
+    return user.is_authenticated and abilities_for(user, project).in_team(project)
 
 
 def can_view(user: User, project: Project) -> bool:

@@ -11,8 +11,10 @@ import time
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.utils.module_loading import import_string
 
 from .models import Project, ProjectEvent
 
@@ -28,6 +30,8 @@ REUSE_CHANGED = "reuse.changed"
 RENEWAL_OPENED = "renewal.opened"
 RENEWAL_VOTED = "renewal.voted"
 RENEWAL_DECIDED = "renewal.decided"
+# A repository scan queued, started or finished (the ``evidence`` app records it).
+SCAN_UPDATED = "scan.updated"
 TYPES = (
     COMMENT_CREATED,
     COMMENT_UPDATED,
@@ -41,6 +45,7 @@ TYPES = (
     RENEWAL_OPENED,
     RENEWAL_VOTED,
     RENEWAL_DECIDED,
+    SCAN_UPDATED,
 )
 
 
@@ -69,9 +74,12 @@ def record_event(project: Project, type: str, object_id: int | None, data: dict)
     return record_events(project, [(type, object_id, data)])[0]
 
 
-def record_events(project: Project, entries) -> list[ProjectEvent]:
+def record_events(project: Project, entries, *, save_seq: bool = True) -> list[ProjectEvent]:
     """Append events, given as ``(type, object_id, data)`` in order, to the project's stream
-    and schedule their broadcast after commit. They take the next seqs with one update.
+    and schedule their broadcast after commit. They take the next seqs with one update;
+    with ``save_seq=False`` the caller saves ``project.event_seq`` itself, in the same
+    transaction, with its own update of the row (the unique ``(project, seq)`` refuses a
+    seq handed out twice).
 
     The caller holds ``project``'s row lock (``select_for_update``) in the current
     transaction, so ``project.event_seq`` is current and nobody else can take the next one.
@@ -79,7 +87,8 @@ def record_events(project: Project, entries) -> list[ProjectEvent]:
     assert all(type in TYPES for type, _object_id, _data in entries), entries
     first = project.event_seq + 1
     project.event_seq += len(entries)
-    Project.objects.filter(pk=project.pk).update(event_seq=project.event_seq)
+    if save_seq:
+        Project.objects.filter(pk=project.pk).update(event_seq=project.event_seq)
     created = ProjectEvent.objects.bulk_create(
         ProjectEvent(
             project=project,
@@ -90,6 +99,10 @@ def record_events(project: Project, entries) -> list[ProjectEvent]:
         )
         for n, (type, object_id, data) in enumerate(entries)
     )
+    for subscriber in settings.EVENT_SUBSCRIBERS:
+        # Apps above this one that keep their own rows per event (webhook deliveries) write
+        # them here, in the event's transaction: they exist exactly when the event does.
+        import_string(subscriber)(project, created)
     transaction.on_commit(lambda: broadcast(*created))
     return created
 

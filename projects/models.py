@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
+from . import stages
+
 # The text limits, defined once: models, services, serializers and forms read them.
 MAX_URL = 500  # links: a project's repository and website, a criterion's evidence
 MAX_SUMMARY = 500
@@ -157,12 +159,17 @@ class Project(ConcurrentTransitionMixin, models.Model):
     def next_stage(self) -> str | None:
         return NEXT_STAGE.get(self.stage)
 
-    # One transition per kind of edge. Gate conditions, permissions and the audit row live
-    # in workflows.services, which call these methods under the project's row lock.
+    # One transition per kind of edge. Each says who may fire it (``permission``, from
+    # ``access.RULES``), what it shows from a stage it does not leave (``unavailable``) and
+    # whether it needs a rationale; ``projects.stages`` reads them for the API and the pages.
+    # The gate's conditions of ``advance`` are added by workflows (``workflows.gates``), whose
+    # services call these methods under the project's row lock and write the audit row.
     @transition(
         field=stage,
         source=[Stage.IDEA, Stage.PROTOTYPE, Stage.PILOT],
         target=RETURN_VALUE(Stage.PROTOTYPE, Stage.PILOT, Stage.COMMONS),
+        permission=stages.permission("change", "review"),
+        custom={"unavailable": ("no_next_gate", _("Ce projet n'a pas d'étape suivante."))},
     )
     def advance(self):
         self.stage_changed_at = timezone.now()
@@ -172,16 +179,39 @@ class Project(ConcurrentTransitionMixin, models.Model):
         field=stage,
         source=[Stage.PROTOTYPE, Stage.PILOT, Stage.COMMONS],
         target=RETURN_VALUE(Stage.IDEA, Stage.PROTOTYPE, Stage.PILOT),
+        permission=stages.permission("review"),
+        custom={
+            "unavailable": ("wrong_stage", _("Ce projet ne peut pas revenir en arrière.")),
+            "rationale_required": True,
+        },
     )
     def send_back(self):
         self.stage_changed_at = timezone.now()
         return PREVIOUS_STAGE[self.stage]
 
-    @transition(field=stage, source=PATH, target=Stage.ARCHIVED)
+    @transition(
+        field=stage,
+        source=PATH,
+        target=Stage.ARCHIVED,
+        permission=stages.permission("archive"),
+        custom={
+            "unavailable": ("wrong_stage", _("Ce projet est déjà archivé.")),
+            "rationale_required": True,
+        },
+    )
     def archive(self):
         self.stage_changed_at = timezone.now()
 
-    @transition(field=stage, source=Stage.ARCHIVED, target=RETURN_VALUE(*PATH))
+    @transition(
+        field=stage,
+        source=Stage.ARCHIVED,
+        target=RETURN_VALUE(*PATH),
+        permission=stages.permission("reopen"),
+        custom={
+            "unavailable": ("wrong_stage", _("Seul un projet archivé peut être rouvert.")),
+            "rationale_required": True,
+        },
+    )
     def reopen(self, *, to: str):
         self.stage_changed_at = timezone.now()
         return to

@@ -3,8 +3,7 @@ serializers only validate (services write), output serializers only read."""
 
 from django.contrib.auth import get_user_model
 from django.db import models
-from django.db.models import Case, Prefetch, When
-from django.urls import reverse
+from django.db.models import Case, When
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -15,7 +14,6 @@ from .models import (
     Membership,
     Project,
     Role,
-    Stage,
     Territory,
     Theme,
 )
@@ -174,96 +172,10 @@ class MembershipSerializer(serializers.ModelSerializer):
         fields = ["user", "role", "role_label", "created_at"]
 
 
-class PermissionsSerializer(serializers.Serializer):
-    """What the requesting person may do on the project now."""
-
-    edit = serializers.BooleanField()
-    manage_team = serializers.BooleanField()
-    delete = serializers.BooleanField()
-    archive = serializers.BooleanField()
-    reopen = serializers.BooleanField()
-    review = serializers.BooleanField()
-    comment = serializers.BooleanField()
-
-
-class ProjectUrlsSerializer(serializers.Serializer):
-    self = serializers.CharField()
-    members = serializers.CharField()
-
-
 def team_queryset():
     """Memberships as the API lists them: owners first, then by arrival."""
     owners_first = Case(When(role=Role.OWNER, then=0), default=1)
     return Membership.objects.select_related("user").order_by(owners_first, "created_at", "id")
-
-
-class ProjectSerializer(serializers.ModelSerializer):
-    """A project as the API shows it, with its team and what the reader may do.
-
-    Views pass ``abilities`` (an :class:`access.Abilities` for the page) in the context and a
-    queryset prepared with :meth:`prefetch`.
-    """
-
-    serializer_field_mapping = ProjectInputSerializer.serializer_field_mapping
-    themes = ThemeSerializer(many=True, read_only=True)
-    territories = TerritorySerializer(many=True, read_only=True)
-    team = MembershipSerializer(many=True, read_only=True, source="memberships")
-    stage_label = serializers.CharField(source="get_stage_display", read_only=True)
-    next_stage = serializers.ChoiceField(choices=Stage.choices, allow_null=True, read_only=True)
-    visibility_label = serializers.CharField(source="get_visibility_display", read_only=True)
-    urls = serializers.SerializerMethodField()
-    permissions = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Project
-        fields = [
-            "id",
-            "title",
-            "summary",
-            "problem",
-            "public_served",
-            "themes",
-            "territories",
-            "origin",
-            "repository_url",
-            "website_url",
-            "licence",
-            "visibility",
-            "visibility_label",
-            "stage",
-            "stage_label",
-            "next_stage",
-            "stage_changed_at",
-            "team",
-            "urls",
-            "permissions",
-            "created_at",
-            "updated_at",
-        ]
-        read_only_fields = fields
-
-    @staticmethod
-    def prefetch(queryset):
-        """Everything the serializer reads, in a fixed number of queries per page."""
-        return queryset.prefetch_related(
-            "themes",
-            "territories",
-            Prefetch("memberships", queryset=team_queryset()),
-        )
-
-    @extend_schema_field(ProjectUrlsSerializer)
-    def get_urls(self, project) -> dict[str, str]:
-        return {
-            "self": reverse("project-detail", args=[project.pk]),
-            "members": reverse("project-members", args=[project.pk]),
-        }
-
-    @extend_schema_field(PermissionsSerializer)
-    def get_permissions(self, project) -> dict[str, bool]:
-        abilities = self.context.get("abilities")
-        if abilities is None:
-            abilities = access.Abilities(self.context["request"].user, [project])
-        return abilities.for_project(project)
 
 
 class MyMembershipSerializer(serializers.ModelSerializer):

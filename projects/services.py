@@ -1,4 +1,5 @@
-"""Every write on projects, teams and follows. Interfaces call these, never the ORM.
+"""Every write on a project's description, teams and follows (proposing and deleting a
+project are the workflow's: ``workflows.services``). Interfaces call these, never the ORM.
 
 Each service checks permission through ``access``, runs in one transaction and leaves
 nothing half-written when it refuses.
@@ -9,9 +10,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from . import access, events
-from .errors import Conflict, Invalid, NotFound
-from .models import Follow, Membership, Project, Role, Stage
+from . import access, events, signals
+from .errors import Invalid, NotFound
+from .models import Follow, Membership, Project, Role
 from .permissions import sync_permissions
 
 User = get_user_model()
@@ -30,7 +31,7 @@ EDITABLE_FIELDS = (
 )
 
 
-def _apply(project: Project, fields: dict) -> None:
+def apply_fields(project: Project, fields: dict) -> None:
     unknown = set(fields) - {*EDITABLE_FIELDS, "themes", "territories"}
     if unknown:
         raise Invalid({name: [_("Champ inconnu.")] for name in sorted(unknown)})
@@ -40,30 +41,16 @@ def _apply(project: Project, fields: dict) -> None:
 
 
 @transaction.atomic
-def create_project(*, by, themes=(), territories=(), **fields) -> Project:
-    """Propose a project: it starts at ``idea`` with ``by`` as its owner.
-
-    Callers that also hand out the first checklist use ``workflows.services.propose_project``.
-    """
-    access.require(by.is_authenticated and by.is_active, by)
-    project = Project()
-    _apply(project, fields)
-    project.save()
-    project.themes.set(themes)
-    project.territories.set(territories)
-    Membership.objects.create(project=project, user=by, role=Role.OWNER)
-    sync_permissions(project)
-    return project
-
-
-@transaction.atomic
 def update_project(*, by, project: Project, themes=None, territories=None, **fields) -> Project:
     """Edit a project's description. The stage is not a field here: transitions move it."""
     project = access.access_project(by, project.pk, lock=True)
     access.require(access.can_edit(by, project), by)
     restricting = fields.get("visibility", project.visibility) != project.visibility
-    _apply(project, fields)
+    repository = project.repository_url
+    apply_fields(project, fields)
     project.save()
+    if project.repository_url != repository:
+        signals.repository_changed.send(sender=Project, project=project, by=by)
     if restricting:
         events.announce_access_change(project.pk)
     if themes is not None:
@@ -71,20 +58,6 @@ def update_project(*, by, project: Project, themes=None, territories=None, **fie
     if territories is not None:
         project.territories.set(territories)
     return project
-
-
-@transaction.atomic
-def delete_project(*, by, project: Project) -> None:
-    """Delete a project that never left ``idea``; once it has a history, archive it instead."""
-    project = access.access_project(by, project.pk, lock=True)
-    access.require(access.can_delete(by, project), by)
-    if project.stage != Stage.IDEA or project.transitions.exists():
-        raise Conflict(
-            _("Ce projet a un historique : archivez-le plutôt que de le supprimer."),
-            code="has_history",
-        )
-    events.announce_access_change(project.pk)
-    project.delete()
 
 
 @transaction.atomic

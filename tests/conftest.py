@@ -7,6 +7,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from projects import services
@@ -78,6 +79,13 @@ def fresh_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def site_language():
+    """Each test starts in the site's language: a request through the test client leaves the
+    language it negotiated active in the test's thread."""
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ not lose the mail: it leaves, once, when a worker is back.
 
 import asyncio
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -45,10 +46,12 @@ pytestmark = [
 ]
 
 
-def nginx_config(tmp: Path, listen: int, upstreams: list[int]) -> Path:
-    """The repository's server block with this run's ports, inside a minimal main config
-    that keeps every file nginx writes in ``tmp``."""
+def nginx_config(tmp: Path, listen: int, upstreams: list[int], static: Path) -> Path:
+    """The repository's server block with this run's ports and static files, inside a
+    minimal main config that keeps every file nginx writes in ``tmp``."""
     site = (ROOT / "deploy" / "nginx.conf").read_text()
+    assert "alias /srv/incubator/staticfiles/;" in site, "deploy/nginx.conf lost its static files"
+    site = site.replace("/srv/incubator/staticfiles/", f"{static}/")
     site = site.replace("listen 80;", f"listen 127.0.0.1:{listen};")
     site = site.replace("server 127.0.0.1:8001;", f"server 127.0.0.1:{upstreams[0]};")
     site = site.replace("server 127.0.0.1:8002;", f"server 127.0.0.1:{upstreams[1]};")
@@ -78,6 +81,7 @@ http {{
 class Topology:
     def __init__(self, tmp: Path, smtp: SMTPServer, static: Path):
         self.tmp = tmp
+        self.static = static
         self.smtp = smtp
         self.daphne_ports = [free_port(), free_port()]
         self.port = free_port()
@@ -158,7 +162,7 @@ class Topology:
                 f"daphne-{index}.log",
             )
             wait_for(port, server)
-        config = nginx_config(self.tmp, self.port, self.daphne_ports)
+        config = nginx_config(self.tmp, self.port, self.daphne_ports, self.static)
         nginx = self.start(
             [NGINX, "-c", str(config), "-p", str(self.tmp), "-e", str(self.tmp / "error.log")],
             "nginx.log",
@@ -336,3 +340,19 @@ async def test_a_worker_killed_in_the_middle_of_a_send_loses_nothing(
             connection.close()  # this thread's own connection
 
     assert await asyncio.to_thread(status) == "sent"
+
+
+def test_nginx_serves_the_hashed_static_files_compressed_and_for_a_year(topology):
+    base = f"http://127.0.0.1:{topology.port}"
+    page = httpx.get(f"{base}/accounts/login/", timeout=WAIT).text
+    hashed = re.search(r'src="(/static/vendor/htmx\.min\.[0-9a-f]{12}\.js)"', page)
+    assert hashed, "the pages name the hashed files"
+    answer = httpx.get(base + hashed[1], headers={"Accept-Encoding": "gzip"}, timeout=WAIT)
+    assert answer.status_code == 200
+    assert answer.headers["Content-Encoding"] == "gzip"
+    assert answer.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert "htmx" in answer.text
+    plain = httpx.get(f"{base}/static/vendor/htmx.min.js", timeout=WAIT)
+    assert plain.headers["Cache-Control"] == "public, max-age=60"
+    # Not a file of the static root: not served, and never the application's.
+    assert httpx.get(f"{base}/static/../manage.py", timeout=WAIT).status_code in (400, 404)

@@ -4,12 +4,15 @@ the API and the pages reuse them to explain *why* a project cannot move.
 A blocker is ``{"code", "detail"}`` plus ``criteria`` (codes) or ``missing`` (a count).
 """
 
+from contextlib import contextmanager
+
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from projects import access
-from projects.models import NEXT_STAGE, PATH, Membership, Project, Stage
+from projects import access, stages
+from projects.errors import NotFound
+from projects.models import NEXT_STAGE, Membership, Project, Stage
 
 from .models import ChecklistItem, Decision, Gate, GateReview, ItemStatus
 
@@ -67,8 +70,7 @@ def votes(review: GateReview) -> list[Decision]:
     return list(with_team_flag(review.decisions.select_related("reviewer")))
 
 
-def blocker(code: str, detail: str, **extra) -> dict:
-    return {"code": code, "detail": detail, **extra}
+blocker = stages.blocker
 
 
 def opening_blockers(project: Project, items=None) -> list[dict]:
@@ -177,9 +179,14 @@ def may_review(user, project: Project, gate: Gate | None) -> bool:
 
 def in_pool(user, gate: Gate) -> bool:
     """A curator, or a reviewer of the gate's pool (any reviewer when the pool is empty);
-    reads ``gate.reviewers`` from a prefetch when there is one."""
+    reads ``gate.reviewers`` from a prefetch when there is one, or the flags read with the
+    review under the lock."""
+    if getattr(gate, "pool_is_open", False) or getattr(gate, "in_pool", False):
+        return True  # read with the review (``services._locked_review``)
     if access.is_curator(user):
         return True
+    if hasattr(gate, "in_pool"):
+        return False
     pool = {person.pk for person in gate.reviewers.all()}
     return not pool or user.pk in pool
 
@@ -192,49 +199,46 @@ def reopen_target(project: Project) -> str | None:
     return newest.from_stage
 
 
+@contextmanager
+def known(project: Project, review: GateReview | None, items):
+    """Within the block, the gate's condition of ``advance`` reads this review and these
+    items (already read, under the lock in the services) instead of reading them again."""
+    project._gate_facts = (project.stage, review, items)
+    try:
+        yield
+    finally:
+        del project._gate_facts
+
+
+def _gate_blockers(project: Project) -> list[dict]:
+    """The gate's condition of ``Project.advance``: an open review with quorum, no reject,
+    every required criterion verified."""
+    stage, review, items = getattr(project, "_gate_facts", (None, None, None))
+    if stage != project.stage:
+        review = open_review(project)
+        items = list(checklist_for(project, review.gate)) if review else []
+    return advance_blockers(project, review, items)
+
+
+# Added to ``Project.advance`` when workflows loads (``apps.WorkflowsConfig.ready``).
+GATE_MET = stages.Condition(_gate_blockers)
+
+
 def transitions_for(user, project: Project) -> list[dict]:
-    """What ``user`` may do now on ``project``, each with its blockers."""
+    """What ``user`` may do now on ``project``, each with its blockers: asking for the next
+    gate's review, then every transition of the stage machine (``projects.stages``)."""
     review = open_review(project)
     items = list(checklist_for(project))
-    denied = blocker("permission_denied", _("Vous n'avez pas le droit de faire cela."))
+    opening = stages.option_entry(
+        "open_review", access.can_edit(user, project), opening_blockers(project, items)
+    )
+    with known(project, review, items):
+        return [opening, *stages.options(project, user)]
 
-    def entry(name, permitted, blockers, *, rationale_required=False):
-        blockers = blockers if permitted else [denied, *blockers]
-        return {
-            "name": name,
-            "allowed": not blockers,
-            "rationale_required": rationale_required,
-            "blockers": blockers,
-        }
 
-    in_path = project.stage in PATH
-    return [
-        entry("open_review", access.can_edit(user, project), opening_blockers(project, items)),
-        entry(
-            "advance",
-            access.can_edit(user, project) or access.can_review(user, project),
-            advance_blockers(project, review, items),
-        ),
-        entry(
-            "send_back",
-            access.can_review(user, project),
-            []
-            if project.stage in (Stage.PROTOTYPE, Stage.PILOT, Stage.COMMONS)
-            else [blocker("wrong_stage", _("Ce projet ne peut pas revenir en arrière."))],
-            rationale_required=True,
-        ),
-        entry(
-            "archive",
-            access.can_archive(user, project),
-            [] if in_path else [blocker("wrong_stage", _("Ce projet est déjà archivé."))],
-            rationale_required=True,
-        ),
-        entry(
-            "reopen",
-            access.can_reopen(user, project),
-            []
-            if project.stage == Stage.ARCHIVED
-            else [blocker("wrong_stage", _("Seul un projet archivé peut être rouvert."))],
-            rationale_required=True,
-        ),
-    ]
+def transition_named(project: Project, name: str):
+    """The transition method ``name`` of the project's stage machine; NotFound otherwise."""
+    method = stages.find(type(project), name)
+    if method is None:
+        raise NotFound(_("Transition inconnue."))
+    return method

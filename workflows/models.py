@@ -207,6 +207,13 @@ class Decision(models.Model):
         ]
 
 
+class Said(models.TextChoices):
+    """The rationales the system writes itself, stored as codes and shown in the language of
+    whoever reads them (pages, API, feeds, exports)."""
+
+    GATE_APPROVED = "gate_approved", _("Passage approuvé.")
+
+
 class StageTransition(models.Model):
     """The append-only record of a stage change. A database trigger makes every change of
     ``Project.stage`` match the newest of these rows, and refuses updates to them."""
@@ -218,7 +225,12 @@ class StageTransition(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)
     at = models.DateTimeField(default=timezone.now)
     review = models.ForeignKey(GateReview, on_delete=models.SET_NULL, null=True, blank=True)
+    # Typed by a person; empty when the system moved the project (then ``said``).
     rationale = models.TextField(blank=True)
+    # What the system said, as a code shown in the reader's language (``rationale_text``).
+    # Nullable so that adding it is an ALTER TABLE: SQLite would rebuild the table, and a
+    # rebuild drops the append-only triggers.
+    said = models.CharField(max_length=32, choices=Said.choices, null=True, blank=True)
     checklist = models.JSONField(default=list)
 
     class Meta:
@@ -238,3 +250,8 @@ class StageTransition(models.Model):
 
     def __str__(self):
         return f"{self.project_id}: {self.from_stage} → {self.to_stage}"
+
+    @property
+    def rationale_text(self) -> str:
+        """The rationale in the active language: what the system said, or what was typed."""
+        return str(Said(self.said).label) if self.said else self.rationale

@@ -7,11 +7,11 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Max, OuterRef, Q, Subquery
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
 from django_tasks import task
 
+from notifications import texts
 from notifications.models import Notification
-from notifications.services import message, notify
+from notifications.services import notify
 from outbox.models import Item
 from projects.models import Project, Stage
 
@@ -49,8 +49,8 @@ def remind_reviewers(*, period: str) -> int:
                 recipients=_reviewers_of(review.project, review.gate),
                 project=review.project,
                 actor=None,
-                text=message(
-                    gettext_lazy("« %(title)s » attend une décision depuis %(days)d jours."),
+                text=texts.Message(
+                    texts.REVIEW_WAITING,
                     {"title": review.project.title, "days": (now - review.opened_at).days},
                 ),
                 url=review.project.get_absolute_url(),
@@ -86,11 +86,8 @@ def remind_teams(*, period: str) -> int:
                 recipients=_team(review.project),
                 project=review.project,
                 actor=None,
-                text=message(
-                    gettext_lazy(
-                        "Des modifications sont demandées sur « %(title)s » depuis %(days)d "
-                        "jours : rouvrez la revue quand elles sont faites."
-                    ),
+                text=texts.Message(
+                    texts.CHANGES_WAITING,
                     {"title": review.project.title, "days": (now - review.closed_at).days},
                 ),
                 url=review.project.get_absolute_url(),
@@ -121,11 +118,8 @@ def nudge_dormant(*, period: str) -> int:
                 recipients=_team(project),
                 project=project,
                 actor=None,
-                text=message(
-                    gettext_lazy(
-                        "Rien ne s'est passé sur « %(title)s » depuis %(days)d jours : "
-                        "où en êtes-vous ?"
-                    ),
+                text=texts.Message(
+                    texts.DORMANT,
                     {"title": project.title, "days": settings.DORMANT_DAYS},
                 ),
                 url=project.get_absolute_url(),

@@ -2,11 +2,23 @@
 serializers of its endpoints, kept apart."""
 
 from django.contrib.auth import get_user_model
+from django.db.models import Prefetch
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from projects import access
 from projects.api_support import RejectUnknownFields
-from projects.models import MAX_NOTE, MAX_TEXT, MAX_URL
-from projects.serializers import PersonSerializer, StrictSerializer
+from projects.models import MAX_NOTE, MAX_TEXT, MAX_URL, Project, Stage
+from projects.serializers import (
+    MembershipSerializer,
+    PersonSerializer,
+    ProjectInputSerializer,
+    StrictSerializer,
+    TerritorySerializer,
+    ThemeSerializer,
+    team_queryset,
+)
 
 from .models import (
     ChecklistChange,
@@ -127,6 +139,8 @@ class GateReviewSerializer(serializers.ModelSerializer):
 
 class StageTransitionSerializer(serializers.ModelSerializer):
     actor = PersonSerializer(read_only=True, allow_null=True)
+    # In the reader's language: what the system said (``said``, a code), or what was typed.
+    rationale = serializers.CharField(source="rationale_text", read_only=True)
 
     class Meta:
         model = StageTransition
@@ -140,6 +154,7 @@ class StageTransitionSerializer(serializers.ModelSerializer):
             "at",
             "review",
             "rationale",
+            "said",
             "checklist",
         ]
 
@@ -189,3 +204,89 @@ class DecisionInputSerializer(StrictSerializer):
 
 class EmptySerializer(StrictSerializer):
     pass
+
+
+class PermissionsSerializer(serializers.Serializer):
+    """What the requesting person may do on the project now."""
+
+    edit = serializers.BooleanField()
+    manage_team = serializers.BooleanField()
+    delete = serializers.BooleanField()
+    archive = serializers.BooleanField()
+    reopen = serializers.BooleanField()
+    review = serializers.BooleanField()
+    comment = serializers.BooleanField()
+
+
+class ProjectUrlsSerializer(serializers.Serializer):
+    self = serializers.CharField()
+    members = serializers.CharField()
+
+
+class ProjectSerializer(serializers.ModelSerializer):
+    """A project as the API shows it, with its team and what the reader may do.
+
+    Views pass ``abilities`` (an :class:`access.Abilities` for the page) in the context and a
+    queryset prepared with :meth:`prefetch`.
+    """
+
+    serializer_field_mapping = ProjectInputSerializer.serializer_field_mapping
+    themes = ThemeSerializer(many=True, read_only=True)
+    territories = TerritorySerializer(many=True, read_only=True)
+    team = MembershipSerializer(many=True, read_only=True, source="memberships")
+    stage_label = serializers.CharField(source="get_stage_display", read_only=True)
+    next_stage = serializers.ChoiceField(choices=Stage.choices, allow_null=True, read_only=True)
+    visibility_label = serializers.CharField(source="get_visibility_display", read_only=True)
+    urls = serializers.SerializerMethodField()
+    permissions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Project
+        fields = [
+            "id",
+            "title",
+            "summary",
+            "problem",
+            "public_served",
+            "themes",
+            "territories",
+            "origin",
+            "repository_url",
+            "website_url",
+            "licence",
+            "visibility",
+            "visibility_label",
+            "stage",
+            "stage_label",
+            "next_stage",
+            "stage_changed_at",
+            "team",
+            "urls",
+            "permissions",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    @staticmethod
+    def prefetch(queryset):
+        """Everything the serializer reads, in a fixed number of queries per page."""
+        return queryset.prefetch_related(
+            "themes",
+            "territories",
+            Prefetch("memberships", queryset=team_queryset()),
+        )
+
+    @extend_schema_field(ProjectUrlsSerializer)
+    def get_urls(self, project) -> dict[str, str]:
+        return {
+            "self": reverse("project-detail", args=[project.pk]),
+            "members": reverse("project-members", args=[project.pk]),
+        }
+
+    @extend_schema_field(PermissionsSerializer)
+    def get_permissions(self, project) -> dict[str, bool]:
+        abilities = self.context.get("abilities")
+        if abilities is None:
+            abilities = access.Abilities(self.context["request"].user, [project])
+        return abilities.for_project(project)

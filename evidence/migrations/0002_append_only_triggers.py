@@ -1,5 +1,7 @@
 from django.db import migrations
 
+from projects.vendor_sql import run_vendor_sql
+
 # Scans and their results are evidence: the database itself keeps them as written.
 # A running scan is finished once; then no column of it changes, no result changes, and
 # neither is deleted while its project exists. Deleting a project removes its scans after
@@ -85,23 +87,13 @@ POSTGRESQL_REVERSE = [
 ]
 
 
-def run(statements):
-    def apply(apps, schema_editor):
-        vendor = schema_editor.connection.vendor
-        if vendor not in statements:
-            raise RuntimeError(f"no evidence triggers for {vendor}")
-        for sql in statements[vendor]:
-            schema_editor.execute(sql)
-
-    return apply
-
-
 class Migration(migrations.Migration):
     dependencies = [("evidence", "0001_initial")]
 
     operations = [
-        migrations.RunPython(
-            run({"sqlite": SQLITE, "postgresql": POSTGRESQL}),
-            run({"sqlite": SQLITE_REVERSE, "postgresql": POSTGRESQL_REVERSE}),
+        run_vendor_sql(
+            {"sqlite": SQLITE, "postgresql": POSTGRESQL},
+            {"sqlite": SQLITE_REVERSE, "postgresql": POSTGRESQL_REVERSE},
+            what="evidence triggers",
         )
     ]

@@ -1,6 +1,6 @@
 """The curator's programme console: gates (quorum, reviewer pool), their criteria, the
 moderation queue and the reviews that wait too long. Every write goes through the services
-the API calls (``workflows.configuration``, ``projects.comments``); ``/admin/`` stays for
+the API calls (``workflows.configuration``, ``discussion.services``); ``/admin/`` stays for
 staff."""
 
 from datetime import timedelta

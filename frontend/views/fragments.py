@@ -1,11 +1,14 @@
 """Server-rendered fragments the live module fetches when an event arrives. Each renders
-the same template as the first render of the page, for the person asking."""
+the same template as the first render of the page, for the person asking; its permission
+questions are answered from one reading of their rights (``access.reads_once``)."""
 
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET
 
+from evidence import read as evidence_read
+from evidence import verification
 from projects import access
 from projects.errors import NotFound
 from workflows import gates
@@ -27,6 +30,7 @@ MAX_ITEMS = 50
 
 @require_GET
 @refusals
+@access.reads_once
 def item_fragment(request, pk, item_id):
     project = access.access_project(request.user, pk)
     gate = gates.next_gate(project)
@@ -40,6 +44,7 @@ def item_fragment(request, pk, item_id):
 
 @require_GET
 @refusals
+@access.reads_once
 def review_fragment(request, pk):
     project = access.access_project(request.user, pk)
     return render(request, "frontend/fragments/review.html", review_context(request.user, project))
@@ -47,6 +52,7 @@ def review_fragment(request, pk):
 
 @require_GET
 @refusals
+@access.reads_once
 def workflow_fragment(request, pk):
     project = access.access_project(request.user, pk)
     return render(
@@ -56,6 +62,7 @@ def workflow_fragment(request, pk):
 
 @require_GET
 @refusals
+@access.reads_once
 def commons_fragment(request, pk):
     """The reuses and renewal section, after a ``reuse.*`` or ``renewal.*`` event."""
     project = access.access_project(request.user, pk)
@@ -65,6 +72,7 @@ def commons_fragment(request, pk):
 
 @require_GET
 @refusals
+@access.reads_once
 def comment_fragment(request, pk, comment_id):
     project = access.access_project(request.user, pk)
     comment = comment_queryset(project).filter(pk=comment_id).first()
@@ -76,6 +84,7 @@ def comment_fragment(request, pk, comment_id):
 
 @require_GET
 @refusals
+@access.reads_once
 def parts_fragment(request, pk):
     """Several fragments in one answer, for the events that arrived together: the checklist
     items named by ``item`` (repeatable), and with them the stage summary and the review
@@ -93,14 +102,19 @@ def parts_fragment(request, pk):
     gate = gates.next_gate(project)
     items = list(gates.checklist_for(project, gate))
     rights = item_rights(request.user, project, gate)
+    asked = [item for item in items if item.pk in wanted]
+    # The automatic evidence and the overrides of the items asked for, read once for all.
+    evidence = evidence_read.evidence_by_criterion(project, [item.criterion_id for item in asked])
+    overrides = verification.overrides_by_item(project, [item.pk for item in asked])
     html = [
         render_to_string(
             "frontend/fragments/checklist_item.html",
-            checklist_item_context(project, item, rights=rights),
+            checklist_item_context(
+                project, item, rights=rights, evidence=evidence, overrides=overrides
+            ),
             request=request,
         )
-        for item in items
-        if item.pk in wanted
+        for item in asked
     ]
     html.append(
         render_to_string(

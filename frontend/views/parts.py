@@ -11,6 +11,7 @@ from discussion import access as discussion_access
 from discussion.models import Comment
 from evidence import read as evidence_read
 from evidence import services as evidence_services
+from evidence import verification
 from projects import access
 from projects.models import Follow
 from workflows import gates, progress
@@ -26,8 +27,6 @@ from ..forms import (
     VerifyForm,
 )
 from .commons import commons_context
-
-MANUAL_TRANSITIONS = ("send_back", "archive", "reopen")
 
 
 def _form(form_class, prefix: str, bound: dict | None, **kwargs):
@@ -53,11 +52,17 @@ def item_rights(user, project, gate) -> dict:
     }
 
 
-def checklist_item_context(project, item, *, rights: dict, bound=None, evidence=None) -> dict:
-    """One checklist item with the forms this person may use on it now, and the automatic
-    results mapped to its criterion (``evidence``: read once for the whole checklist)."""
+def checklist_item_context(
+    project, item, *, rights: dict, bound=None, evidence=None, overrides=None
+) -> dict:
+    """One checklist item with the forms this person may use on it now, the automatic
+    results mapped to its criterion, what of them blocks it and the override of a reviewer
+    (``evidence`` and ``overrides``: read once for the whole checklist)."""
     if evidence is None:
         evidence = evidence_read.evidence_by_criterion(project, [item.criterion_id])
+    if overrides is None:
+        overrides = verification.overrides_by_item(project, [item.pk])
+    entries = evidence.get(item.criterion_id, [])
     prefixes = item_prefixes(item.pk)
     done = gates.is_done(item)
     forms = {}
@@ -80,12 +85,22 @@ def checklist_item_context(project, item, *, rights: dict, bound=None, evidence=
     if awaiting and rights["can_verify"]:
         forms["verify"] = _form(VerifyForm, prefixes["verify"], bound)
         forms["reject"] = _form(RejectForm, prefixes["reject"], bound)
+    blocking = [] if done else verification.blocking(item, entries)
+    quick = (
+        rights["can_verify"]
+        and not done
+        and item.status != ItemStatus.NOT_APPLICABLE
+        and verification.passing(entries)
+    )
     return {
         "project": project,
         "item": item,
         "item_forms": forms,
         "item_done": done,
-        "item_evidence": evidence.get(item.criterion_id, []),
+        "item_evidence": entries,
+        "item_blocking": [e["label"] for e in entries if e["check"] in blocking],
+        "item_quick_scan": entries[0]["scan"] if quick else None,
+        "item_override": overrides.get(item.pk) if done else None,
     }
 
 
@@ -95,7 +110,7 @@ def _has_work(entry: dict, rights: dict) -> bool:
     item, forms = entry["item"], entry["item_forms"]
     if any(form.is_bound and form.errors for form in forms.values()):
         return True
-    if rights["can_verify"] and "verify" in forms:
+    if rights["can_verify"] and ("verify" in forms or entry["item_quick_scan"]):
         return True
     return (
         rights["can_edit"]
@@ -204,8 +219,11 @@ def workflow_context(user, project, *, bound=None) -> dict:
     items = list(gates.checklist_for(project, gate))
     rights = item_rights(user, project, gate)
     evidence = evidence_read.evidence_by_criterion(project, [item.criterion_id for item in items])
+    overrides = verification.overrides_by_item(project, [item.pk for item in items])
     checklist = [
-        checklist_item_context(project, item, rights=rights, bound=bound, evidence=evidence)
+        checklist_item_context(
+            project, item, rights=rights, bound=bound, evidence=evidence, overrides=overrides
+        )
         for item in items
     ]
     history = earned_evidence(
@@ -229,14 +247,15 @@ def workflow_context(user, project, *, bound=None) -> dict:
             }
         )
     options = gates.transitions_for(user, project)
-    # Only what this person may do now: a transition they may not fire is not offered.
+    # Only what this person may do now: a transition they may not fire is not offered; the
+    # ones with a rationale have a form (``advance`` happens with the deciding approval).
     manual = [
         {
             "name": option["name"],
             "form": _form(RationaleForm, f"transition-{option['name']}", bound),
         }
         for option in options
-        if option["name"] in MANUAL_TRANSITIONS and option["allowed"]
+        if option["rationale_required"] and option["allowed"]
     ]
     return {
         "project": project,
@@ -322,4 +341,5 @@ def scan_context(user, project) -> dict:
         "scan": evidence_read.latest_scan(project),
         "can_scan": bool(project.repository_url)
         and evidence_services.can_request_scan(user, project),
+        "can_edit_project": access.can_edit(user, project),
     }

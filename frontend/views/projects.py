@@ -46,6 +46,7 @@ def project_list(request):
 
 @require_GET
 @refusals
+@access.reads_once
 def project_detail(request, pk):
     project = access.access_project(request.user, pk)
     return render(request, "frontend/projects/detail.html", page_context(request.user, project))
@@ -125,7 +126,7 @@ def project_delete(request, pk):
             cancel=reverse("frontend:project_detail", args=[project.pk]),
         )
     try:
-        project_services.delete_project(by=request.user, project=project)
+        workflow_services.delete_project(by=request.user, project=project)
     except Conflict as error:
         messages.error(request, str(error.detail))
         return redirect("frontend:project_detail", pk=project.pk)

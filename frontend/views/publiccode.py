@@ -5,10 +5,11 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from evidence import services as evidence_services
 from interop import publiccode
 from interop import services as interop_services
 from projects import access
-from projects.errors import Invalid
+from projects.errors import Conflict, Invalid
 
 from ..http import add_service_errors, refusals
 from ..publiccode_forms import ImportForm, ProfileForm
@@ -28,6 +29,26 @@ def shown(value) -> str:
     return str(value)
 
 
+def _preview(project, import_form) -> dict:
+    """What importing the valid ``import_form``'s file would change, shown before saving."""
+    document = import_form.cleaned_data["parsed"]
+    preview = {
+        "changes": [
+            {
+                **change.__dict__,
+                "current": shown(change.current),
+                "proposed": shown(change.proposed),
+            }
+            for change in interop_services.proposed_changes(project, document)
+        ],
+        "failures": publiccode.validate(document),
+        "reuse_candidates": publiccode.read(document).get("used_by", []),
+        "text": import_form.cleaned_data["text"],
+    }
+    preview["blocked"] = any(change["error"] for change in preview["changes"])
+    return preview
+
+
 @refusals
 def publiccode_page(request, pk):
     project = access.access_project(request.user, pk)
@@ -36,6 +57,7 @@ def publiccode_page(request, pk):
     profile_form = ProfileForm(instance=profile)
     import_form = ImportForm()
     preview = None
+    fetched = fetch_error = ""
     status = 200
     if request.method == "POST":
         access.require(can_edit, request.user)
@@ -59,6 +81,18 @@ def publiccode_page(request, pk):
                         request, _("Les informations publiccode.yml sont enregistrées.")
                     )
                     return redirect("frontend:publiccode", pk=project.pk)
+        elif action == "fetch":
+            try:
+                fetched, content = evidence_services.fetch_publiccode(
+                    by=request.user, project_id=project.pk
+                )
+            except Conflict as error:
+                fetch_error = str(error.detail)
+            else:
+                text = content.decode("utf-8", "replace")
+                import_form = ImportForm({"document": text})
+                if import_form.is_valid():
+                    preview = _preview(project, import_form)
         elif action in ("preview", "apply"):
             import_form = ImportForm(request.POST, request.FILES)
             if import_form.is_valid():
@@ -75,21 +109,9 @@ def publiccode_page(request, pk):
                             request, _("Le publiccode.yml est importé dans le projet.")
                         )
                         return redirect("frontend:publiccode", pk=project.pk)
-                preview = {
-                    "changes": [
-                        {
-                            **change.__dict__,
-                            "current": shown(change.current),
-                            "proposed": shown(change.proposed),
-                        }
-                        for change in interop_services.proposed_changes(project, document)
-                    ],
-                    "failures": publiccode.validate(document),
-                    "reuse_candidates": publiccode.read(document).get("used_by", []),
-                    "text": import_form.cleaned_data["text"],
-                }
-                preview["blocked"] = any(change["error"] for change in preview["changes"])
-        status = 400 if (profile_form.errors or import_form.errors) else 200
+                preview = _preview(project, import_form)
+        failed = profile_form.errors or import_form.errors or fetch_error
+        status = 400 if failed else 200
     project.refresh_from_db()
     document, failures, warnings = interop_services.project_document(project)
     context = {
@@ -101,5 +123,7 @@ def publiccode_page(request, pk):
         "profile_form": profile_form,
         "import_form": import_form,
         "preview": preview,
+        "fetched": fetched,
+        "fetch_error": fetch_error,
     }
     return render(request, "frontend/projects/publiccode.html", context, status=status)

@@ -32,7 +32,7 @@ def tokens(request):
             form = TokenForm()
         else:
             status = 400
-    rows = ApiToken.objects.filter(user=request.user)
+    rows = ApiToken.objects.filter(user=request.user).select_related("user")
     return render(
         request,
         "frontend/account/tokens.html",

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from projects import access
+from projects import access, stages
 from projects.errors import Conflict, Invalid, NotFound
 from workflows import access as workflow_access
 from workflows import services as workflow_services
@@ -22,7 +22,7 @@ from ..forms import (
     VerifyForm,
 )
 from ..http import add_service_errors, refusals, require_post
-from .parts import MANUAL_TRANSITIONS, item_prefixes
+from .parts import item_prefixes
 from .projects import render_project_page
 
 ITEM_ACTIONS = {
@@ -142,7 +142,8 @@ def review_decide(request, review_id):
 @refusals
 def transition(request, pk, name):
     project = access.access_project(request.user, pk)
-    if name not in MANUAL_TRANSITIONS:
+    method = stages.find(type(project), name)
+    if method is None or not stages.rationale_required(method):
         raise NotFound()
     prefix = f"transition-{name}"
     return _submit(

@@ -1,11 +1,16 @@
 """Guessing is limited: failed sign-ins per account and per address, reset mails per
 e-mail address, with a clear message and Retry-After."""
 
+import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 from django.core import mail
 from django.test import Client
 from rest_framework.test import APIClient
 
+from accounts import limits
 from tests.conftest import PASSWORD
 
 
@@ -93,3 +98,27 @@ def test_the_reset_refusal_says_why(member):
     refused = client.post("/accounts/password_reset/", {"email": "member@example.org"})
     assert "Trop de tentatives" in refused.content.decode()
     assert 1 <= int(refused["Retry-After"]) <= 3600
+
+
+def test_failures_counted_from_many_threads_are_all_counted(settings):
+    """Counters are atomic (``add`` then ``incr``: one Redis command each in production),
+    so failures recorded at the same moment by several processes are all counted."""
+    settings.AUTH_LIMITS = {**settings.AUTH_LIMITS, "sign_in_account": (10_000, 900)}
+    threads, per_thread = 8, 100
+    start = threading.Barrier(threads)
+
+    def hammer():
+        start.wait()
+        for _ in range(per_thread):
+            limits.record(("sign_in_account", "victim"))
+
+    # Switch threads as often as possible, so that the in-memory cache interleaves too.
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        with ThreadPoolExecutor(threads) as pool:
+            for future in [pool.submit(hammer) for _ in range(threads)]:
+                future.result()
+    finally:
+        sys.setswitchinterval(interval)
+    assert limits.failures(("sign_in_account", "victim")) == threads * per_thread

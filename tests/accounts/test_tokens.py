@@ -1,8 +1,13 @@
 """Named API tokens: listed, revoked by their owner or a curator, ended by a new password."""
 
+import io
+
 import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.tokens import default_token_generator
 from django.core import mail
+from django.core.management import call_command
 from django.test import Client
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -111,3 +116,54 @@ def test_tokens_page_refusals(client, member, stranger):
 def test_malformed_or_unknown_tokens_are_a_401(db, header):
     response = APIClient().get("/api/me/", HTTP_AUTHORIZATION=header)
     assert response.status_code == 401
+
+
+# Every way a password is set ends the person's tokens, not only the self-service pages:
+# each token carries a fingerprint of the password hash it was issued under.
+
+
+def test_a_password_set_in_the_admin_revokes_every_token(make_user, member):
+    boss = make_user("boss", is_staff=True, is_superuser=True)
+    _token, key = issue_token(user=member, name="laptop")
+    admin = Client()
+    admin.force_login(boss)
+    response = admin.post(
+        f"/admin/auth/user/{member.pk}/password/",
+        {"password1": NEW, "password2": NEW, "usable_password": "true"},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert works(key) == 401
+    assert ApiToken.objects.get().revoked_at is not None
+
+
+def test_the_changepassword_command_revokes_every_token(member, monkeypatch):
+    from django.contrib.auth.management.commands import changepassword
+
+    _token, key = issue_token(user=member, name="laptop")
+    monkeypatch.setattr(changepassword.getpass, "getpass", lambda prompt="": NEW)
+    call_command("changepassword", "member", stdout=io.StringIO())
+    assert works(key) == 401
+    assert ApiToken.objects.get().revoked_at is not None
+
+
+def test_set_password_then_save_revokes_every_token(member, stranger):
+    _token, key = issue_token(user=member, name="laptop")
+    _theirs, their_key = issue_token(user=stranger, name="theirs")
+    member.set_password(NEW)
+    member.save()
+    assert (works(key), works(their_key)) == (401, 200)
+    assert ApiToken.objects.get(user=member).revoked_at is not None
+    # A token issued under the new password works.
+    assert works(issue_token(user=member, name="new")[1]) == 200
+
+
+def test_a_password_written_past_the_model_still_ends_the_tokens(member):
+    """An UPDATE that skips ``save()`` (no signal runs): the fingerprint refuses the token."""
+    _token, key = issue_token(user=member, name="laptop")
+    get_user_model().objects.filter(pk=member.pk).update(password=make_password(NEW))
+    assert works(key) == 401
+    token = ApiToken.objects.get()
+    assert token.revoked_at is not None and not token.active
+    listed = APIClient()
+    listed.force_authenticate(get_user_model().objects.get(pk=member.pk))
+    assert [t["active"] for t in listed.get("/api/auth/tokens/").json()] == [False]

@@ -37,7 +37,10 @@ def test_a_decision_tells_the_declarer_and_the_team(project, stranger, reviewer)
     reuse = services.declare_reuse(by=stranger, project=project, **BODY)
     services.verify_reuse(by=reviewer, reuse=reuse)
     assert told("reuse_decided") == ["member", "owner", "stranger"]
-    assert "vérifiée" in Notification.objects.filter(kind="reuse_decided").first().text
+    told_row = Notification.objects.filter(kind="reuse_decided").first()
+    # A system sentence: stored as its code, rendered in the reader's language.
+    assert (told_row.code, told_row.text) == ("reuse_verified", "")
+    assert "vérifiée" in told_row.shown
 
 
 def test_the_declarer_is_asked_to_confirm_once_before_the_lapse(project, stranger, reviewer):

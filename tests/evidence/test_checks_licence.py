@@ -67,12 +67,15 @@ def test_an_unknown_text_is_unidentified(new_repo, server, snapshot_of):
         ("package.json", '{"license": "Apache-2.0"}', "disagrees"),
         ("pyproject.toml", '[project]\nlicense = "MIT AND Nonsense-9"\n', "invalid_expression"),
         ("Cargo.toml", "[package\nlicense = ", "malformed"),
+        ("publiccode.yml", "legal:\n  license: EUPL-1.2\n", "disagrees"),
+        ("publiccode.yml", "legal:\n  license: MIT AND Nonsense-9\n", "invalid_expression"),
+        ("publiccode.yml", "a: &x [1]\nb: *x\n", "malformed"),
     ],
 )
 def test_metadata_that_disagrees_or_is_malformed_fails(
     new_repo, server, snapshot_of, manifest, content, error
 ):
-    name = f"licence-meta-{error}"
+    name = f"licence-meta-{manifest.split('.')[0]}-{error}"
     snapshot = snapshot_of(publish(new_repo, server, name, {"LICENSE": MIT, manifest: content}))
     result = check_licence_metadata(snapshot)
     assert result.outcome == FAIL
@@ -84,3 +87,21 @@ def test_an_expression_naming_the_found_licence_agrees(new_repo, server, snapsho
     files = {"LICENSE": MIT, "pyproject.toml": '[project]\nlicense = "MIT OR Apache-2.0"\n'}
     snapshot = snapshot_of(publish(new_repo, server, "licence-expression", files))
     assert check_licence_metadata(snapshot).outcome == PASS
+
+
+def test_publiccode_legal_licence_that_agrees_passes(new_repo, server, snapshot_of):
+    files = {
+        "LICENSE": MIT,
+        "package.json": '{"license": "MIT"}',
+        "publiccode.yml": "publiccodeYmlVersion: '0.4'\nlegal:\n  license: MIT\n",
+    }
+    snapshot = snapshot_of(publish(new_repo, server, "licence-publiccode", files))
+    result = check_licence_metadata(snapshot)
+    assert result.outcome == PASS
+    assert result.value["declared"] == ["MIT", "MIT"]
+
+
+def test_a_publiccode_yml_without_legal_licence_declares_nothing(new_repo, server, snapshot_of):
+    files = {"LICENSE": MIT, "publiccode.yml": "publiccodeYmlVersion: '0.4'\nname: Kit\n"}
+    snapshot = snapshot_of(publish(new_repo, server, "licence-publiccode-none", files))
+    assert check_licence_metadata(snapshot).outcome == NOT_APPLICABLE

@@ -44,13 +44,20 @@ def test_the_result_shows_beside_its_item_and_verifies_nothing(client, owner, ur
     assert item.status == ItemStatus.TODO
 
 
-def test_the_team_sees_the_scan_button_and_a_stranger_does_not(client, owner, stranger, url):
+def test_the_team_sees_the_scan_button_and_a_stranger_does_not(
+    client, owner, stranger, url, run_tasks
+):
     project = propose_project(by=owner, title="Kit", summary="Un kit.", repository_url=url)
     client.force_login(owner)
     assert "Analyser le dépôt" in client.get(project.get_absolute_url()).content.decode()
     response = client.post(f"/projects/{project.pk}/scans/")
     assert response.status_code == 302
+    assert project.scans.get().status == "queued"
+    page = client.get(project.get_absolute_url()).content.decode()
+    assert "elle commence dès qu&#x27;un processus de travail est libre" in page
+    run_tasks()
     assert project.scans.get().status == "done"
+    assert "Dernière analyse au commit" in client.get(project.get_absolute_url()).content.decode()
     client.force_login(stranger)
     assert "Analyser le dépôt" not in client.get(project.get_absolute_url()).content.decode()
     assert client.post(f"/projects/{project.pk}/scans/").status_code == 403

@@ -78,6 +78,14 @@ def wait_live(page) -> None:
     expect(page.locator("#project")).to_have_attribute("data-live", "connected")
 
 
+def choose(page, selector: str) -> None:
+    """Tick a radio button or a checkbox as a person does: the design system draws the
+    control in its label, which takes the click."""
+    control = page.locator(selector)
+    page.locator(f"label[for='{control.get_attribute('id')}']").click()
+    expect(control).to_be_checked()
+
+
 def submit(page, selector: str) -> None:
     with page.expect_navigation():
         page.click(selector)
@@ -104,6 +112,6 @@ def answer_and_verify(project, owner, reviewer) -> None:
 
 def approve(page, project, rationale: str) -> None:
     visit(page, f"/projects/{project.pk}/")
-    page.check("#id_decide-verdict_0")
+    choose(page, "#id_decide-verdict_0")
     page.fill("#id_decide-rationale", rationale)
     submit(page, "#decide-form button[type=submit]")

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from commons.models import RenewalReview, Reuse
 from tests.workflows.conftest import pass_gate
 
-from .browser_support import PHONE, beside_the_browser, screenshot, submit, visit
+from .browser_support import PHONE, beside_the_browser, choose, screenshot, submit, visit
 
 pytestmark = [
     pytest.mark.browser,
@@ -24,7 +24,7 @@ def test_declare_verify_and_confirm_a_reuse(project, stranger, reviewer, open_pa
     page.fill("#id_reuse-organisation", "Médiathèque de Rezé")
     page.fill("#id_reuse-siret", "214 401 435 00011")
     page.select_option("#id_reuse-territory", "44")
-    page.check("input[name='reuse-kind'][value='adapted']")
+    choose(page, "input[name='reuse-kind'][value='adapted']")
     page.fill("#id_reuse-use_case", "Prêt de tablettes et ateliers.")
     page.fill("#id_reuse-contact", "numerique@reze.example.org")
     submit(page, "#reuse-form button[type=submit]")
@@ -32,7 +32,7 @@ def test_declare_verify_and_confirm_a_reuse(project, stranger, reviewer, open_pa
     expect(page.locator("#id_reuse-organisation")).to_have_value("Médiathèque de Rezé")
     assert Reuse.objects.count() == 0
     page.fill("#id_reuse-siret", "214 401 435 00018")
-    page.check("input[name='reuse-kind'][value='adapted']")
+    choose(page, "input[name='reuse-kind'][value='adapted']")
     submit(page, "#reuse-form button[type=submit]")
     reuse = Reuse.objects.get()
     expect(page.locator(f"#reuse-{reuse.pk}")).to_contain_text("Déclarée")
@@ -65,7 +65,7 @@ def test_open_and_decide_a_renewal(project, owner, reviewer, reviewer2, open_pag
     expect(page.locator("#renewal-form")).to_be_visible()
     for browser_page in (page, open_page(reviewer2, viewport=PHONE)):
         visit(browser_page, f"/projects/{at_commons.pk}/#renewal")
-        browser_page.check("input[name='renewal-outcome'][value='at_risk']")
+        choose(browser_page, "input[name='renewal-outcome'][value='at_risk']")
         browser_page.fill("#id_renewal-rationale", "Une seule personne maintient le code.")
         browser_page.fill("#id_renewal-recovery_plan", "Trouver une seconde équipe.")
         browser_page.fill("#id_renewal-recovery_due", "2099-06-30")

@@ -14,6 +14,7 @@ from workflows import gates
 from .browser_support import (
     assert_accessible,
     beside_the_browser,
+    choose,
     required_items,
     screenshot,
     submit,
@@ -75,17 +76,17 @@ def test_every_live_panel_follows_successive_changes(
         team.click(f"#item-{item.pk} details:first-of-type summary")
         team.fill(f"#id_attest-{item.pk}-evidence_text", "Notre réponse, preuves à l'appui.")
         submit(team, f"#item-{item.pk} form[action$='/attest/'] button")
-        expect(watcher.locator(f"#item-{item.pk} .badge")).to_have_text("Attesté")
+        expect(watcher.locator(f"#item-{item.pk} .fr-badge")).to_have_text("Attesté")
     submit(team, "#review-panel form button")
     expect(panel).to_contain_text("Revue ouverte")
     expect(panel).to_contain_text("0 approbation sur 1")
     visit(review, f"/projects/{project.pk}/")
     for done, item in enumerate(items, start=1):
         submit(review, f"#item-{item.pk} form[action$='/verify/'] button")
-        expect(watcher.locator(f"#item-{item.pk} .badge")).to_have_text("Vérifié")
+        expect(watcher.locator(f"#item-{item.pk} .fr-badge")).to_have_text("Vérifié")
         expect(stage).to_contain_text(f"{done} critère")
         expect(stage).to_contain_text(f"sur {len(items)}.")
-    review.check("#id_decide-verdict_0")
+    choose(review, "#id_decide-verdict_0")
     review.fill("#id_decide-rationale", "Intentions claires.")
     submit(review, "#decide-form button[type=submit]")
     expect(stage).to_contain_text("Étape : Prototype")
@@ -97,9 +98,9 @@ def test_every_live_panel_follows_successive_changes(
         items = required_items(project)
         for done, item in enumerate(items, start=1):
             team_api.item(item, status="attested", evidence_url="https://forge.example.org/kit")
-            expect(watcher.locator(f"#item-{item.pk} .badge")).to_have_text("Attesté")
+            expect(watcher.locator(f"#item-{item.pk} .fr-badge")).to_have_text("Attesté")
             first.item(item, status="verified")
-            expect(watcher.locator(f"#item-{item.pk} .badge")).to_have_text("Vérifié")
+            expect(watcher.locator(f"#item-{item.pk} .fr-badge")).to_have_text("Vérifié")
             expect(stage).to_contain_text(f"{done} critère")
             expect(stage).to_contain_text(f"sur {len(items)}.")
         team_api.open_review(project)
@@ -172,7 +173,7 @@ def test_a_live_update_never_takes_what_someone_is_typing(
         evidence_url="https://forge.example.org/kit",
         evidence_text="Vu.",
     )
-    expect(writer.locator(f"#item-{items[1].pk} .badge")).to_have_text("Attesté")
+    expect(writer.locator(f"#item-{items[1].pk} .fr-badge")).to_have_text("Attesté")
     expect(writer.locator(field)).to_have_value("Ce que j'écris en ce moment, encore")
 
     # A reviewer verifies it: the form no longer applies. The update waits beside the form,
@@ -184,5 +185,5 @@ def test_a_live_update_never_takes_what_someone_is_typing(
     assert_accessible(writer)
     screenshot(writer, "project-live-form-kept")
     writer.click(f"#item-{mine.pk} details:first-of-type summary")
-    expect(writer.locator(f"#item-{mine.pk} .badge")).to_have_text("Vérifié")
+    expect(writer.locator(f"#item-{mine.pk} .fr-badge")).to_have_text("Vérifié")
     expect(note).to_have_count(0)

@@ -12,7 +12,7 @@ from tests.workflows.conftest import attest_all
 from workflows import services as workflow_services
 from workflows.models import ChecklistItem, Criterion, Gate
 
-from .browser_support import assert_accessible, beside_the_browser, screenshot, sign_in
+from .browser_support import assert_accessible, beside_the_browser, choose, screenshot, sign_in
 
 pytestmark = [
     pytest.mark.browser,
@@ -149,7 +149,7 @@ def test_curator_configures_the_programme_from_the_pages(
     expect(page.locator("#id_quorum_error")).to_be_visible()
     assert_accessible(page)
     page.fill("#id_quorum", "3")
-    page.check(f"#gate-form input[name=reviewers][value='{reviewer.pk}']")
+    choose(page, f"#gate-form input[name=reviewers][value='{reviewer.pk}']")
     submit(page, "#gate-form button[type=submit]")
     expect(page.locator(".messages")).to_contain_text("L'étape est enregistrée.")
     gate = Gate.objects.get(stage="pilot")
@@ -163,14 +163,14 @@ def test_curator_configures_the_programme_from_the_pages(
     page.select_option("#id_principle", "general_interest")
     page.fill("#id_title_fr", "Un partenaire territorial")
     page.fill("#id_title_en", "A territorial partner")
-    page.check("#id_level_0")
-    page.check("#id_evidence_0")
+    choose(page, "#id_level_0")
+    choose(page, "#id_evidence_0")
     assert_accessible(page)
     submit(page, "#criterion-form button[type=submit]")
     created = Criterion.objects.get(code="pilot-partner")
     expect(page.locator(f"#criterion-{created.pk}")).to_contain_text("Un partenaire territorial")
     page.click(f"#criterion-{created.pk} a")
-    page.check("#id_level_1")
+    choose(page, "#id_level_1")
     submit(page, "#criterion-form button[type=submit]")
     assert Criterion.objects.get(pk=created.pk).level == "recommended"
     page.click(f"#criterion-{created.pk} a")

@@ -1,5 +1,7 @@
 """Reading pages: who sees what, filters, escaping, query counts."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -189,3 +191,42 @@ def test_unknown_address_is_a_calm_404(browse, owner):
     assert response.status_code == 404
     assert "Page introuvable" in response.content.decode()
     assert "Traceback" not in response.content.decode()
+
+
+def test_footer_pages_answer_in_both_languages(client):
+    for name in ("accessibility", "legal_notice", "personal_data", "sitemap"):
+        url = reverse(f"frontend:{name}")
+        assert client.get(url).status_code == 200
+        assert client.get(url, HTTP_ACCEPT_LANGUAGE="en").status_code == 200
+    footer = client.get(reverse("frontend:home")).content.decode()
+    for name in ("accessibility", "legal_notice", "personal_data", "sitemap"):
+        assert f'href="{reverse(f"frontend:{name}")}"' in footer
+
+
+def test_the_state_identity_only_when_the_settings_say_so(client, settings):
+    page = client.get(reverse("frontend:home")).content.decode()
+    assert 'class="fr-logo"' not in page  # the neutral identity: the operator's name
+    assert "Numérique en Commun[s]" in page
+    # The sign-in page too, whose view puts Django's current Site in its context.
+    assert (
+        "Service opéré par Numérique en Commun[s]" in client.get(reverse("login")).content.decode()
+    )
+    settings.SITE_IDENTITY = {
+        **settings.SITE_IDENTITY,
+        "state": True,
+        "marianne": ["Ministère", "de l'exemple"],
+    }
+    page = client.get(reverse("frontend:home")).content.decode()
+    assert '<p class="fr-logo">Ministère<br>de l&#x27;exemple</p>' in page
+
+
+def test_a_field_of_a_one_of_pair_is_not_labelled_optional(client, project, owner):
+    """The attest form needs a link or an explanation: neither is "(facultatif)"."""
+    client.force_login(owner)
+    html = client.get(reverse("frontend:project_detail", args=[project.pk])).content.decode()
+    item = project.checklist.first()
+    label = re.search(
+        rf'<label class="fr-label" for="id_attest-{item.pk}-evidence_url">(.*?)</label>', html
+    )
+    assert label and "facultatif" not in label.group(1)
+    assert "Un lien, une explication ou les deux." in html

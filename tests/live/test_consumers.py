@@ -14,6 +14,7 @@ from discussion.models import Comment
 from discussion.services import delete_comment, edit_comment, post_comment
 from projects import events, services
 from projects.models import Project, ProjectEvent
+from workflows import services as workflow_services
 
 from .sockets import closed_with, frame, join, login, open_socket
 
@@ -122,7 +123,8 @@ async def test_every_event_type_in_order(project, owner, member):
     await record(project, events.REVIEW_OPENED, 12, {"status": "open"})
     await record(project, events.REVIEW_DECIDED, 12, {"status": "approved"})
     await record(project, events.STAGE_CHANGED, project.pk, {"from": "idea", "to": "prototype"})
-    received = [await frame(socket) for _ in range(7)]
+    await record(project, events.SCAN_UPDATED, 13, {"id": 13, "status": "queued"})
+    received = [await frame(socket) for _ in range(8)]
     assert [(e["seq"], e["type"]) for e in received] == list(enumerate(events.TYPES, start=1))
     assert all(set(e) == EVENT_KEYS and e["project"] == project.pk for e in received)
     created, updated, deleted = received[:3]
@@ -352,7 +354,7 @@ async def test_deleted_project_closes_socket(project, owner):
     @database_sync_to_async
     def delete():
         with transaction.atomic():
-            services.delete_project(by=owner, project=project)
+            workflow_services.delete_project(by=owner, project=project)
 
     await delete()
     assert (await frame(socket))["code"] == "access_lost"

@@ -1,4 +1,4 @@
-"""Presence rows are written by ``projects.presence`` only; the socket calls it."""
+"""Presence rows are written by ``live.presence`` only; the socket calls it."""
 
 from datetime import timedelta
 

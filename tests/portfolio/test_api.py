@@ -71,6 +71,7 @@ def test_figures_have_every_section(api, projects, funder):
         "followed",
         "reuses",
         "commons",
+        "openness",
     }
     assert {row["stage"]: row["count"] for row in body["stages"]}["idea"] == 4
     assert body["origins"]["rows"] == [{"origin": "NEC 2018 Nantes", "count": 1}]
@@ -161,9 +162,9 @@ def test_json_export_follows_visibility_and_filters(api, projects, funder):
 
 
 def test_csv_cells_cannot_become_formulas(api, owner):
-    from projects import services
+    from workflows import services
 
-    services.create_project(by=owner, title='=HYPERLINK("http://x")', summary="s")
+    services.propose_project(by=owner, title='=HYPERLINK("http://x")', summary="s")
     content = api.as_(owner).get(CSV).content.decode()
     assert "'=HYPERLINK" in content
 

@@ -7,9 +7,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIRequestFactory, force_authenticate
 
-from projects import access, services
-from projects.api import ProjectViewSet
+from projects import access
 from projects.models import Membership, Project, ProjectUserObjectPermission, Stage
+from workflows import services as workflow_services
+from workflows.api import ProjectViewSet
 from workflows.models import StageTransition
 
 from .conftest import ROLES
@@ -460,11 +461,11 @@ def test_list_query_count_does_not_grow_with_projects(api, people, make_project,
 
 
 def test_subclasses_choose_the_service_that_proposes(owner, db):
-    """The workflow engine subclasses the viewset to hand out checklists on creation."""
+    """The viewset proposes through its ``propose`` service, which a subclass may wrap."""
     proposed = []
 
     def propose_and_record(*, by, **fields):
-        project = services.create_project(by=by, **fields)
+        project = workflow_services.propose_project(by=by, **fields)
         proposed.append(project.pk)
         return project
 

@@ -6,7 +6,20 @@ from django_fsm import TransitionNotAllowed
 
 from projects.models import Project, Stage
 from tests.conftest import on_postgresql
-from workflows.models import StageTransition
+from workflows.models import ChecklistItem, Decision, Gate, GateReview, ItemStatus, StageTransition
+
+
+@pytest.fixture
+def passable(project, owner, reviewer):
+    """The gate of prototype met: checklist verified, a review open with its approval. The
+    state machine lets ``advance`` through; only the audit row is left to the caller."""
+    Gate.objects.filter(stage=Stage.PROTOTYPE).update(quorum=1)
+    ChecklistItem.objects.filter(project=project).update(status=ItemStatus.VERIFIED)
+    review = GateReview.objects.create(
+        project=project, gate=Gate.objects.get(stage=Stage.PROTOTYPE), opened_by=owner
+    )
+    Decision.objects.create(review=review, reviewer=reviewer, verdict="approve", rationale="Ok")
+    return project
 
 
 def test_stage_cannot_be_assigned(project):
@@ -21,7 +34,14 @@ def test_queryset_update_is_refused_by_the_database(project):
     assert project.stage == Stage.IDEA
 
 
-def test_transition_without_audit_row_is_refused(project):
+def test_the_state_machine_refuses_advance_while_the_gate_is_not_met(project):
+    with pytest.raises(TransitionNotAllowed):
+        project.advance()
+    assert Project.objects.get(pk=project.pk).stage == Stage.IDEA
+
+
+def test_transition_without_audit_row_is_refused(passable):
+    project = passable
     project.advance()
     with pytest.raises(IntegrityError), transaction.atomic():
         project.save()
@@ -33,7 +53,8 @@ def test_a_project_starts_at_idea(owner):
         Project.objects.bulk_create([Project(title="x", summary="y", stage=Stage.PILOT)])
 
 
-def test_transition_with_audit_row_passes(project):
+def test_transition_with_audit_row_passes(passable):
+    project = passable
     StageTransition.objects.create(
         project=project, name="advance", from_stage=Stage.IDEA, to_stage=Stage.PROTOTYPE
     )
@@ -44,8 +65,9 @@ def test_transition_with_audit_row_passes(project):
 
 
 @pytest.fixture
-def audited(project):
+def audited(passable):
     """A project moved to prototype through the service path, so it has one audit row."""
+    project = passable
     StageTransition.objects.create(
         project=project, name="advance", from_stage=Stage.IDEA, to_stage=Stage.PROTOTYPE
     )

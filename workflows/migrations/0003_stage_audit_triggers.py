@@ -1,5 +1,7 @@
 from django.db import migrations
 
+from projects.vendor_sql import run_vendor_sql
+
 # The database itself guarantees the audit trail: a project is created at "idea", its stage
 # changes only to the target of its newest StageTransition (written first, in the same
 # transaction), and StageTransition rows are never rewritten. This holds for every path:
@@ -64,17 +66,6 @@ POSTGRESQL_REVERSE = [
 ]
 
 
-def run(statements):
-    def apply(apps, schema_editor):
-        vendor = schema_editor.connection.vendor
-        if vendor not in statements:
-            raise RuntimeError(f"no stage audit triggers for {vendor}")
-        for sql in statements[vendor]:
-            schema_editor.execute(sql)
-
-    return apply
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("workflows", "0002_default_framework"),
@@ -82,8 +73,9 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(
-            run({"sqlite": SQLITE, "postgresql": POSTGRESQL}),
-            run({"sqlite": SQLITE_REVERSE, "postgresql": POSTGRESQL_REVERSE}),
+        run_vendor_sql(
+            {"sqlite": SQLITE, "postgresql": POSTGRESQL},
+            {"sqlite": SQLITE_REVERSE, "postgresql": POSTGRESQL_REVERSE},
+            what="stage audit triggers",
         )
     ]

@@ -1,5 +1,7 @@
 from django.db import migrations
 
+from projects.vendor_sql import run_vendor_sql
+
 # StageTransition rows were already never rewritten (0003); now they are never removed
 # either, whatever the path: DELETE (a queryset, the admin, a cascade from a deleted project
 # or raw SQL) and, on PostgreSQL, TRUNCATE. Nothing legitimate removes them: a project with
@@ -25,23 +27,13 @@ POSTGRESQL_REVERSE = [
 ]
 
 
-def run(statements):
-    def apply(apps, schema_editor):
-        vendor = schema_editor.connection.vendor
-        if vendor not in statements:
-            raise RuntimeError(f"no stage audit triggers for {vendor}")
-        for sql in statements[vendor]:
-            schema_editor.execute(sql)
-
-    return apply
-
-
 class Migration(migrations.Migration):
     dependencies = [("workflows", "0005_transition_covering_indexes")]
 
     operations = [
-        migrations.RunPython(
-            run({"sqlite": SQLITE, "postgresql": POSTGRESQL}),
-            run({"sqlite": SQLITE_REVERSE, "postgresql": POSTGRESQL_REVERSE}),
+        run_vendor_sql(
+            {"sqlite": SQLITE, "postgresql": POSTGRESQL},
+            {"sqlite": SQLITE_REVERSE, "postgresql": POSTGRESQL_REVERSE},
+            what="stage audit triggers",
         )
     ]

@@ -17,17 +17,30 @@ async function ask(link) {
     window.location.assign(link.href);
     return;
   }
+  // The design system's modal body, header-less (Escape and "Annuler" close it); the page's
+  // form becomes its footer.
   const dialog = document.createElement("dialog");
-  dialog.className = "confirm-dialog";
+  dialog.className = "app-confirm";
   dialog.setAttribute("aria-labelledby", "confirm-title");
+  const frame = document.createElement("div");
+  frame.className = "fr-modal__body";
+  const content = document.createElement("div");
+  content.className = "fr-modal__content fr-pt-4w";
+  const footer = document.createElement("div");
+  footer.className = "fr-modal__footer";
+  const form = body.querySelector("form");
+  if (form) footer.append(form);
   const title = body.querySelector("h1");
   if (title) {
     const heading = document.createElement("h2");
     heading.id = "confirm-title";
+    heading.className = "fr-modal__title";
     heading.textContent = title.textContent;
     title.replaceWith(heading);
   }
-  dialog.append(...body.childNodes);
+  content.append(...body.childNodes);
+  frame.append(content, footer);
+  dialog.append(frame);
   document.body.appendChild(dialog);
   dialog.addEventListener("close", () => {
     dialog.remove();

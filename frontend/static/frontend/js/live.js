@@ -29,6 +29,7 @@ if (root && "WebSocket" in window) {
     "renewal.opened",
     "renewal.voted",
     "renewal.decided",
+    "scan.updated",
   ]);
   const presence = document.getElementById("presence");
 
@@ -177,10 +178,17 @@ if (root && "WebSocket" in window) {
   async function applyBatch(events) {
     const comments = events.filter((event) => event.type.startsWith("comment."));
     const commons = events.some((e) => e.type.startsWith("reuse.") || e.type.startsWith("renewal."));
+    const scans = events.filter((event) => event.type === "scan.updated");
     const workflowEvents = events.filter(
-      (e) => !e.type.startsWith("comment.") && !e.type.startsWith("reuse.") && !e.type.startsWith("renewal."),
+      (e) =>
+        !e.type.startsWith("comment.") &&
+        !e.type.startsWith("reuse.") &&
+        !e.type.startsWith("renewal.") &&
+        e.type !== "scan.updated",
     );
-    const stage = workflowEvents.some((event) => event.type === "project.stage_changed");
+    // A finished scan changes the evidence beside the checklist: the whole workflow.
+    const scanned = scans.some((e) => e.data && ["done", "refused"].includes(e.data.status));
+    const stage = scanned || workflowEvents.some((e) => e.type === "project.stage_changed");
     let partsUrl = null;
     if (stage) {
       partsUrl = `${root.dataset.fragmentParts}?workflow=1`;
@@ -191,11 +199,14 @@ if (root && "WebSocket" in window) {
       const query = new URLSearchParams([...items].map((id) => ["item", String(id)]));
       partsUrl = `${root.dataset.fragmentParts}?${query}`;
     }
-    const [parts, commonsPart, ...commentParts] = await Promise.all([
+    const [parts, commonsPart, scanPart, ...commentParts] = await Promise.all([
       partsUrl ? fetchFragment(partsUrl) : null,
       commons ? fetchFragment(root.dataset.fragmentCommons) : null,
+      scans.length ? fetchFragment(root.dataset.fragmentScan) : null,
       ...comments.map((e) => fetchFragment(fragmentUrl("fragmentComment", e.id))),
     ]);
+    const scanCard = document.getElementById("repository-scan");
+    if (scanPart && scanCard) replace(scanCard, scanPart);
     if (parts) {
       for (const element of [...parts.children]) {
         const target = element.id && document.getElementById(element.id);
@@ -208,7 +219,8 @@ if (root && "WebSocket" in window) {
     const section = document.getElementById("commons-section");
     if (commonsPart && section) replace(section, commonsPart);
     comments.forEach((event, n) => showComment(event, commentParts[n]));
-    if (stage) say(text("textStage"));
+    if (scans.length) say(text("textScan"));
+    else if (stage) say(text("textStage"));
     else if (commons && !workflowEvents.length) say(text("textCommons"));
     else if (workflowEvents.some((e) => e.type === "checklist.updated")) say(text("textChecklist"));
     else if (workflowEvents.length) say(text("textReview"));

@@ -5,8 +5,21 @@
 (function () {
   if (!("Chart" in window)) return;
 
-  // Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
-  const COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442"];
+  // The design system's palette, read from its stylesheet's custom properties: blue France
+  // first, then illustrative colours far apart in hue and lightness.
+  const TOKENS = [
+    "--blue-france-sun-113-625",
+    "--orange-terre-battue-main-645",
+    "--green-emeraude-main-632",
+    "--purple-glycine-main-494",
+    "--blue-cumulus-main-526",
+    "--yellow-tournesol-main-731",
+    "--green-archipel-main-557",
+  ];
+  const style = getComputedStyle(document.documentElement);
+  const COLOURS = TOKENS.map((token) => style.getPropertyValue(token).trim() || "#000091");
+  window.Chart.defaults.font.family = "Marianne, arial, sans-serif";
+  window.Chart.defaults.color = style.getPropertyValue("--text-default-grey").trim() || "#3a3a3a";
   const charts = new Map();
   const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
 

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("notifications", "0001_initial"),
+        ("notifications", "0002_notification_codes"),
     ]
 
     operations = [
@@ -21,11 +21,7 @@ class Migration(migrations.Migration):
                     ("stage_changed", "Changement d'étape d'un projet suivi"),
                     ("reminder", "Rappel : revue ou modifications en attente"),
                     ("dormant", "Projet en sommeil depuis longtemps"),
-                    ("reuse_declared", "Réutilisation déclarée, à vérifier"),
-                    ("reuse_decided", "Réutilisation vérifiée, refusée ou échue"),
-                    ("reuse_confirm", "Réutilisation à confirmer pour l'année"),
-                    ("renewal_opened", "Revue de renouvellement d'un commun"),
-                    ("renewal_decided", "Renouvellement d'un commun décidé"),
+                    ("webhook_disabled", "Webhook désactivé"),
                 ],
                 max_length=20,
             ),
@@ -42,11 +38,7 @@ class Migration(migrations.Migration):
                     ("stage_changed", "Changement d'étape d'un projet suivi"),
                     ("reminder", "Rappel : revue ou modifications en attente"),
                     ("dormant", "Projet en sommeil depuis longtemps"),
-                    ("reuse_declared", "Réutilisation déclarée, à vérifier"),
-                    ("reuse_decided", "Réutilisation vérifiée, refusée ou échue"),
-                    ("reuse_confirm", "Réutilisation à confirmer pour l'année"),
-                    ("renewal_opened", "Revue de renouvellement d'un commun"),
-                    ("renewal_decided", "Renouvellement d'un commun décidé"),
+                    ("webhook_disabled", "Webhook désactivé"),
                 ],
                 max_length=20,
             ),

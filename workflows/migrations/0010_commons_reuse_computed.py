@@ -46,6 +46,6 @@ def attested(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("workflows", "0008_criterion_computed_gate_reuses_required")]
+    dependencies = [("workflows", "0009_criterion_computed_gate_reuses_required")]
 
     operations = [migrations.RunPython(computed, attested)]

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("workflows", "0007_gate_reminder_days"),
+        ("workflows", "0008_transition_said"),
     ]
 
     operations = [
