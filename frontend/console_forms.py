@@ -27,6 +27,16 @@ class GateForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Aucune case cochée : tous les relecteurs peuvent relire cette étape."),
     )
+    reuses_required = forms.IntegerField(
+        label=_("Réutilisations vérifiées exigées"),
+        required=False,
+        min_value=1,
+        max_value=99,
+        help_text=_(
+            "Pour un critère calculé sur les réutilisations : combien de réutilisations "
+            "vérifiées, par des organisations hors de l'équipe, il faut (de 1 à 99)."
+        ),
+    )
 
 
 class CriterionForm(forms.ModelForm):

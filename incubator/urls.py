@@ -25,6 +25,7 @@ api_patterns = [
     path("", include("projects.urls")),
     path("", include("notifications.urls")),
     path("", include("workflows.urls")),
+    path("", include("commons.urls")),
     path("", include("discussion.urls")),
     path("", include("portfolio.urls")),
     path("", include(interop_api)),

@@ -1,10 +1,11 @@
 """The public portfolio as a Frictionless Data Package (https://datapackage.org/).
 
 Only what a visitor may read, whoever asks: public projects, their stage transitions, their
-checklists and compliance per principle. Each resource is one CSV with its Table Schema;
-field ``name``s are stable machine names, ``title``s the French headers. The French
-spreadsheet dialect (``excel-fr``) writes those French headers, ``;`` between cells, a UTF-8
-BOM, decimal commas and local times, so that a double-click opens it right.
+checklists and compliance per principle, and their reuses (no contact, no declarer). Each
+resource is one CSV with its Table Schema; field ``name``s are stable machine names,
+``title``s the French headers. The French spreadsheet dialect (``excel-fr``) writes those
+French headers, ``;`` between cells, a UTF-8 BOM, decimal commas and local times, so that a
+double-click opens it right.
 """
 
 import csv
@@ -18,6 +19,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Q
 from django.utils import timezone, translation
 
+from commons.models import Reuse
 from projects.models import Project, Stage
 from workflows.models import ChecklistItem, ItemStatus, Principle, Said, StageTransition
 
@@ -102,6 +104,34 @@ COMPLIANCE_FIELDS = (
     Field("share", "Part satisfaite", "number", description="Entre 0 et 1"),
 )
 
+# Refused declarations are not reuses; contacts and declarers are personal data, never here.
+PUBLISHED_REUSES = [Reuse.Status.DECLARED, Reuse.Status.VERIFIED, Reuse.Status.LAPSED]
+REUSE_FIELDS = (
+    Field("id", "Identifiant", "integer", constraints={"required": True, "unique": True}),
+    Field("project_id", "Projet", "integer", constraints={"required": True}),
+    Field("organisation", "Organisation", constraints={"required": True}),
+    Field(
+        "siret",
+        "SIREN ou SIRET",
+        description="9 ou 14 chiffres, pour un organisme français",
+        constraints={"pattern": "([0-9]{9}|[0-9]{14})?"},
+    ),
+    Field("organisation_uri", "Adresse de l'organisation"),
+    Field("territory", "Territoire", description="Code INSEE (régions préfixées de R)"),
+    Field("kind", "Type de réutilisation", constraints=_enum(Reuse.Kind.values)),
+    Field("version", "Version ou commit"),
+    Field("instance_url", "Instance"),
+    Field("use_case", "Cas d'usage"),
+    Field(
+        "status",
+        "Statut",
+        description="declared : à vérifier ; verified : vérifiée ; lapsed : non confirmée",
+        constraints=_enum(PUBLISHED_REUSES),
+    ),
+    Field("declared_at", "Déclarée le", "datetime"),
+    Field("confirmed_at", "Vérifiée ou confirmée le", "datetime"),
+)
+
 
 @dataclass(frozen=True)
 class Resource:
@@ -146,6 +176,7 @@ RESOURCES = {
             COMPLIANCE_FIELDS,
             ("project_id", "principle"),
         ),
+        Resource("reuses", "Réutilisations déclarées", REUSE_FIELDS, ("id",)),
     )
 }
 
@@ -230,6 +261,12 @@ def rows(name: str, *, site_url: str, ids: list[int] | None = None) -> list[dict
             }
             for project_id, principle, total, met in counts
         ]
+    if name == "reuses":
+        return list(
+            Reuse.objects.filter(project__in=projects, status__in=PUBLISHED_REUSES)
+            .order_by("id")
+            .values(*(field.name for field in REUSE_FIELDS))
+        )
     raise KeyError(name)
 
 

@@ -25,6 +25,11 @@ class Notification(models.Model):
         CONDITION_DUE = "condition_due", _("Rappel : une condition arrive à échéance")
         CONDITION_MISSED = "condition_missed", _("Condition manquée sur un projet")
         HOLD = "hold", _("Pause d'un projet : mise, levée, réexamen")
+        REUSE_DECLARED = "reuse_declared", _("Réutilisation déclarée, à vérifier")
+        REUSE_DECIDED = "reuse_decided", _("Réutilisation vérifiée, refusée ou échue")
+        REUSE_CONFIRM = "reuse_confirm", _("Réutilisation à confirmer pour l'année")
+        RENEWAL_OPENED = "renewal_opened", _("Revue de renouvellement d'un commun")
+        RENEWAL_DECIDED = "renewal_decided", _("Renouvellement d'un commun décidé")
         WEBHOOK_DISABLED = "webhook_disabled", _("Webhook désactivé")
 
     recipient = models.ForeignKey(

@@ -25,6 +25,13 @@ CONDITION_MISSED = "condition_missed"
 HOLD_PLACED = "hold_placed"
 HOLD_LIFTED = "hold_lifted"
 HOLD_REVISIT = "hold_revisit"
+REUSE_DECLARED = "reuse_declared"
+REUSE_VERIFIED = "reuse_verified"
+REUSE_REFUSED = "reuse_refused"
+REUSE_LAPSED = "reuse_lapsed"
+REUSE_CONFIRM = "reuse_confirm"
+RENEWAL_OPENED = "renewal_opened"
+RENEWAL_DECIDED = "renewal_decided"
 
 TEXTS = {
     REVIEW_OPENED: _("« %(title)s » demande le passage à l'étape %(stage)s."),
@@ -47,6 +54,18 @@ TEXTS = {
     HOLD_REVISIT: _(
         "La pause de « %(title)s » arrive à sa date de réexamen : levez-la ou prolongez-la."
     ),
+    REUSE_DECLARED: _("%(organisation)s déclare réutiliser « %(title)s »."),
+    REUSE_VERIFIED: _("La réutilisation de « %(title)s » par %(organisation)s est vérifiée."),
+    REUSE_REFUSED: _("La réutilisation de « %(title)s » par %(organisation)s est refusée."),
+    REUSE_LAPSED: _(
+        "La réutilisation de « %(title)s » par %(organisation)s est échue, faute de confirmation."
+    ),
+    REUSE_CONFIRM: _(
+        "%(organisation)s réutilise-t-elle toujours « %(title)s » ? Confirmez-le "
+        "avant le %(until)s, sinon la réutilisation sera échue."
+    ),
+    RENEWAL_OPENED: _("Le commun « %(title)s » passe en revue de renouvellement (%(reason)s)."),
+    RENEWAL_DECIDED: _("Le commun « %(title)s » : %(outcome)s."),
 }
 
 # The longest text shown, as the column held before the codes.

@@ -194,6 +194,36 @@ class DormantSerializer(serializers.Serializer):
     projects = ListedProjectSerializer(many=True)
 
 
+class ReuseCountsSerializer(serializers.Serializer):
+    verified = serializers.IntegerField()
+    declared = serializers.IntegerField()
+    lapsed = serializers.IntegerField()
+
+
+class TerritoryReusesSerializer(ReuseCountsSerializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class ProjectReusesSerializer(ReuseCountsSerializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+
+
+class ReusesSerializer(serializers.Serializer):
+    territories = TerritoryReusesSerializer(many=True)
+    projects = ProjectReusesSerializer(many=True)
+    verified = serializers.IntegerField()
+
+
+class CommonsFiguresSerializer(serializers.Serializer):
+    renewed = serializers.IntegerField()
+    at_risk = serializers.IntegerField()
+    dormant = serializers.IntegerField()
+    due_soon = serializers.IntegerField(help_text="renewed or at risk, due within the days below")
+    due_soon_days = serializers.IntegerField()
+
+
 class CheckShareSerializer(serializers.Serializer):
     check = serializers.CharField()
     label = serializers.CharField()
@@ -246,6 +276,8 @@ class PortfolioSerializer(serializers.Serializer):
     origins = OriginsSerializer()
     dormant = DormantSerializer()
     followed = ListedProjectSerializer(many=True)
+    reuses = ReusesSerializer()
+    commons = CommonsFiguresSerializer()
     openness = OpennessSerializer(
         help_text="From each project's latest finished repository scan (docs/evidence.md)."
     )
@@ -270,6 +302,8 @@ class ExportRowSerializer(serializers.Serializer):
     compliance_improvability = serializers.FloatField(allow_null=True)
     compliance_sustainability = serializers.FloatField(allow_null=True)
     compliance_general_interest = serializers.FloatField(allow_null=True)
+    reuses_verified = serializers.IntegerField()
+    renewal_status = serializers.CharField(help_text="commons only: renewed, at_risk, dormant")
     scan_status = serializers.CharField(help_text="latest finished scan: done or refused")
     scanned_at = serializers.DateTimeField(allow_null=True)
     licence_found = serializers.CharField(help_text="SPDX id of the licence file found")

@@ -19,6 +19,8 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from commons.models import Commons, RenewalStatus, Reuse
+from commons.read import renewal_due_after
 from evidence import figures as openness
 from evidence.models import CheckResult, RepositoryScan
 from projects import access
@@ -151,7 +153,8 @@ def _cache_key(scope: Scope, user, filters: Filters) -> str:
             RepositoryScan,
             CheckResult,  # a scan's end writes its results
         ],
-        "count": [Project, ProjectUserObjectPermission, Follow],
+        # Commons rows are created by the clock without an event of their own.
+        "count": [Project, ProjectUserObjectPermission, Follow, Commons],
     }
     columns = [f"(SELECT MAX(id) FROM {m._meta.db_table})" for m in tables["max"]]
     columns += [f"(SELECT COUNT(*) FROM {m._meta.db_table})" for m in tables["count"]]
@@ -183,8 +186,61 @@ def _figures(scope: Scope, user, filters: Filters) -> dict:
         "origins": _origins(projects),
         "dormant": _dormant(projects, filters.stale_days),
         "followed": _followed(projects, user),
+        "reuses": _reuses(scope),
+        "commons": _commons(scope),
         "openness": openness.openness(projects),
     }
+
+
+def _reuses(scope: Scope) -> dict:
+    """Reuses by territory and by project, by status (refused ones are not reuses)."""
+    reuses = scope.filter(Reuse.objects.exclude(status=Reuse.Status.REFUSED).order_by())
+    by_territory: dict[str, dict] = {}
+    for code, name, status, n in reuses.values_list(
+        "territory_id", "territory__name", "status"
+    ).annotate(n=Count("pk")):
+        row = by_territory.setdefault(
+            code, {"code": code, "name": name, "verified": 0, "declared": 0, "lapsed": 0}
+        )
+        row[status] = n
+    by_project: dict[int, dict] = {}
+    for pk, title, status, n in reuses.values_list(
+        "project_id", "project__title", "status"
+    ).annotate(n=Count("pk")):
+        row = by_project.setdefault(
+            pk, {"id": pk, "title": title, "verified": 0, "declared": 0, "lapsed": 0}
+        )
+        row[status] = n
+
+    def order(row):
+        return (-row["verified"], -row["declared"], str(row.get("code", row.get("title"))))
+
+    return {
+        "territories": sorted(by_territory.values(), key=order),
+        "projects": sorted(by_project.values(), key=order)[:BREAKDOWN_ROWS],
+        "verified": sum(row["verified"] for row in by_territory.values()),
+    }
+
+
+DUE_SOON_DAYS = 60
+
+
+def _commons(scope: Scope) -> dict:
+    """Commons by renewal status, and those due within ``DUE_SOON_DAYS`` (a commons without
+    its row yet is renewed, due a term after graduation)."""
+    commons = scope.filter(Project.objects.filter(stage=Stage.COMMONS).order_by(), "pk")
+    counts = dict.fromkeys(RenewalStatus.values, 0)
+    today = timezone.localdate()
+    soon = today + datetime.timedelta(days=DUE_SOON_DAYS)
+    due = 0
+    for status, renewal_due, changed in commons.values_list(
+        "commons__status", "commons__renewal_due", "stage_changed_at"
+    ):
+        status = status or RenewalStatus.RENEWED
+        counts[status] += 1
+        renewal_due = renewal_due or renewal_due_after(timezone.localdate(changed))
+        due += status != RenewalStatus.DORMANT and renewal_due <= soon
+    return {**counts, "due_soon": due, "due_soon_days": DUE_SOON_DAYS}
 
 
 def _funnel(scope: Scope, total: int) -> list[dict]:
@@ -391,8 +447,8 @@ def _listed(row: dict) -> dict:
 
 def export_rows(user, filters: Filters) -> list[dict]:
     """One row per project: stage, dates, first arrival in each stage of the path, the
-    share of criteria verified per principle and its latest repository scan. Seven queries
-    whatever the number of projects."""
+    share of criteria verified per principle, verified reuses, a commons' renewal status and
+    its latest repository scan. Eight queries whatever the number of projects."""
     scope = scope_for(user, filters)
     projects = scope.filter(Project.objects.order_by(), "pk")
     reached = {
@@ -415,10 +471,23 @@ def export_rows(user, filters: Filters) -> list[dict]:
     territories = _pairs(
         scope.filter(Project.territories.through.objects.all(), "project_id"), "territory_id"
     )
+    verified = dict(
+        scope.filter(Reuse.objects.filter(status=Reuse.Status.VERIFIED))
+        .values_list("project_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
     scans = openness.export_columns(projects)
     rows = []
     for project in projects.values(
-        "id", "title", "stage", "visibility", "origin", "created_at", "stage_changed_at"
+        "id",
+        "title",
+        "stage",
+        "visibility",
+        "origin",
+        "created_at",
+        "stage_changed_at",
+        "commons__status",
     ).order_by("id"):
         pk = project["id"]
         row = {
@@ -431,6 +500,11 @@ def export_rows(user, filters: Filters) -> list[dict]:
         for principle in Principle.values:
             met, total = compliance.get((pk, principle), (0, 0))
             row[f"compliance_{principle}"] = round(met / total, 4) if total else None
+        row["reuses_verified"] = verified.get(pk, 0)
+        status = row.pop("commons__status")
+        row["renewal_status"] = (
+            (status or RenewalStatus.RENEWED) if row["stage"] == "commons" else ""
+        )
         row.update(scans.get(pk, NOT_SCANNED))
         rows.append(row)
     return rows

@@ -28,6 +28,11 @@ STAGE_CHANGED = "project.stage_changed"
 CONDITION_UPDATED = "condition.updated"
 HOLD_UPDATED = "hold.updated"
 LESSON_PUBLISHED = "lesson.published"
+REUSE_DECLARED = "reuse.declared"
+REUSE_CHANGED = "reuse.changed"
+RENEWAL_OPENED = "renewal.opened"
+RENEWAL_VOTED = "renewal.voted"
+RENEWAL_DECIDED = "renewal.decided"
 # A repository scan queued, started or finished (the ``evidence`` app records it).
 SCAN_UPDATED = "scan.updated"
 TYPES = (
@@ -41,6 +46,11 @@ TYPES = (
     CONDITION_UPDATED,
     HOLD_UPDATED,
     LESSON_PUBLISHED,
+    REUSE_DECLARED,
+    REUSE_CHANGED,
+    RENEWAL_OPENED,
+    RENEWAL_VOTED,
+    RENEWAL_DECIDED,
     SCAN_UPDATED,
 )
 

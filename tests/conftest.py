@@ -226,3 +226,16 @@ def api():
 
     client.as_ = as_
     return client
+
+
+@pytest.fixture
+def at_commons(project, owner, reviewer, reviewer2):
+    """The shared project walked through its three gates (an outside organisation's reuse
+    verified at the last one)."""
+    from tests.workflows.conftest import pass_gate
+
+    for _gate in range(3):
+        pass_gate(project, owner, [reviewer, reviewer2])
+    project.refresh_from_db()
+    assert project.stage == "commons"
+    return project

@@ -678,7 +678,8 @@ class GateViewSet(
     viewsets.GenericViewSet,
 ):
     """Gates with their quorum, reviewer pool (empty pool: every reviewer) and the days
-    after which the clock reminds reviewers of an open review (0: never)."""
+    after which the clock reminds reviewers of an open review (0: never), and the verified
+    reuses by organisations outside the team that a computed reuse criterion needs."""
 
     queryset = Gate.objects.prefetch_related("reviewers").order_by("id")
     serializer_class = GateSerializer
@@ -695,4 +696,5 @@ class GateViewSet(
             quorum=data.get("quorum"),
             reviewers=data.get("reviewers"),
             reminder_days=data.get("reminder_days"),
+            reuses_required=data.get("reuses_required"),
         )

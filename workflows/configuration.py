@@ -13,8 +13,10 @@ from django.utils.translation import gettext as _
 
 from projects import access
 from projects.errors import Conflict, Invalid, NotFound
+from projects.models import PREVIOUS_STAGE, Project
 
 from .models import Criterion, Gate
+from .services import refresh_computed
 
 User = get_user_model()
 
@@ -30,6 +32,7 @@ CRITERION_FIELDS = (
     "evidence",
     "position",
     "active",
+    "computed",
 )
 
 
@@ -49,11 +52,19 @@ def reviewer_candidates():
 
 @transaction.atomic
 def configure_gate(
-    *, by, gate: Gate, quorum: int | None = None, reviewers=None, reminder_days=None
+    *,
+    by,
+    gate: Gate,
+    quorum: int | None = None,
+    reviewers=None,
+    reminder_days=None,
+    reuses_required=None,
 ) -> Gate:
     """Curators set a gate's quorum (1 to 9), reviewer pool (reviewers only; empty: every
-    reviewer) and reminder delay (0 to 365 days, 0: no reminders). Open reviews keep their
-    checklists; a lowered quorum applies to them at the next decision or by ``advance``."""
+    reviewer), reminder delay (0 to 365 days, 0: no reminders) and the verified reuses its
+    computed reuse criterion needs (1 to 99). Open reviews keep their checklists; a lowered
+    quorum applies to them at the next decision or by ``advance``; a new reuse threshold
+    recomputes the items of the projects before the gate at once."""
     access.require(can_configure(by), by)
     gate = Gate.objects.select_for_update().get(pk=gate.pk)
     errors = {}
@@ -71,6 +82,13 @@ def configure_gate(
             reminder_days = -1
         if not 0 <= reminder_days <= 365:
             errors["reminder_days"] = [_("Entre 0 et 365.")]
+    if reuses_required is not None:
+        try:
+            reuses_required = int(reuses_required)
+        except (TypeError, ValueError):
+            reuses_required = 0
+        if not 1 <= reuses_required <= 99:
+            errors["reuses_required"] = [_("Entre 1 et 99.")]
     if reviewers is not None:
         wanted = {getattr(person, "pk", person) for person in reviewers}
         allowed = set(reviewer_candidates().filter(pk__in=wanted).values_list("pk", flat=True))
@@ -86,7 +104,20 @@ def configure_gate(
         gate.save(update_fields=["reminder_days"])
     if reviewers is not None:
         gate.reviewers.set(wanted)
+    if reuses_required is not None and reuses_required != gate.reuses_required:
+        gate.reuses_required = reuses_required
+        gate.save(update_fields=["reuses_required"])
+        _recompute_before(gate)
     return gate
+
+
+def _recompute_before(gate: Gate) -> None:
+    """Recompute the computed items of every project whose next gate is ``gate``, each under
+    its own row lock (the order of ids, so two curators never deadlock)."""
+    before = PREVIOUS_STAGE.get(gate.stage)
+    for pk in Project.objects.filter(stage=before).order_by("pk").values_list("pk", flat=True):
+        project = Project.objects.select_for_update().get(pk=pk)
+        refresh_computed(project)
 
 
 def _checked(criterion: Criterion) -> None:

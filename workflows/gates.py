@@ -97,7 +97,12 @@ def opening_blockers(project: Project, items=None) -> list[dict]:
     if open_review(project) is not None:
         return [blocker("review_already_open", _("Une revue de passage est déjà ouverte."))]
     items = checklist_for(project, gate) if items is None else items
-    missing = [i.criterion.code for i in items if i.required and i.status not in READY_TO_OPEN]
+    # A computed criterion is not the team's to answer: it only blocks the advance.
+    missing = [
+        i.criterion.code
+        for i in items
+        if i.required and not i.criterion.computed and i.status not in READY_TO_OPEN
+    ]
     if missing:
         return [
             blocker(
@@ -142,7 +147,30 @@ def advance_blockers(project: Project, review: GateReview | None, items=None) ->
             ) % {"count": len(discounted)}
         found.append(blocker("approvals_missing", detail, missing=missing, discounted=discounted))
     items = checklist_for(project, review.gate) if items is None else items
-    unverified = [i.criterion.code for i in items if i.required and not is_done(i)]
+    unverified = [
+        i.criterion.code
+        for i in items
+        if i.required and not i.criterion.computed and not is_done(i)
+    ]
+    short = [
+        i.criterion.code for i in items if i.required and i.criterion.computed and not is_done(i)
+    ]
+    if short:
+        needed = review.gate.reuses_required
+        found.append(
+            blocker(
+                "reuses_missing",
+                ngettext(
+                    "Il faut %(count)d réutilisation vérifiée par une organisation hors de "
+                    "l'équipe.",
+                    "Il faut %(count)d réutilisations vérifiées par des organisations hors de "
+                    "l'équipe.",
+                    needed,
+                )
+                % {"count": needed},
+                criteria=short,
+            )
+        )
     if unverified:
         found.append(
             blocker(

@@ -41,12 +41,21 @@ class Gate(models.Model):
     reminder_days = models.PositiveSmallIntegerField(
         default=14, validators=[MaxValueValidator(365)]
     )
+    # The N of a computed reuse criterion of this gate: verified reuses by organisations
+    # outside the team it needs.
+    reuses_required = models.PositiveSmallIntegerField(
+        default=1, validators=[MinValueValidator(1), MaxValueValidator(99)]
+    )
 
     class Meta:
         ordering = ["id"]
 
     def __str__(self):
         return str(GateStage(self.stage).label)
+
+
+class Computed(models.TextChoices):
+    REUSES = "reuses", _("Réutilisations vérifiées")
 
 
 class Criterion(Bilingual, models.Model):
@@ -73,6 +82,9 @@ class Criterion(Bilingual, models.Model):
     evidence = models.CharField(max_length=8, choices=Evidence.choices, default=Evidence.ANY)
     position = models.PositiveSmallIntegerField(default=0)
     active = models.BooleanField(default=True)
+    # Empty: the team attests and a reviewer verifies. Otherwise the item's status is
+    # computed from a measure (``workflows.computed``) and never set by hand.
+    computed = models.CharField(max_length=12, choices=Computed.choices, blank=True)
 
     class Meta:
         ordering = ["gate", "position", "id"]

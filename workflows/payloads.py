@@ -80,6 +80,7 @@ def checklist_item(item) -> dict:
             "guidance": criterion.guidance,
             "level": criterion.level,
             "evidence": criterion.evidence,
+            "computed": criterion.computed,
         },
         "required": item.required,
         "status": item.status,

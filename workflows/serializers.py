@@ -54,6 +54,7 @@ class CriterionSerializer(RejectUnknownFields, serializers.ModelSerializer):
             "evidence",
             "position",
             "active",
+            "computed",
         ]
 
 
@@ -64,7 +65,7 @@ class CriterionSummarySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Criterion
-        fields = ["code", "gate", "principle", "title", "guidance", "level", "evidence"]
+        fields = ["code", "gate", "principle", "title", "guidance", "level", "evidence", "computed"]
 
 
 class GateSerializer(RejectUnknownFields, serializers.ModelSerializer):
@@ -74,7 +75,7 @@ class GateSerializer(RejectUnknownFields, serializers.ModelSerializer):
 
     class Meta:
         model = Gate
-        fields = ["id", "stage", "quorum", "reviewers", "reminder_days"]
+        fields = ["id", "stage", "quorum", "reviewers", "reminder_days", "reuses_required"]
         read_only_fields = ["id", "stage"]
 
 

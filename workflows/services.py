@@ -37,7 +37,7 @@ from projects.models import (
 )
 from projects.permissions import sync_permissions
 
-from . import gates, payloads, signals
+from . import computed, gates, payloads, signals
 from .models import (
     ChecklistChange,
     ChecklistItem,
@@ -159,6 +159,11 @@ def _locked_item(
     if item.criterion.gate.stage != NEXT_STAGE.get(project.stage) and not conditioned:
         raise Conflict(
             _("Ce critère n'appartient pas à la prochaine étape du projet."), code="wrong_gate"
+        )
+    if item.criterion.computed:
+        raise Conflict(
+            _("Ce critère est calculé : personne ne l'atteste ni ne le vérifie à la main."),
+            code="computed_criterion",
         )
     return project, item
 
@@ -614,6 +619,26 @@ def decide(*, by, review: GateReview, verdict: str, rationale: str, conditions=(
     return decision
 
 
+def refresh_computed(project: Project, *, by=None) -> None:
+    """Set the project's computed items of its next gate from their measures, then advance
+    if that completes the open review. Called under the project's lock by the services that
+    change a measure (a reuse verified, refused or lapsed) and when a threshold changes."""
+    items = ChecklistItem.objects.filter(
+        project=project, criterion__computed__gt="", criterion__gate__stage=project.next_stage
+    ).select_related("criterion__gate")
+    changed = False
+    for item in items:
+        met = computed.is_met(item.criterion.computed, project, item.criterion.gate)
+        wanted = ItemStatus.VERIFIED if met else ItemStatus.TODO
+        if item.status == wanted:
+            continue
+        before, item.status = item.status, wanted
+        _record_item_change(project, item, by=None, from_status=before, note=_("Calculé."))
+        changed = True
+    if changed:
+        _advance_if_ready(project, by=by)
+
+
 def _advance_if_ready(
     project: Project, *, by, review: GateReview | None = None, told=(), followers=None
 ) -> bool:
@@ -742,6 +767,8 @@ def _transition(
     # The stage and the event seqs in one update of the locked row, after the audit row.
     events.record_events(project, stream, save_seq=False)
     project.save(update_fields=["stage", "stage_changed_at", "updated_at", "event_seq"])
+    # The new gate's computed items start from what is already measured.
+    refresh_computed(project, by=by)
     return row
 
 

@@ -50,12 +50,17 @@ STAGE_BADGES = {
     Stage.COMMONS: "fr-badge--green-emeraude",
     Stage.ARCHIVED: "fr-badge--beige-gris-galet",
 }
-# A checklist item's status as a system badge (success, error, info, warning).
+# A status as a system badge (success, error, info, warning).
 STATUS_BADGES = {
     "attested": "fr-badge--info",
     "verified": "fr-badge--success",
     "rejected": "fr-badge--error",
     "not_applicable": "fr-badge--warning",
+    # A reuse's status and a commons' renewal status (lapsed and dormant stay grey).
+    "declared": "fr-badge--info",
+    "refused": "fr-badge--error",
+    "renewed": "fr-badge--success",
+    "at_risk": "fr-badge--warning",
 }
 
 

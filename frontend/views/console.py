@@ -119,7 +119,11 @@ def gate(request, stage):
     """One gate: its quorum and reviewer pool (a form), its criteria by principle."""
     _curator(request)
     gate = _gate(stage)
-    initial = {"quorum": gate.quorum, "reviewers": list(gate.reviewers.all())}
+    initial = {
+        "quorum": gate.quorum,
+        "reviewers": list(gate.reviewers.all()),
+        "reuses_required": gate.reuses_required,
+    }
     form = GateForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -128,6 +132,7 @@ def gate(request, stage):
                 gate=gate,
                 quorum=form.cleaned_data["quorum"],
                 reviewers=list(form.cleaned_data["reviewers"]),
+                reuses_required=form.cleaned_data["reuses_required"],
             )
         except Invalid as error:
             add_service_errors(form, error)
@@ -143,6 +148,7 @@ def gate(request, stage):
         "frontend/console/gate.html",
         {
             "gate": gate,
+            "computes_reuses": any(c.computed == "reuses" for c in criteria),
             "form": form,
             "by_principle": [(label, rows) for label, rows in by_principle if rows],
             "criteria_count": len(criteria),

@@ -14,6 +14,7 @@ from projects.errors import NotFound
 from workflows import gates
 
 from ..http import refusals
+from .commons import commons_context
 from .parts import (
     checklist_item_context,
     comment_context,
@@ -57,6 +58,16 @@ def workflow_fragment(request, pk):
     return render(
         request, "frontend/fragments/workflow.html", workflow_context(request.user, project)
     )
+
+
+@require_GET
+@refusals
+@access.reads_once
+def commons_fragment(request, pk):
+    """The reuses and renewal section, after a ``reuse.*`` or ``renewal.*`` event."""
+    project = access.access_project(request.user, pk)
+    context = {"project": project, **commons_context(request.user, project)}
+    return render(request, "frontend/fragments/commons.html", context)
 
 
 @require_GET

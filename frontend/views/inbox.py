@@ -1,11 +1,13 @@
 """A reviewer's "À relire": the open gate reviews waiting for their decision, with their
-progress (approvals and verified items), and the checklist items waiting for their
-verification, oldest first, each one click from its place on the project page."""
+progress (approvals and verified items), the checklist items waiting for their
+verification, the commons' renewal reviews to decide and the declared reuses to verify,
+oldest first, each one click from its place on the project page."""
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from commons import read as commons_read
 from projects import access
 from projects.models import Project
 from workflows import progress
@@ -29,5 +31,10 @@ def inbox(request):
         .select_related("project", "owner")
         .order_by("due_on", "id")[:50]
     )
-    context = {"reviews": queue.reviews, "items": queue.items, "conditions": conditions}
+    context = {
+        "reviews": queue.reviews,
+        "items": queue.items,
+        "conditions": conditions,
+        **commons_read.reviewer_queue(user),
+    }
     return render(request, "frontend/inbox/inbox.html", context)

@@ -30,6 +30,7 @@ from ..forms import (
     SendBackForm,
     VerifyForm,
 )
+from .commons import commons_context
 
 TRANSITION_FORMS = {
     "send_back": SendBackForm,
@@ -384,6 +385,7 @@ def page_context(user, project, *, bound=None) -> dict:
         **workflow_context(user, project, bound=bound),
         **thread_context(user, project, bound=bound),
         **scan_context(user, project),
+        **commons_context(user, project, bound=bound),
     }
 
 

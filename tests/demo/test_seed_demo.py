@@ -88,6 +88,16 @@ def test_catalogue_covers_every_stage_with_real_histories():
         "reopen",
     }
     assert ChecklistItem.objects.filter(status="verified").exists()
+    # Commons renewed, at risk and dormant; reuses verified and lapsed over several territories.
+    from commons.models import Commons, Reuse
+
+    assert set(Commons.objects.values_list("status", flat=True)) == {
+        "renewed",
+        "at_risk",
+        "dormant",
+    }
+    assert {"verified", "lapsed", "declared"} <= set(Reuse.objects.values_list("status", flat=True))
+    assert Reuse.objects.filter(status="verified").values("territory").distinct().count() >= 3
     # Conversations: a question and the team's answer, twice per project, and some news.
     comments = Comment.objects.filter(project__in=projects)
     assert comments.filter(parent=None).count() >= 2 * len(CATALOGUE)

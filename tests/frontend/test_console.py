@@ -187,3 +187,22 @@ def test_console_and_moderation_query_counts_are_flat(browse, curator, owner, ma
         client.get("/console/")
         client.get("/console/gates/pilot/")
     assert len(many) == len(few)
+
+
+def test_curator_sets_the_reuses_the_commons_gate_needs(browse, curator):
+    page = browse(curator).get("/console/gates/commons/").content.decode()
+    assert 'name="reuses_required"' in page
+    assert (
+        'name="reuses_required"'
+        not in browse(curator).get("/console/gates/pilot/").content.decode()
+    )
+    response = browse(curator).post(
+        "/console/gates/commons/", {"quorum": "2", "reuses_required": "3"}
+    )
+    assert response.status_code == 302
+    assert Gate.objects.get(stage="commons").reuses_required == 3
+    refused = browse(curator).post(
+        "/console/gates/commons/", {"quorum": "2", "reuses_required": "0"}
+    )
+    assert refused.status_code == 400
+    assert Gate.objects.get(stage="commons").reuses_required == 3

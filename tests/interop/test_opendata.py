@@ -8,6 +8,7 @@ import zipfile
 import frictionless
 import pytest
 
+from commons import services as commons_services
 from interop import datapackage
 from workflows import services
 
@@ -16,6 +17,14 @@ from ..workflows.conftest import pass_gate
 pytestmark = pytest.mark.django_db
 
 BASE = "/api/opendata/"
+REUSE = {
+    "organisation": "Médiathèque de Rezé",
+    "siret": "21440143500018",
+    "territory": "44",
+    "kind": "adapted",
+    "use_case": "Prêt de tablettes ; ateliers « numériques ».",
+    "contact": "numerique@reze.example.org",
+}
 
 
 @pytest.fixture
@@ -28,7 +37,18 @@ def portfolio(propose, owner, member, reviewer, reviewer2):
     hidden = propose(owner, title="Projet discret", visibility="restricted")
     pass_gate(hidden, owner, [reviewer, reviewer2])
     services.fire(by=owner, project=hidden, name="archive", rationale="Secret.")
-    return {"moved": moved, "idle": idle, "hidden": hidden}
+    declared = commons_services.declare_reuse(by=reviewer2, project=moved, **REUSE)
+    refused = commons_services.declare_reuse(
+        by=reviewer2,
+        project=moved,
+        **{**REUSE, "siret": "", "organisation_uri": "https://x.example/"},
+    )
+    commons_services.refuse_reuse(by=reviewer, reuse=refused, note="Introuvable.")
+    # A reuse of a project made restricted afterwards.
+    type(hidden).objects.filter(pk=hidden.pk).update(visibility="public")
+    commons_services.declare_reuse(by=reviewer2, project=hidden, **REUSE)
+    type(hidden).objects.filter(pk=hidden.pk).update(visibility="restricted")
+    return {"moved": moved, "idle": idle, "hidden": hidden, "reuse": declared}
 
 
 def unpack(api, tmp_path):
@@ -59,6 +79,10 @@ def test_only_what_a_visitor_may_read_whoever_asks(api, portfolio, curator, tmp_
         column = "id" if name == "projects" else "project_id"
         assert hidden not in {row[column] for row in rows}, name
         assert rows, name
+    reuses = (tmp_path / "reuses.csv").read_text()
+    assert "numerique@reze.example.org" not in reuses  # contacts are personal data
+    assert "Introuvable" not in reuses and "x.example" not in reuses  # refused: not a reuse
+    assert reuses.count("Médiathèque de Rezé") == 1
     text = (tmp_path / "projects.csv").read_text()
     assert (
         "Projet discret" not in text and "Secret." not in (tmp_path / "transitions.csv").read_text()

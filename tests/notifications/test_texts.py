@@ -82,8 +82,19 @@ def test_the_migration_maps_the_known_sentences_in_both_languages():
 
 
 def test_the_migration_and_the_texts_say_the_same_sentences():
-    """The French sentence of each code is the one the migration recognises."""
-    assert set(migration.SENTENCES) == set(texts.TEXTS)
+    """The French sentence of each code is the one the migration recognises. The codes of
+    reuses and renewals came with their notifications, never written as plain text, so the
+    migration has nothing of theirs to recognise."""
+    later = {
+        texts.REUSE_DECLARED,
+        texts.REUSE_VERIFIED,
+        texts.REUSE_REFUSED,
+        texts.REUSE_LAPSED,
+        texts.REUSE_CONFIRM,
+        texts.RENEWAL_OPENED,
+        texts.RENEWAL_DECIDED,
+    }
+    assert set(migration.SENTENCES) == set(texts.TEXTS) - later
     with translation.override("fr"):
         for code, (french, _english) in migration.SENTENCES.items():
             assert str(texts.TEXTS[code]) == french, code

@@ -69,6 +69,8 @@ def test_figures_have_every_section(api, projects, funder):
         "origins",
         "dormant",
         "followed",
+        "reuses",
+        "commons",
         "openness",
     }
     assert {row["stage"]: row["count"] for row in body["stages"]}["idea"] == 4

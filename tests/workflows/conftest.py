@@ -1,7 +1,15 @@
 """Helpers that walk a project through its gates via the services, as people would."""
 
+from django.contrib.auth import get_user_model
+from django.utils.text import slugify
+
+from commons import read as commons_read
+from commons import services as commons_services
+from projects.models import Stage
 from workflows import gates, services
 from workflows.models import Criterion, ItemStatus
+
+User = get_user_model()
 
 
 def evidence_for(item):
@@ -12,7 +20,7 @@ def evidence_for(item):
 
 def attest_all(project, by):
     for item in gates.checklist_for(project):
-        if item.status != ItemStatus.VERIFIED:
+        if item.status != ItemStatus.VERIFIED and not item.criterion.computed:
             services.attest_item(by=by, item=item, **evidence_for(item))
 
 
@@ -22,8 +30,29 @@ def verify_all(project, by):
             services.verify_item(by=by, item=item)
 
 
+def add_verified_reuse(project, reviewer, *, organisation="Commune de Plouguerneau"):
+    """An organisation outside the team declares its reuse and a reviewer verifies it."""
+    declarer, _created = User.objects.get_or_create(
+        username=f"reuse-{slugify(organisation)}", defaults={"email": "reuse@example.org"}
+    )
+    reuse = commons_services.declare_reuse(
+        by=declarer,
+        project=project,
+        organisation=organisation,
+        organisation_uri=f"https://{slugify(organisation)}.example.org/",
+        territory="29",
+        kind="as_is",
+        use_case="Ateliers numériques à la médiathèque.",
+        contact="mediatheque@example.org",
+    )
+    return commons_services.verify_reuse(by=reviewer, reuse=reuse)
+
+
 def pass_gate(project, owner, reviewers):
-    """Attest, open, verify, approve with a quorum: the project moves one stage."""
+    """Attest, open, verify, approve with a quorum: the project moves one stage. At the
+    commons gate an outside organisation's verified reuse meets the computed criterion."""
+    if project.next_stage == Stage.COMMONS and not commons_read.counted_reuses(project):
+        add_verified_reuse(project, reviewers[0])
     attest_all(project, owner)
     review = services.open_review(by=owner, project=project)
     verify_all(project, reviewers[0])

@@ -24,11 +24,11 @@ User = get_user_model()
 # notification settings (1); the decision (1); the checklist (1); the audit row, the review
 # closed, the next checklist in one INSERT ... SELECT (3); the notifications of the team and
 # the followers in one insert (1); both events (1) and the webhook endpoints that want them
-# (1); the stage with the event seqs (1); after commit one unread count for everyone told
-# (1); no hold in force, asked by the advance's condition when its blockers are read and
-# again when django-fsm fires it (2), and the hold a stage change would end (1): 15 in the
-# transaction, 16 in all.
-ADVANCING_DECISION = 16
+# (1); the stage with the event seqs (1); the next gate's computed items, none changed (1);
+# after commit one unread count for everyone told (1); no hold in force, asked by the
+# advance's condition when its blockers are read and again when django-fsm fires it (2),
+# and the hold a stage change would end (1): 16 in the transaction, 17 in all.
+ADVANCING_DECISION = 17
 # Lock and review, found closed.
 REFUSED_DECISION = 2
 

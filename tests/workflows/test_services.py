@@ -14,7 +14,7 @@ from workflows.models import (
     StageTransition,
 )
 
-from .conftest import attest_all, evidence_for, pass_gate, verify_all
+from .conftest import add_verified_reuse, attest_all, evidence_for, pass_gate, verify_all
 
 
 def stage_of(project):
@@ -52,6 +52,8 @@ def test_each_gate_advances_with_its_quorum(project, owner, reviewer, reviewer2,
     while path[path.index(gate) - 1] != project.stage:
         pass_gate(project, owner, [reviewer, reviewer2])
     quorum = Gate.objects.get(stage=gate).quorum
+    if gate == "commons":
+        add_verified_reuse(project, reviewer)  # the computed reuse criterion
     attest_all(project, owner)
     review = services.open_review(by=owner, project=project)
     verify_all(project, reviewer)

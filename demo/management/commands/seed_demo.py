@@ -20,6 +20,8 @@ from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
+from commons import read as commons_read
+from commons import services as commons_services
 from demo import scale as demo_scale
 from discussion.services import post_comment
 from notifications.models import Notification
@@ -45,7 +47,9 @@ ACCOUNTS = [
 # Each project: owner, member, fields, then the story that brings it to its stage.
 # Story steps: "advance" (checklist attested and verified, review approved), "changes"
 # (review answered with requested changes), "open" (review left open), "progress" (half
-# the checklist attested), "send_back", "archive", "reopen".
+# the checklist attested), "send_back", "archive", "reopen"; for commons, "early_reuse" (an
+# organisation's reuse verified at the start, which lapses a year on without confirmation)
+# and the outcome of a renewal review a year after graduation: "renew", "at_risk", "dormant".
 CATALOGUE = [
     (
         "porteuse",
@@ -63,7 +67,7 @@ CATALOGUE = [
             "themes": ["third-places", "mediation"],
             "territories": ["23", "R75"],
         },
-        ["advance", "advance", "advance"],
+        ["advance", "advance", "advance", "renew"],
     ),
     (
         "porteuse",
@@ -81,7 +85,7 @@ CATALOGUE = [
             "themes": ["inclusion", "public-services"],
             "territories": ["44", "R52"],
         },
-        ["advance", "conditions_due"],
+        ["early_reuse", "advance", "advance", "advance", "dormant"],
     ),
     (
         "porteur",
@@ -135,7 +139,7 @@ CATALOGUE = [
             "themes": ["open-data", "mediation"],
             "territories": ["R11", "R84"],
         },
-        ["advance", "advance", "advance"],
+        ["early_reuse", "advance", "advance", "advance", "at_risk"],
     ),
     (
         "porteuse",
@@ -204,7 +208,7 @@ CATALOGUE = [
             "themes": ["sustainability", "digital-literacy"],
             "territories": ["13"],
         },
-        [],
+        ["advance", "conditions_due"],
     ),
     (
         "porteuse",
@@ -509,7 +513,9 @@ def read_old_notifications(people: dict, *, kept: int = 5) -> None:
 
 def _attest(project, owner, clock: Clock, days: float, *, only_half: bool = False) -> None:
     """The team answers its checklist, one criterion after the other over ``days``."""
-    items = [i for i in gates.checklist_for(project) if not gates.is_done(i)]
+    items = [
+        i for i in gates.checklist_for(project) if not gates.is_done(i) and not i.criterion.computed
+    ]
     if only_half:
         items = items[: len(items) // 2]
     for item in items:
@@ -537,7 +543,9 @@ def _reviewers(people) -> list:
 
 
 def _verify(project, reviewer, clock: Clock, days: float, *, only_half=False) -> None:
-    items = [i for i in gates.checklist_for(project) if not gates.is_done(i)]
+    items = [
+        i for i in gates.checklist_for(project) if not gates.is_done(i) and not i.criterion.computed
+    ]
     if only_half:
         items = items[: len(items) // 2]
     for item in items:
@@ -553,6 +561,9 @@ def advance(project, people, *, owner, clock, span) -> None:
     clock.wait(days=2)
     review = services.open_review(by=owner, project=project)
     _verify(project, _reviewers(people)[0], clock, span * 0.15)
+    if project.next_stage == "commons" and not commons_read.counted_reuses(project):
+        # The commons gate's reuse criterion: an organisation outside the team declares it.
+        _reuse(project, people, clock, REUSERS[project.pk % len(REUSERS)])
     for reviewer in _reviewers(people):
         if Project.objects.get(pk=project.pk).stage != stage:
             break
@@ -709,7 +720,91 @@ def compost(project, people, *, owner, clock, span) -> None:
     )
 
 
+# Organisations that reuse the demo's commons: (name, SIRET or "", URI, INSEE code, kind).
+REUSERS = [
+    ("Commune de Plouguerneau", "21290177100015", "", "29", "as_is"),
+    ("Médiathèque de Rezé", "21440143500018", "", "44", "adapted"),
+    ("Département du Cantal", "221500010", "", "15", "adapted"),
+    ("Tiers-lieu La Bricole, Lille", "", "https://labricole.example.org/", "59", "fork"),
+    ("Région Occitanie", "200053791", "", "R76", "inspired"),
+    ("Centre social de Fort-de-France", "", "https://cs-fdf.example.org/", "972", "as_is"),
+    ("Communauté de communes du Haut-Jura", "", "https://hautjura.example.org/", "39", "fork"),
+]
+
+
+def _reuse(project, people, clock: Clock, reuser, *, verify: bool = True):
+    name, siret, uri, territory, kind = reuser
+    clock.wait(days=3)
+    reuse = commons_services.declare_reuse(
+        by=people["citoyenne"],
+        project=project,
+        organisation=name,
+        siret=siret,
+        organisation_uri=uri,
+        territory=territory,
+        kind=kind,
+        version="v1.2",
+        use_case="Ateliers de médiation numérique pour les habitants, animés par nos agents.",
+        contact=f"numerique@{territory.lower()}.example.org",
+    )
+    if verify:
+        clock.wait(days=4)
+        commons_services.verify_reuse(
+            by=_reviewers(people)[1], reuse=reuse, note="Échange avec l'organisation, instance vue."
+        )
+    return reuse
+
+
+def early_reuse(project, people, *, owner, clock, span) -> None:
+    _reuse(project, people, clock, REUSERS[(project.pk + 3) % len(REUSERS)])
+
+
+def _renewal(project, people, clock: Clock, outcome: str, rationale: str, **extra) -> None:
+    """A year on: the clock lapses the reuses nobody confirmed, a reviewer opens the renewal
+    review, both reviewers decide."""
+    commons_services.lapse_due_reuses()
+    clock.wait(days=2)
+    review = commons_services.open_renewal(by=_reviewers(people)[0], project=project)
+    for reviewer in _reviewers(people):
+        clock.wait(days=5)
+        commons_services.vote_renewal(
+            by=reviewer, review=review, outcome=outcome, rationale=rationale, **extra
+        )
+
+
+def renew(project, people, *, owner, clock, span) -> None:
+    clock.wait(days=span * 0.3)
+    for n in (1, 4):
+        _reuse(project, people, clock, REUSERS[(project.pk + n) % len(REUSERS)])
+    _reuse(project, people, clock, REUSERS[(project.pk + 5) % len(REUSERS)], verify=False)
+    _renewal(project, people, clock, "renewed", "Trois réutilisations vérifiées, dépôt actif.")
+
+
+def at_risk(project, people, *, owner, clock, span) -> None:
+    clock.wait(days=span * 0.4)
+    due = (clock.now + datetime.timedelta(days=120)).date()
+    _renewal(
+        project,
+        people,
+        clock,
+        "at_risk",
+        "La réutilisation vérifiée est échue et une seule personne maintient le code.",
+        recovery_plan="Trouver une seconde structure de maintenance et faire confirmer "
+        "une réutilisation.",
+        recovery_due=due,
+    )
+
+
+def dormant(project, people, *, owner, clock, span) -> None:
+    clock.wait(days=span * 0.4)
+    _renewal(project, people, clock, "dormant", "Plus d'activité ni de réutilisation confirmée.")
+
+
 STEPS = {
+    "early_reuse": early_reuse,
+    "renew": renew,
+    "at_risk": at_risk,
+    "dormant": dormant,
     "advance": advance,
     "conditions_due": conditions_due,
     "conditions_missed": conditions_missed,

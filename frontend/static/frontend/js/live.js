@@ -24,6 +24,11 @@ if (root && "WebSocket" in window) {
     "review.opened",
     "review.decided",
     "project.stage_changed",
+    "reuse.declared",
+    "reuse.changed",
+    "renewal.opened",
+    "renewal.voted",
+    "renewal.decided",
     "scan.updated",
   ]);
   const presence = document.getElementById("presence");
@@ -172,9 +177,14 @@ if (root && "WebSocket" in window) {
   // the same time.
   async function applyBatch(events) {
     const comments = events.filter((event) => event.type.startsWith("comment."));
+    const commons = events.some((e) => e.type.startsWith("reuse.") || e.type.startsWith("renewal."));
     const scans = events.filter((event) => event.type === "scan.updated");
     const workflowEvents = events.filter(
-      (event) => !event.type.startsWith("comment.") && event.type !== "scan.updated",
+      (e) =>
+        !e.type.startsWith("comment.") &&
+        !e.type.startsWith("reuse.") &&
+        !e.type.startsWith("renewal.") &&
+        e.type !== "scan.updated",
     );
     // A finished scan changes the evidence beside the checklist: the whole workflow.
     const scanned = scans.some((e) => e.data && ["done", "refused"].includes(e.data.status));
@@ -189,8 +199,9 @@ if (root && "WebSocket" in window) {
       const query = new URLSearchParams([...items].map((id) => ["item", String(id)]));
       partsUrl = `${root.dataset.fragmentParts}?${query}`;
     }
-    const [parts, scanPart, ...commentParts] = await Promise.all([
+    const [parts, commonsPart, scanPart, ...commentParts] = await Promise.all([
       partsUrl ? fetchFragment(partsUrl) : null,
+      commons ? fetchFragment(root.dataset.fragmentCommons) : null,
       scans.length ? fetchFragment(root.dataset.fragmentScan) : null,
       ...comments.map((e) => fetchFragment(fragmentUrl("fragmentComment", e.id))),
     ]);
@@ -205,9 +216,12 @@ if (root && "WebSocket" in window) {
         replace(target, content);
       }
     }
+    const section = document.getElementById("commons-section");
+    if (commonsPart && section) replace(section, commonsPart);
     comments.forEach((event, n) => showComment(event, commentParts[n]));
     if (scans.length) say(text("textScan"));
     else if (stage) say(text("textStage"));
+    else if (commons && !workflowEvents.length) say(text("textCommons"));
     else if (workflowEvents.some((e) => e.type === "checklist.updated")) say(text("textChecklist"));
     else if (workflowEvents.length) say(text("textReview"));
     else if (comments.some((event) => event.type === "comment.created")) say(text("textComment"));
