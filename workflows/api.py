@@ -506,7 +506,7 @@ class LessonsView(GenericAPIView):
     @extend_schema(
         tags=["workflow"],
         summary="Lessons of composted projects, newest first (those of projects you may read)",
-        responses={200: LessonSerializer(many=True), **errors(400)},
+        responses={200: LessonSerializer(many=True), **errors(400, 404)},
         auth=[{}],
     )
     def get(self, request):
