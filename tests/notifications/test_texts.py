@@ -83,9 +83,14 @@ def test_the_migration_maps_the_known_sentences_in_both_languages():
 
 def test_the_migration_and_the_texts_say_the_same_sentences():
     """The French sentence of each code is the one the migration recognises. The codes of
-    reuses and renewals came with their notifications, never written as plain text, so the
-    migration has nothing of theirs to recognise."""
+    conditions, holds, reuses and renewals came with their notifications, never written as
+    plain text, so the migration has nothing of theirs to recognise."""
     later = {
+        texts.CONDITION_DUE,
+        texts.CONDITION_MISSED,
+        texts.HOLD_PLACED,
+        texts.HOLD_LIFTED,
+        texts.HOLD_REVISIT,
         texts.REUSE_DECLARED,
         texts.REUSE_VERIFIED,
         texts.REUSE_REFUSED,
