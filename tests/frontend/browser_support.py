@@ -8,7 +8,9 @@ from pathlib import Path
 from django.db import connections
 from playwright.sync_api import expect
 
+from projects.models import Stage
 from tests.conftest import PASSWORD
+from tests.workflows.conftest import add_verified_reuse
 from workflows import services as workflow_services
 from workflows.models import ChecklistItem
 
@@ -92,14 +94,23 @@ def submit(page, selector: str) -> None:
 
 
 def required_items(project) -> list[ChecklistItem]:
+    """The required items of the next gate that people attest and verify (a computed one,
+    the commons gate's reuses, follows the verified reuses instead)."""
     return list(
         ChecklistItem.objects.filter(
             project=project, required=True, criterion__gate__stage=project.next_stage
-        )
+        ).filter(criterion__computed="")
     )
 
 
+def meet_computed_criteria(project, reviewer) -> None:
+    """Before the commons gate, an outside organisation's reuse verified by a reviewer."""
+    if project.next_stage == Stage.COMMONS:
+        add_verified_reuse(project, reviewer)
+
+
 def answer_and_verify(project, owner, reviewer) -> None:
+    meet_computed_criteria(project, reviewer)
     for item in required_items(project):
         workflow_services.attest_item(
             by=owner,

@@ -126,8 +126,13 @@ async def test_every_event_type_in_order(project, owner, member):
     await record(project, events.CONDITION_UPDATED, 13, {"status": "open"})
     await record(project, events.HOLD_UPDATED, 14, {"status": "in_force"})
     await record(project, events.LESSON_PUBLISHED, 15, {"tried": "Un atelier."})
+    await record(project, events.REUSE_DECLARED, 17, {"status": "declared"})
+    await record(project, events.REUSE_CHANGED, 17, {"status": "verified"})
+    await record(project, events.RENEWAL_OPENED, 18, {"status": "open"})
+    await record(project, events.RENEWAL_VOTED, 18, {"outcome": "renewed"})
+    await record(project, events.RENEWAL_DECIDED, 18, {"outcome": "renewed"})
     await record(project, events.SCAN_UPDATED, 16, {"id": 16, "status": "queued"})
-    received = [await frame(socket) for _ in range(11)]
+    received = [await frame(socket) for _ in range(len(events.TYPES))]
     assert [(e["seq"], e["type"]) for e in received] == list(enumerate(events.TYPES, start=1))
     assert all(set(e) == EVENT_KEYS and e["project"] == project.pk for e in received)
     created, updated, deleted = received[:3]
