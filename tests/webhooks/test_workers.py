@@ -20,7 +20,7 @@ from webhooks.models import Attempt, Delivery, Endpoint
 ROOT = Path(__file__).resolve().parent.parent.parent
 WAIT = 60
 
-pytestmark = [on_postgresql, pytest.mark.django_db(transaction=True)]
+pytestmark = [on_postgresql, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def start_worker(tmp_path, name: str) -> subprocess.Popen:
