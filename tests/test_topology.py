@@ -9,6 +9,7 @@ not lose the mail: it leaves, once, when a worker is back.
 
 import asyncio
 import os
+import pwd
 import re
 import shutil
 import signal
@@ -58,8 +59,12 @@ def nginx_config(tmp: Path, listen: int, upstreams: list[int], static: Path) -> 
     assert f":{upstreams[1]};" in site, "deploy/nginx.conf lost its upstream lines"
     (tmp / "site.conf").write_text(site)
     main = tmp / "nginx.conf"
+    # Started by root, nginx's workers would run as nobody, who cannot read pytest's private
+    # temporary folders (the collected static files): they run as the test's own user.
+    user = f"user {pwd.getpwuid(os.getuid()).pw_name};" if os.getuid() == 0 else ""
     main.write_text(
         f"""daemon off;
+{user}
 worker_processes 1;
 pid {tmp}/nginx.pid;
 error_log {tmp}/error.log;
