@@ -36,19 +36,16 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
 def flush_past_the_audit_triggers():
     """Transactional tests end with Django's ``flush``, which empties every table; the
     database refuses to remove StageTransition rows (workflows migration 0006), holds,
-    conditions and lessons (0010), and scans while their project exists (evidence 0002: the
-    order in which the flush empties the tables decides whether that holds). The flush of
-    a test database lifts those triggers for its own transaction and puts them back."""
+    conditions and lessons (0010), and scans while their project exists (evidence 0002,
+    rewritten by 0004: the order in which the flush empties the tables decides whether
+    that holds). The flush of a test database lifts those triggers for its own transaction
+    and puts them back as the migrations left them."""
     from django.core.management.commands import flush
 
-    modules = [
-        importlib.import_module(name)
-        for name in (
-            "workflows.migrations.0006_stage_transitions_never_deleted",
-            "workflows.migrations.0010_lifecycle_records_written_once",
-            "evidence.migrations.0002_append_only_triggers",
-        )
-    ]
+    stages = importlib.import_module("workflows.migrations.0006_stage_transitions_never_deleted")
+    lifecycle = importlib.import_module("workflows.migrations.0010_lifecycle_records_written_once")
+    evidence = importlib.import_module("evidence.migrations.0002_append_only_triggers")
+    queued = importlib.import_module("evidence.migrations.0004_queued_scans_and_overrides")
     original = flush.sql_flush
 
     def sql_flush(style, connection, *args, **kwargs):
@@ -56,8 +53,15 @@ def flush_past_the_audit_triggers():
         vendor = connection.vendor
         if not statements or vendor not in ("sqlite", "postgresql"):
             return statements
-        lift = [sql for module in modules for sql in getattr(module, f"{vendor.upper()}_REVERSE")]
-        restore = [sql for module in modules for sql in getattr(module, vendor.upper())]
+        forward, reverse = vendor.upper(), f"{vendor.upper()}_REVERSE"
+        lift = [sql for module in (stages, lifecycle, evidence) for sql in getattr(module, reverse)]
+        restore = [  # the guards as the last migration that rewrote each left them
+            *getattr(stages, forward),
+            *getattr(lifecycle, forward),
+            *getattr(evidence, forward),
+            *queued.DROP[vendor],
+            *queued.NEW[vendor],
+        ]
         return [*lift, *statements, *restore]
 
     flush.sql_flush = sql_flush
