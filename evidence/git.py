@@ -180,12 +180,36 @@ def _last_line(stderr: bytes) -> str:
     return lines[-1][:300] if lines else ""
 
 
+WORK_PREFIXES = ("scan-", "read-")
+
+
+def sweep_leftovers(older_than: timedelta) -> int:
+    """Remove the clone folders of ``EVIDENCE_WORK_DIR`` (the system's temporary folder by
+    default) untouched for longer than any scan may run: a worker killed mid-scan never
+    ran the clean-up of ``clone``. Run by each scan, on the machine whose disk it is.
+    Returns how many went."""
+    root = settings.EVIDENCE_WORK_DIR or tempfile.gettempdir()
+    limit = time.time() - older_than.total_seconds()
+    swept = 0
+    with suppress(OSError), os.scandir(root) as entries:
+        for entry in entries:
+            with suppress(OSError):
+                if (
+                    entry.name.startswith(WORK_PREFIXES)
+                    and entry.is_dir(follow_symlinks=False)
+                    and entry.stat(follow_symlinks=False).st_mtime < limit
+                ):
+                    shutil.rmtree(entry)
+                    swept += 1
+    return swept
+
+
 @contextmanager
 def clone(target: Target, *, now: datetime | None = None):
     """A checked-out Snapshot of ``target``, deleted when the block ends."""
     now = now or datetime.now(UTC)
     deadline = time.monotonic() + settings.EVIDENCE_TIMEOUT
-    work = Path(tempfile.mkdtemp(prefix="scan-", dir=settings.EVIDENCE_WORK_DIR))
+    work = Path(tempfile.mkdtemp(prefix=WORK_PREFIXES[0], dir=settings.EVIDENCE_WORK_DIR))
     try:
         yield _clone_into(work, target, now=now, deadline=deadline)
     finally:
@@ -274,7 +298,7 @@ def read_root_file(
     alone, under the same safety as a scan (no hooks, no redirects, the pinned address,
     size and time limits). Raises Refusal, ``missing_file`` when none is there."""
     deadline = time.monotonic() + timeout
-    work = Path(tempfile.mkdtemp(prefix="read-", dir=settings.EVIDENCE_WORK_DIR))
+    work = Path(tempfile.mkdtemp(prefix=WORK_PREFIXES[1], dir=settings.EVIDENCE_WORK_DIR))
     try:
         env = git_env(str(work))
         options = git_options(target)

@@ -297,6 +297,7 @@ def run_scan(scan: RepositoryScan) -> RepositoryScan:
     reason."""
     now = timezone.now()
     results = {}
+    git.sweep_leftovers(older_than=running_limit())
     try:
         target = safety.resolve(scan.url, timeout=min(30, settings.EVIDENCE_TIMEOUT))
         with git.clone(target, now=now.astimezone(UTC)) as snapshot:

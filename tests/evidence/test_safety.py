@@ -3,6 +3,7 @@ scan with its reason (never a stuck scan, never an exception)."""
 
 import os
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ import pytest
 from evidence import safety
 from evidence.errors import Refusal
 from evidence.models import RepositoryScan
-from evidence.services import scan_repository
+from evidence.services import running_limit, scan_repository
 
 from .conftest import MIT, README, publish
 
@@ -133,6 +134,20 @@ def test_the_clone_is_deleted_afterwards(scan, server, new_repo, settings, tmp_p
     settings.EVIDENCE_MAX_FILES = 0
     assert refused(scan(server.url("safety-cleanup")), "too_many_files")
     assert list(Path(tmp_path).iterdir()) == []
+
+
+def test_folders_left_by_a_killed_worker_are_swept(scan, server, new_repo, settings, tmp_path):
+    """A worker killed mid-scan never runs its clean-up; the next scan on that machine
+    removes such folders once they are older than any scan may run."""
+    settings.EVIDENCE_WORK_DIR = str(tmp_path)
+    old = time.time() - 2 * running_limit().total_seconds()
+    for name in ("scan-killed", "read-killed", "not-ours"):
+        (tmp_path / name / "repo").mkdir(parents=True)
+        os.utime(tmp_path / name, (old, old))
+    (tmp_path / "scan-running-now").mkdir()
+    done = scan(publish(new_repo, server, "safety-sweep", {"LICENSE": MIT}))
+    assert done.status == RepositoryScan.Status.DONE
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["not-ours", "scan-running-now"]
 
 
 def test_an_empty_repository(scan, server):
