@@ -137,6 +137,7 @@ class MonthSerializer(serializers.Serializer):
     commons = serializers.IntegerField()
     send_back = serializers.IntegerField()
     archive = serializers.IntegerField()
+    compost = serializers.IntegerField(help_text="archived with a lesson")
     reopen = serializers.IntegerField()
 
 

@@ -304,7 +304,7 @@ def _transitions_per_month(scope: Scope) -> list[dict]:
     return list(months.values())
 
 
-_MOVES = (*GateStage.values, "send_back", "archive", "reopen")
+_MOVES = (*GateStage.values, "send_back", "archive", "compost", "reopen")
 
 
 def first_month() -> datetime.datetime:
