@@ -80,11 +80,12 @@ def sections(figures: dict) -> list[dict]:
     stage = {s.value: str(s.label) for s in Stage}
     gate = {g.value: str(g.label) for g in GateStage}
     funnel = {row["stage"]: row for row in figures["funnel"]}
-    moves = [*GateStage.values, "send_back", "archive", "reopen"]
+    moves = [*GateStage.values, "send_back", "archive", "compost", "reopen"]
     move_labels = [
         *(_("Passages en %(stage)s") % {"stage": gate[g].lower()} for g in GateStage.values),
         _("Renvois à l'étape précédente"),
         _("Archivages"),
+        _("Compostages"),
         _("Réouvertures"),
     ]
     statuses = GateReview.Status.values
@@ -144,7 +145,7 @@ def sections(figures: dict) -> list[dict]:
         _section(
             "months",
             _("Changements d'étape par mois"),
-            _("Passages de chaque porte, renvois, archivages et réouvertures."),
+            _("Passages de chaque porte, renvois, archivages, compostages et réouvertures."),
             [_("Mois"), *move_labels],
             [[row["month"], *(row[m] for m in moves)] for row in figures["transitions_per_month"]],
             chart=_bar(

@@ -80,7 +80,11 @@ PROJECT_FIELDS = (
 TRANSITION_FIELDS = (
     Field("id", "Identifiant", "integer", constraints={"required": True, "unique": True}),
     Field("project_id", "Projet", "integer", constraints={"required": True}),
-    Field("name", "Transition", constraints=_enum(["advance", "send_back", "archive", "reopen"])),
+    Field(
+        "name",
+        "Transition",
+        constraints=_enum(["advance", "send_back", "archive", "compost", "reopen"]),
+    ),
     Field("from_stage", "Étape de départ", constraints=_enum(Stage.values)),
     Field("to_stage", "Étape d'arrivée", constraints=_enum(Stage.values)),
     Field("at", "Date", "datetime"),

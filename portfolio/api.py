@@ -137,6 +137,7 @@ class MonthSerializer(serializers.Serializer):
     commons = serializers.IntegerField()
     send_back = serializers.IntegerField()
     archive = serializers.IntegerField()
+    compost = serializers.IntegerField(help_text="archived with a lesson")
     reopen = serializers.IntegerField()
 
 
@@ -181,10 +182,13 @@ class OriginsSerializer(serializers.Serializer):
     distinct = serializers.IntegerField()
 
 
-class ListedProjectSerializer(serializers.Serializer):
+class ProjectRefSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     title = serializers.CharField()
     stage = serializers.ChoiceField(choices=Stage.choices)
+
+
+class ListedProjectSerializer(ProjectRefSerializer):
     stage_changed_at = serializers.DateTimeField()
 
 
@@ -224,6 +228,45 @@ class CommonsFiguresSerializer(serializers.Serializer):
     due_soon_days = serializers.IntegerField()
 
 
+class HeldProjectSerializer(ProjectRefSerializer):
+    revisit_on = serializers.DateField()
+    placed_at = serializers.DateTimeField()
+
+
+class HoldsSerializer(serializers.Serializer):
+    count = serializers.IntegerField(help_text="projects on hold: a hold in force")
+    revisit_due = serializers.IntegerField(help_text="of them, whose revisit date has come")
+    proposed = serializers.IntegerField(help_text="holds proposed, waiting for the quorum")
+    projects = HeldProjectSerializer(many=True, help_text="soonest revisit first")
+
+
+class OverdueProjectSerializer(ProjectRefSerializer):
+    overdue = serializers.IntegerField()
+    due_on = serializers.DateField(help_text="the oldest due date of its overdue conditions")
+
+
+class ConditionsSerializer(serializers.Serializer):
+    open = serializers.IntegerField(help_text="open, due date not passed")
+    overdue = serializers.IntegerField(
+        help_text="due date passed, neither met nor waived (missed, or open before the clock)"
+    )
+    met = serializers.IntegerField()
+    waived = serializers.IntegerField()
+    projects_overdue = serializers.IntegerField()
+    projects = OverdueProjectSerializer(many=True, help_text="the longest overdue first")
+
+
+class LessonProjectSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text="the project")
+    title = serializers.CharField()
+    at = serializers.DateTimeField()
+
+
+class LessonsSerializer(serializers.Serializer):
+    count = serializers.IntegerField(help_text="lessons of composted projects (GET /api/lessons/)")
+    latest = LessonProjectSerializer(many=True)
+
+
 class CheckShareSerializer(serializers.Serializer):
     check = serializers.CharField()
     label = serializers.CharField()
@@ -240,10 +283,7 @@ class LicenceCountSerializer(serializers.Serializer):
     count = serializers.IntegerField()
 
 
-class AttentionProjectSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    title = serializers.CharField()
-    stage = serializers.ChoiceField(choices=Stage.choices)
+class AttentionProjectSerializer(ProjectRefSerializer):
     status = serializers.CharField()
     scanned_at = serializers.DateTimeField()
     refusal_code = serializers.CharField()
@@ -278,6 +318,9 @@ class PortfolioSerializer(serializers.Serializer):
     followed = ListedProjectSerializer(many=True)
     reuses = ReusesSerializer()
     commons = CommonsFiguresSerializer()
+    holds = HoldsSerializer()
+    conditions = ConditionsSerializer()
+    lessons = LessonsSerializer()
     openness = OpennessSerializer(
         help_text="From each project's latest finished repository scan (docs/evidence.md)."
     )
@@ -303,7 +346,21 @@ class ExportRowSerializer(serializers.Serializer):
     compliance_sustainability = serializers.FloatField(allow_null=True)
     compliance_general_interest = serializers.FloatField(allow_null=True)
     reuses_verified = serializers.IntegerField()
+    reuses_declared = serializers.IntegerField(help_text="declared, not verified yet")
+    reuses_lapsed = serializers.IntegerField(help_text="verified once, not confirmed this year")
+    reuse_territories = serializers.ListField(
+        child=serializers.CharField(), help_text="INSEE codes of its verified reuses"
+    )
+    on_hold = serializers.BooleanField(help_text="a hold is in force")
+    hold_revisit_on = serializers.DateField(allow_null=True)
+    conditions_open = serializers.IntegerField(help_text="open, due date not passed")
+    conditions_overdue = serializers.IntegerField(help_text="due date passed, not met nor waived")
+    lessons = serializers.IntegerField(help_text="lessons published when it was composted")
     renewal_status = serializers.CharField(help_text="commons only: renewed, at_risk, dormant")
+    renewal_due = serializers.DateField(allow_null=True, help_text="commons only")
+    renewal_due_soon = serializers.BooleanField(
+        help_text="renewed or at risk, due within 60 days (or past due)"
+    )
     scan_status = serializers.CharField(help_text="latest finished scan: done or refused")
     scanned_at = serializers.DateTimeField(allow_null=True)
     licence_found = serializers.CharField(help_text="SPDX id of the licence file found")
@@ -405,6 +462,8 @@ class ExportCSVView(FilteredView):
 def _cell(value, *, french: bool = False) -> str:
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return ("oui" if value else "non") if french else ("true" if value else "false")
     if french and isinstance(value, float):
         return repr(value).replace(".", ",")
     if isinstance(value, list):

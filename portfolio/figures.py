@@ -27,6 +27,7 @@ from projects import access
 from projects.models import (
     PATH,
     Follow,
+    Hold,
     Membership,
     Project,
     ProjectEvent,
@@ -36,9 +37,11 @@ from projects.models import (
 )
 from workflows.models import (
     ChecklistItem,
+    Condition,
     GateReview,
     GateStage,
     ItemStatus,
+    Lesson,
     Principle,
     StageTransition,
 )
@@ -163,7 +166,9 @@ def _cache_key(scope: Scope, user, filters: Filters) -> str:
         cursor.execute(f"SELECT {', '.join(columns)}")
         state = cursor.fetchone()
     selection = "all" if scope.ids is None else str(scope.ids.query)
-    parts = [selection, user.pk, filters.stale_days, get_language(), *state]
+    # The day too: an open condition becomes overdue, a commons due soon, at midnight.
+    today = timezone.localdate().isoformat()
+    parts = [selection, user.pk, filters.stale_days, get_language(), today, *state]
     digest = hashlib.sha256(repr(parts).encode()).hexdigest()
     return f"portfolio:{digest}"
 
@@ -188,6 +193,9 @@ def _figures(scope: Scope, user, filters: Filters) -> dict:
         "followed": _followed(projects, user),
         "reuses": _reuses(scope),
         "commons": _commons(scope),
+        "holds": _holds(scope),
+        "conditions": _conditions(scope),
+        "lessons": _lessons(scope),
         "openness": openness.openness(projects),
     }
 
@@ -230,17 +238,122 @@ def _commons(scope: Scope) -> dict:
     its row yet is renewed, due a term after graduation)."""
     commons = scope.filter(Project.objects.filter(stage=Stage.COMMONS).order_by(), "pk")
     counts = dict.fromkeys(RenewalStatus.values, 0)
-    today = timezone.localdate()
-    soon = today + datetime.timedelta(days=DUE_SOON_DAYS)
     due = 0
     for status, renewal_due, changed in commons.values_list(
         "commons__status", "commons__renewal_due", "stage_changed_at"
     ):
-        status = status or RenewalStatus.RENEWED
+        status, renewal_due = renewal_of(status, renewal_due, changed)
         counts[status] += 1
-        renewal_due = renewal_due or renewal_due_after(timezone.localdate(changed))
-        due += status != RenewalStatus.DORMANT and renewal_due <= soon
+        due += due_soon(status, renewal_due)
     return {**counts, "due_soon": due, "due_soon_days": DUE_SOON_DAYS}
+
+
+def renewal_of(status, renewal_due, stage_changed_at) -> tuple[str, datetime.date]:
+    """A commons' renewal status and date; without its row yet, renewed and due a term after
+    its graduation."""
+    return (
+        status or RenewalStatus.RENEWED,
+        renewal_due or renewal_due_after(timezone.localdate(stage_changed_at)),
+    )
+
+
+def due_soon(status: str, renewal_due: datetime.date) -> bool:
+    """Renewed or at risk, and due within ``DUE_SOON_DAYS`` (or already past due)."""
+    soon = timezone.localdate() + datetime.timedelta(days=DUE_SOON_DAYS)
+    return status != RenewalStatus.DORMANT and renewal_due <= soon
+
+
+IN_FORCE = Q(placed_at__isnull=False, lifted_at__isnull=True)
+
+
+def _holds(scope: Scope) -> dict:
+    """Projects on hold (a hold in force), those whose revisit date has come, the holds a
+    reviewer proposed that wait for their quorum, and the held projects, soonest revisit
+    first."""
+    today = timezone.localdate()
+    live = scope.filter(Hold.objects.filter(lifted_at__isnull=True).order_by())
+    counts = live.aggregate(
+        count=Count("pk", filter=Q(placed_at__isnull=False)),
+        revisit_due=Count("pk", filter=Q(placed_at__isnull=False, revisit_on__lte=today)),
+        proposed=Count("pk", filter=Q(placed_at__isnull=True)),
+    )
+    rows = live.filter(placed_at__isnull=False).values_list(
+        "project_id", "project__title", "project__stage", "revisit_on", "placed_at"
+    )
+    return {
+        **counts,
+        "projects": [
+            {
+                "id": pk,
+                "title": title,
+                "stage": stage,
+                "revisit_on": revisit_on,
+                "placed_at": placed_at,
+            }
+            for pk, title, stage, revisit_on, placed_at in rows.order_by(
+                "revisit_on", "project_id"
+            )[:LISTED]
+        ],
+    }
+
+
+def _overdue() -> Q:
+    """Past their due date and neither met nor waived: missed by the clock, or still open
+    when the clock has not passed yet."""
+    return Q(status=Condition.Status.MISSED) | Q(
+        status=Condition.Status.OPEN, due_on__lt=timezone.localdate()
+    )
+
+
+def _conditions(scope: Scope) -> dict:
+    """Conditions of approvals by state (``overdue``: see ``_overdue``), and the projects
+    with overdue conditions, the longest overdue first."""
+    conditions = scope.filter(Condition.objects.order_by())
+    overdue = _overdue()
+    counts = conditions.aggregate(
+        open=Count("pk", filter=Q(status=Condition.Status.OPEN) & ~overdue),
+        overdue=Count("pk", filter=overdue),
+        met=Count("pk", filter=Q(status=Condition.Status.MET)),
+        waived=Count("pk", filter=Q(status=Condition.Status.WAIVED)),
+    )
+    rows = list(
+        conditions.filter(overdue)
+        .values("project_id", "project__title", "project__stage")
+        .annotate(n=Count("pk"), due_on=Min("due_on"), total=Window(Count("*")))
+        .order_by("due_on", "project_id")[:LISTED]
+    )
+    return {
+        **counts,
+        "projects_overdue": rows[0]["total"] if rows else 0,
+        "projects": [
+            {
+                "id": row["project_id"],
+                "title": row["project__title"],
+                "stage": row["project__stage"],
+                "overdue": row["n"],
+                "due_on": row["due_on"],
+            }
+            for row in rows
+        ],
+    }
+
+
+def _lessons(scope: Scope) -> dict:
+    """The lessons of composted projects (their public index lists them all), the latest
+    first."""
+    rows = list(
+        scope.filter(Lesson.objects.all())
+        .annotate(total=Window(Count("*")))
+        .values("project_id", "project__title", "at", "total")
+        .order_by("-at", "-id")[:LISTED]
+    )
+    return {
+        "count": rows[0]["total"] if rows else 0,
+        "latest": [
+            {"id": row["project_id"], "title": row["project__title"], "at": row["at"]}
+            for row in rows
+        ],
+    }
 
 
 def _funnel(scope: Scope, total: int) -> list[dict]:
@@ -304,7 +417,7 @@ def _transitions_per_month(scope: Scope) -> list[dict]:
     return list(months.values())
 
 
-_MOVES = (*GateStage.values, "send_back", "archive", "reopen")
+_MOVES = (*GateStage.values, "send_back", "archive", "compost", "reopen")
 
 
 def first_month() -> datetime.datetime:
@@ -447,8 +560,10 @@ def _listed(row: dict) -> dict:
 
 def export_rows(user, filters: Filters) -> list[dict]:
     """One row per project: stage, dates, first arrival in each stage of the path, the
-    share of criteria verified per principle, verified reuses, a commons' renewal status and
-    its latest repository scan. Eight queries whatever the number of projects."""
+    share of criteria verified per principle, its reuses by status and the territories of
+    the verified ones, a hold in force, its conditions open and overdue, its lessons, a
+    commons' renewal status and date, and its latest repository scan. Twelve queries
+    whatever the number of projects."""
     scope = scope_for(user, filters)
     projects = scope.filter(Project.objects.order_by(), "pk")
     reached = {
@@ -471,8 +586,35 @@ def export_rows(user, filters: Filters) -> list[dict]:
     territories = _pairs(
         scope.filter(Project.territories.through.objects.all(), "project_id"), "territory_id"
     )
-    verified = dict(
-        scope.filter(Reuse.objects.filter(status=Reuse.Status.VERIFIED))
+    reuses = {
+        (project_id, status): n
+        for project_id, status, n in scope.filter(Reuse.objects.all())
+        .values_list("project_id", "status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    }
+    reuse_territories = _pairs(
+        scope.filter(Reuse.objects.filter(status=Reuse.Status.VERIFIED)).order_by().distinct(),
+        "territory_id",
+    )
+    held = dict(
+        scope.filter(Hold.objects.filter(IN_FORCE))
+        .values_list("project_id", "revisit_on")
+        .order_by()
+    )
+    overdue = _overdue()
+    conditions = {
+        project_id: (open_, late)
+        for project_id, open_, late in scope.filter(Condition.objects.all())
+        .values_list("project_id")
+        .annotate(
+            open=Count("pk", filter=Q(status=Condition.Status.OPEN) & ~overdue),
+            late=Count("pk", filter=overdue),
+        )
+        .order_by()
+    }
+    lessons = dict(
+        scope.filter(Lesson.objects.all())
         .values_list("project_id")
         .annotate(n=Count("pk"))
         .order_by()
@@ -488,8 +630,11 @@ def export_rows(user, filters: Filters) -> list[dict]:
         "created_at",
         "stage_changed_at",
         "commons__status",
+        "commons__renewal_due",
     ).order_by("id"):
         pk = project["id"]
+        status = project.pop("commons__status")
+        renewal_due = project.pop("commons__renewal_due")
         row = {
             **project,
             "themes": sorted(themes.get(pk, ())),
@@ -500,11 +645,20 @@ def export_rows(user, filters: Filters) -> list[dict]:
         for principle in Principle.values:
             met, total = compliance.get((pk, principle), (0, 0))
             row[f"compliance_{principle}"] = round(met / total, 4) if total else None
-        row["reuses_verified"] = verified.get(pk, 0)
-        status = row.pop("commons__status")
-        row["renewal_status"] = (
-            (status or RenewalStatus.RENEWED) if row["stage"] == "commons" else ""
-        )
+        for kind in ("verified", "declared", "lapsed"):
+            row[f"reuses_{kind}"] = reuses.get((pk, kind), 0)
+        row["reuse_territories"] = sorted(reuse_territories.get(pk, ()))
+        row["on_hold"] = pk in held
+        row["hold_revisit_on"] = held.get(pk)
+        row["conditions_open"], row["conditions_overdue"] = conditions.get(pk, (0, 0))
+        row["lessons"] = lessons.get(pk, 0)
+        if row["stage"] == Stage.COMMONS:
+            status, renewal_due = renewal_of(status, renewal_due, row["stage_changed_at"])
+            row["renewal_status"] = status
+            row["renewal_due"] = renewal_due
+            row["renewal_due_soon"] = due_soon(status, renewal_due)
+        else:
+            row.update(renewal_status="", renewal_due=None, renewal_due_soon=False)
         row.update(scans.get(pk, NOT_SCANNED))
         rows.append(row)
     return rows

@@ -143,3 +143,20 @@ def test_formulas_stay_text_in_the_spreadsheet_dialect(api, propose, owner):
     text = api.as_(None).get(BASE + "projects.csv?dialect=excel-fr").content.decode()
     rows = list(csv.reader(io.StringIO(text[1:]), delimiter=";"))
     assert rows[1][1] == '\'=HYPERLINK("http://evil")'
+
+
+def test_a_composted_projects_transition_is_in_the_schema(api, propose, owner, tmp_path):
+    from workflows import lifecycle
+
+    composted = propose(owner, title="Atelier mobile")
+    lifecycle.compost(
+        by=owner,
+        project=composted,
+        tried="Un atelier mobile.",
+        worked="Les permanences.",
+        failed="Le camion.",
+        reusable="Le guide.",
+    )
+    unpack(api.as_(None), tmp_path)
+    report = frictionless.validate(str(tmp_path / "datapackage.json"))
+    assert report.valid, report.flatten(["type", "note", "rowNumber", "fieldName"])

@@ -71,6 +71,9 @@ def test_figures_have_every_section(api, projects, funder):
         "followed",
         "reuses",
         "commons",
+        "holds",
+        "conditions",
+        "lessons",
         "openness",
     }
     assert {row["stage"]: row["count"] for row in body["stages"]}["idea"] == 4

@@ -254,3 +254,17 @@ def test_cached_figures_are_recomputed_when_the_portfolio_changes(project, owner
     workflow_services.archive(by=owner, project=project, rationale="Plus de financement.")
     stages = portfolio.figures(member, portfolio.Filters())["stages"]
     assert {row["stage"]: row["count"] for row in stages}["archived"] == 1
+
+
+def test_a_compost_counts_among_the_monthly_moves(project, owner, funder, client):
+    from workflows import lifecycle
+
+    from ..workflows.test_lifecycle import LESSON
+
+    lifecycle.compost(by=owner, project=project, **LESSON)
+    months = portfolio.figures(funder, portfolio.Filters())["transitions_per_month"]
+    assert sum(row["compost"] for row in months) == 1
+    assert sum(row["archive"] for row in months) == 0
+    page = client.get("/portfolio/")
+    assert page.status_code == 200
+    assert "Compostages" in page.content.decode()
