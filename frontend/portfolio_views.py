@@ -80,7 +80,7 @@ def sections(figures: dict) -> list[dict]:
     stage = {s.value: str(s.label) for s in Stage}
     gate = {g.value: str(g.label) for g in GateStage}
     funnel = {row["stage"]: row for row in figures["funnel"]}
-    moves = [*GateStage.values, "send_back", "archive", "compost", "reopen"]
+    moves = portfolio.MOVES
     move_labels = [
         *(_("Passages en %(stage)s") % {"stage": gate[g].lower()} for g in GateStage.values),
         _("Renvois à l'étape précédente"),

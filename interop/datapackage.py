@@ -20,7 +20,7 @@ from django.db.models import Count, Q
 from django.utils import timezone, translation
 
 from commons.models import Reuse
-from projects.models import Project, Stage
+from projects.models import TRANSITIONS, Project, Stage
 from workflows.models import ChecklistItem, ItemStatus, Principle, Said, StageTransition
 
 LICENCE = {
@@ -80,11 +80,7 @@ PROJECT_FIELDS = (
 TRANSITION_FIELDS = (
     Field("id", "Identifiant", "integer", constraints={"required": True, "unique": True}),
     Field("project_id", "Projet", "integer", constraints={"required": True}),
-    Field(
-        "name",
-        "Transition",
-        constraints=_enum(["advance", "send_back", "archive", "compost", "reopen"]),
-    ),
+    Field("name", "Transition", constraints=_enum(list(TRANSITIONS))),
     Field("from_stage", "Étape de départ", constraints=_enum(Stage.values)),
     Field("to_stage", "Étape d'arrivée", constraints=_enum(Stage.values)),
     Field("at", "Date", "datetime"),

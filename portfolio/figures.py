@@ -26,6 +26,7 @@ from evidence.models import CheckResult, RepositoryScan
 from projects import access
 from projects.models import (
     PATH,
+    TRANSITIONS,
     Follow,
     Hold,
     Membership,
@@ -412,12 +413,13 @@ def _transitions_per_month(scope: Scope) -> list[dict]:
     months: dict[str, dict] = {}
     for month, name, to_stage, n in rows:
         key = month.strftime("%Y-%m")
-        row = months.setdefault(key, {"month": key, **dict.fromkeys(_MOVES, 0)})
+        row = months.setdefault(key, {"month": key, **dict.fromkeys(MOVES, 0)})
         row[to_stage if name == "advance" else name] += n
     return list(months.values())
 
 
-_MOVES = (*GateStage.values, "send_back", "archive", "compost", "reopen")
+# The monthly series' columns: an advance counts as the passage of its gate.
+MOVES = (*GateStage.values, *(name for name in TRANSITIONS if name != "advance"))
 
 
 def first_month() -> datetime.datetime:

@@ -31,6 +31,9 @@ class Stage(models.TextChoices):
 PATH = [Stage.IDEA, Stage.PROTOTYPE, Stage.PILOT, Stage.COMMONS]
 NEXT_STAGE = dict(itertools.pairwise(PATH))
 PREVIOUS_STAGE = {after: before for before, after in NEXT_STAGE.items()}
+# The stage machine's transitions (the methods of ``Project`` below), as the audit rows
+# (``StageTransition.name``) record them.
+TRANSITIONS = ("advance", "send_back", "archive", "compost", "reopen")
 
 
 class Visibility(models.TextChoices):

@@ -200,7 +200,7 @@ def hold_blockers(user, project: Project, hold: Hold | None) -> list[dict]:
         return [blocker("wrong_stage", _("Un projet archivé ne peut pas être mis en pause."))]
     if hold is not None and hold.placed_at is not None:
         return [blocker("already_held", _("Le projet est déjà en pause."))]
-    if hold is not None and hold.backings.filter(reviewer=user, act="place").exists():
+    if hold is not None and backed(user, hold, "place"):
         return [blocker("already_backed", _("Vous soutenez déjà cette pause."))]
     return []
 
@@ -211,9 +211,14 @@ def lift_blockers(user, project: Project, hold: Hold | None) -> list[dict]:
         return [blocker("not_held", _("Le projet n'est pas en pause."))]
     if hold.placed_at is None and not (access.is_curator(user) or hold.proposed_by_id == user.pk):
         return [blocker("not_held", _("Cette pause n'est que proposée : soutenez-la ou non."))]
-    if hold.backings.filter(reviewer=user, act="lift").exists():
+    if backed(user, hold, "lift"):
         return [blocker("already_backed", _("Vous soutenez déjà la levée de cette pause."))]
     return []
+
+
+def backed(user, hold: Hold, act: str) -> bool:
+    """Whether ``user`` already backs ``act`` on the hold (a visitor backs nothing)."""
+    return user.is_authenticated and hold.backings.filter(reviewer=user, act=act).exists()
 
 
 def may_review(user, project: Project, gate: Gate | None) -> bool:

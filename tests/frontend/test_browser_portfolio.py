@@ -11,8 +11,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from projects.models import Stage
-from tests.workflows.conftest import add_verified_reuse, attest_all, verify_all
-from tests.workflows.test_lifecycle import LESSON
+from tests.workflows.conftest import LESSON, add_verified_reuse, attest_all, verify_all
 from workflows import lifecycle, services
 from workflows.models import Gate
 

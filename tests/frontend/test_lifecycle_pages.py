@@ -71,6 +71,18 @@ def test_a_curator_holds_then_lifts(browse, project, owner, curator):
     assert Hold.objects.get().status == "lifted"
 
 
+def test_a_visitor_reads_a_held_public_project(browse, project, curator):
+    lifecycle.hold(by=curator, project=project, reason="Attendre le budget.", revisit_on=in_days(9))
+    visitor = browse(None)
+    for url in ("", "live/workflow/", "live/parts/?items=&review=1"):
+        answer = visitor.get(f"/projects/{project.pk}/{url}")
+        assert answer.status_code == 200, url
+    assert "Attendre le budget." in visitor.get(f"/projects/{project.pk}/").content.decode()
+    answer = visitor.get(f"/api/projects/{project.pk}/transitions/")
+    assert answer.status_code == 200
+    assert {o["name"] for o in answer.json()} >= {"lift_hold"}
+
+
 def test_send_back_names_criteria_in_the_page(browse, project, owner, reviewer):
     pass_gate(project, owner, [reviewer])
     item = project.checklist.filter(criterion__gate__stage="prototype").first()

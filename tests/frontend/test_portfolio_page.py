@@ -14,6 +14,7 @@ from django.utils.html import escape
 from demo import scale as demo_scale
 from projects import services
 from projects.models import Project
+from tests.workflows.conftest import compost
 
 pytestmark = pytest.mark.django_db
 
@@ -86,6 +87,16 @@ def test_filters_apply_and_keep_their_values(client, old_projects, make_project,
     assert "1 projet dans ce portefeuille" in page
     assert '<option value="third-places" selected>' in page
     assert "/api/portfolio/export.csv?theme=third-places" in page
+
+
+def test_a_composted_project_and_filters_left_on_all(client, make_project, owner, funder):
+    compost(make_project(owner, title="Atelier mobile"), owner)
+    client.force_login(funder)
+    for query in ("", "?stage=&theme=&territory=", "?period=12"):
+        response = client.get(URL + query)
+        assert response.status_code == 200, query
+        assert "Compostages" in response.content.decode()
+    assert client.get("/space/").status_code == 200
 
 
 def test_bad_filters_are_explained(client, funder):

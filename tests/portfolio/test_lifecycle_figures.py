@@ -16,8 +16,7 @@ from projects.models import Stage
 from workflows import lifecycle, services
 from workflows.models import Gate
 
-from ..workflows.conftest import attest_all, verify_all
-from ..workflows.test_lifecycle import LESSON
+from ..workflows.conftest import LESSON, attest_all, verify_all
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ import pytest
 from django.db import IntegrityError, NotSupportedError, connection, transaction
 from django_fsm import TransitionNotAllowed
 
-from projects.models import Project, Stage
+from projects.models import TRANSITIONS, Project, Stage
 from tests.conftest import on_postgresql
 from workflows.models import ChecklistItem, Decision, Gate, GateReview, ItemStatus, StageTransition
 
@@ -175,3 +175,10 @@ def test_lifecycle_records_are_never_truncated(audited, owner):
     for model in (Hold, HoldBacking, Condition, Lesson):
         with pytest.raises(IntegrityError), transaction.atomic():
             raw(f"TRUNCATE {model._meta.db_table} CASCADE")
+
+
+def test_the_named_transitions_are_the_stage_machines():
+    """``TRANSITIONS`` (the portfolio's columns, the data package's enum) names every
+    transition of the machine."""
+    field = Project._meta.get_field("stage")
+    assert set(TRANSITIONS) == {t.name for t in field.get_all_transitions(Project)}

@@ -6,7 +6,7 @@ from django.utils.text import slugify
 from commons import read as commons_read
 from commons import services as commons_services
 from projects.models import Stage
-from workflows import gates, services
+from workflows import gates, lifecycle, services
 from workflows.models import Criterion, ItemStatus
 
 User = get_user_model()
@@ -46,6 +46,20 @@ def add_verified_reuse(project, reviewer, *, organisation="Commune de Plouguerne
         contact="mediatheque@example.org",
     )
     return commons_services.verify_reuse(by=reviewer, reuse=reuse)
+
+
+LESSON = {
+    "tried": "Un atelier mobile dans trois communes.",
+    "worked": "Les permanences en mairie.",
+    "failed": "Le camion : trop cher à entretenir.",
+    "reusable": "Le guide d'animation et les fiches.",
+    "links": ["https://forge.example.org/atelier/guide"],
+}
+
+
+def compost(project, by):
+    """Stop ``project`` with the lesson above (``by``: its owner or a curator)."""
+    return lifecycle.compost(by=by, project=project, **LESSON)
 
 
 def pass_gate(project, owner, reviewers):

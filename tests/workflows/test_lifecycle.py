@@ -23,7 +23,7 @@ from workflows.models import (
     StageTransition,
 )
 
-from .conftest import attest_all, evidence_for, pass_gate, verify_all
+from .conftest import LESSON, attest_all, evidence_for, pass_gate, verify_all
 
 TODAY = timezone.localdate
 
@@ -467,14 +467,6 @@ def test_send_back_names_the_criteria_to_rework(project, owner, reviewer):
 
 
 # Compost
-
-LESSON = {
-    "tried": "Un atelier mobile dans trois communes.",
-    "worked": "Les permanences en mairie.",
-    "failed": "Le camion : trop cher à entretenir.",
-    "reusable": "Le guide d'animation et les fiches.",
-    "links": ["https://forge.example.org/atelier/guide"],
-}
 
 
 def test_compost_archives_with_a_public_lesson(project, owner, reviewer, stranger):
