@@ -4,7 +4,6 @@ from contextlib import contextmanager
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import get_language
@@ -194,8 +193,7 @@ class Project(ConcurrentTransitionMixin, models.Model):
     def __str__(self):
         return self.title
 
-    def get_absolute_url(self) -> str:
-        return reverse("frontend:project_detail", args=[self.pk])
+    # ``get_absolute_url``: the project's page, set by the site (``ABSOLUTE_URL_OVERRIDES``).
 
     @property
     def next_stage(self) -> str | None:
