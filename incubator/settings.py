@@ -12,6 +12,7 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from whitenoise.compress import Compressor
 
@@ -411,6 +412,20 @@ WEBHOOKS_MAX_ENDPOINTS = env_int("WEBHOOKS_MAX_ENDPOINTS", 20)
 # Called by projects.events.record_events with (project, events) inside the event's
 # transaction: the apps above projects that keep rows per event (see the import contract).
 EVENT_SUBSCRIBERS = ["webhooks.services.fan_out"]
+
+# The pages are the top layer (``frontend``): the apps below never name its URLs. The site
+# says here where a model's page is (Django's own hook: it sets ``get_absolute_url``) and
+# which page each lower app links to (``PAGE_URLS``, URL names reversed by those apps).
+ABSOLUTE_URL_OVERRIDES = {
+    "projects.project": lambda project: reverse("frontend:project_detail", args=[project.pk]),
+    "webhooks.endpoint": lambda endpoint: reverse("frontend:webhook", args=[endpoint.pk]),
+}
+PAGE_URLS = {
+    # The feeds' link (interop), the mails' links to the person's settings (outbox).
+    "portfolio": "frontend:portfolio",
+    "account": "frontend:account",
+    "unsubscribe": "frontend:unsubscribe",
+}
 
 LOGGING = {
     "version": 1,

@@ -4,6 +4,7 @@ Feed readers do not sign in: the feeds are public-only. A restricted project nev
 and its own feed answers 404 like a project that does not exist.
 """
 
+from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -38,7 +39,7 @@ class PortfolioStageFeed(Feed):
         return _("Les derniers passages d'étape des projets publics de l'incubateur.")
 
     def link(self):
-        return reverse("frontend:portfolio")
+        return reverse(settings.PAGE_URLS["portfolio"])
 
     def feed_url(self):
         return reverse("interop:stage_feed")

@@ -49,7 +49,7 @@ def build_email(message: Message) -> EmailMultiAlternatives:
     items = list(message.items.order_by("project_title", "project_id", "created_at", "id"))
     kinds = {item.kind for item in items}
     unsubscribe = settings.SITE_URL + reverse(
-        "frontend:unsubscribe", args=[unsubscribe_token(user.pk, kinds)]
+        settings.PAGE_URLS["unsubscribe"], args=[unsubscribe_token(user.pk, kinds)]
     )
     with translation.override(language_of(user)):
         projects = [
@@ -71,7 +71,7 @@ def build_email(message: Message) -> EmailMultiAlternatives:
             "digest": message.frequency != Frequency.IMMEDIATE,
             "projects": projects,
             "site_url": settings.SITE_URL,
-            "preferences_url": settings.SITE_URL + reverse("frontend:account"),
+            "preferences_url": settings.SITE_URL + reverse(settings.PAGE_URLS["account"]),
             "unsubscribe_url": unsubscribe,
             "LANGUAGE_CODE": translation.get_language(),
         }

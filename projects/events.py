@@ -8,6 +8,7 @@ client never sees an event the database could still roll back, and commit order 
 
 import json
 import time
+from contextlib import contextmanager
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -105,12 +106,42 @@ def record_events(project: Project, entries, *, save_seq: bool = True) -> list[P
         )
         for n, (type, object_id, data) in enumerate(entries)
     )
+    idle = getattr(project, "_idle_subscribers", ())
     for subscriber in settings.EVENT_SUBSCRIBERS:
         # Apps above this one that keep their own rows per event (webhook deliveries) write
         # them here, in the event's transaction: they exist exactly when the event does.
-        import_string(subscriber)(project, created)
+        if subscriber not in idle:
+            import_string(subscriber)(project, created)
     transaction.on_commit(lambda: broadcast(*created))
     return created
+
+
+def interest(project_ref) -> dict:
+    """Annotations, one per event subscriber that can tell without reading its own rows
+    whether it may want the events of the project ``project_ref`` (an ``OuterRef``): its
+    ``interest(project_ref)``, an ``Exists``. A service folds them into a statement it runs
+    anyway under the project's lock and hands the row to ``interest_known``."""
+    found = {}
+    for n, path in enumerate(settings.EVENT_SUBSCRIBERS):
+        ask = getattr(import_string(path), "interest", None)
+        if ask is not None:
+            found[f"subscriber_{n}_wants"] = ask(project_ref)
+    return found
+
+
+@contextmanager
+def interest_known(project: Project, row):
+    """Within the block, ``record_events`` does not call the subscribers that the columns of
+    ``interest`` read on ``row`` say want nothing: no endpoint, no statement."""
+    project._idle_subscribers = {
+        path
+        for n, path in enumerate(settings.EVENT_SUBSCRIBERS)
+        if getattr(row, f"subscriber_{n}_wants", True) is False
+    }
+    try:
+        yield
+    finally:
+        del project._idle_subscribers
 
 
 def broadcast(*events: ProjectEvent) -> None:

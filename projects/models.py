@@ -1,9 +1,9 @@
 import itertools
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import get_language
@@ -101,10 +101,32 @@ class ProjectQuerySet(models.QuerySet):
         return self.restrict(user, "view")
 
 
+def live_hold(project: "Project") -> "Hold | None":
+    """The project's hold proposed or in force, if any (at most one: a constraint). Within
+    ``hold_known`` the one the service already read under the project's lock, as long as
+    the stage is the one it was read at."""
+    known = getattr(project, "_known_hold", None)
+    if known is not None and known[0] == project.stage:
+        return known[1]
+    return project.holds.filter(lifted_at__isnull=True).select_related("proposed_by").first()
+
+
+@contextmanager
+def hold_known(project: "Project", hold: "Hold | None"):
+    """Within the block, ``live_hold`` (and so the hold condition of ``advance``, asked once
+    for its blockers and again when django-fsm fires it) answers ``hold``, read under the
+    lock, instead of reading it again."""
+    project._known_hold = (project.stage, hold)
+    try:
+        yield
+    finally:
+        del project._known_hold
+
+
 def _hold_blockers(project: "Project") -> list[dict]:
     """The hold condition of ``advance``: no hold is in force on the project."""
-    hold = project.holds.filter(placed_at__isnull=False, lifted_at__isnull=True).first()
-    if hold is None:
+    hold = live_hold(project)
+    if hold is None or hold.placed_at is None:
         return []
     return [
         stages.blocker(
@@ -174,8 +196,7 @@ class Project(ConcurrentTransitionMixin, models.Model):
     def __str__(self):
         return self.title
 
-    def get_absolute_url(self) -> str:
-        return reverse("frontend:project_detail", args=[self.pk])
+    # ``get_absolute_url``: the project's page, set by the site (``ABSOLUTE_URL_OVERRIDES``).
 
     @property
     def next_stage(self) -> str | None:

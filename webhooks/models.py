@@ -8,7 +8,6 @@ for the earlier one, whoever the worker.
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -58,8 +57,7 @@ class Endpoint(models.Model):
     def __str__(self):
         return self.url
 
-    def get_absolute_url(self) -> str:
-        return reverse("frontend:webhook", args=[self.pk])
+    # ``get_absolute_url``: the endpoint's page, set by the site (``ABSOLUTE_URL_OVERRIDES``).
 
     @property
     def active(self) -> bool:

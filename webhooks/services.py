@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -254,3 +254,17 @@ def fan_out(project: Project, events: list[ProjectEvent]) -> list[Delivery]:
     for lane_id in sorted({delivery.lane_id for delivery in deliveries}):
         deliver.enqueue(lane_id=lane_id)
     return deliveries
+
+
+def _interest(project_ref) -> Exists:
+    """Whether an active endpoint may want the events of the project ``project_ref``: the
+    project's own or the portfolio's (``projects.events.interest``). Where a service read
+    it as false, ``fan_out`` is not called and reads nothing."""
+    return Exists(
+        Endpoint.objects.filter(status=Endpoint.Status.ACTIVE).filter(
+            Q(project_id=project_ref) | Q(project__isnull=True)
+        )
+    )
+
+
+fan_out.interest = _interest

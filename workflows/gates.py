@@ -12,7 +12,7 @@ from django.utils.translation import ngettext
 
 from projects import access, stages
 from projects.errors import NotFound
-from projects.models import NEXT_STAGE, PATH, Hold, Membership, Project, Stage
+from projects.models import NEXT_STAGE, PATH, Hold, Membership, Project, Stage, live_hold
 
 from .models import ChecklistItem, Decision, Gate, GateReview, ItemStatus
 
@@ -44,11 +44,6 @@ def open_review(project: Project) -> GateReview | None:
         .select_related("gate", "opened_by")
         .first()
     )
-
-
-def live_hold(project: Project) -> Hold | None:
-    """The project's hold proposed or in force, if any (at most one: a constraint)."""
-    return project.holds.filter(lifted_at__isnull=True).select_related("proposed_by").first()
 
 
 def hold_gate(project: Project) -> Gate | None:

@@ -8,12 +8,13 @@ other on fresh data and can never produce two transitions.
 """
 
 import datetime
+from contextlib import contextmanager
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import connection, transaction
-from django.db.models import Exists, F, FilteredRelation, OuterRef, Q
+from django.db.models import Exists, F, FilteredRelation, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,10 +31,12 @@ from projects.models import (
     NEXT_STAGE,
     PREVIOUS_STAGE,
     Follow,
+    Hold,
     Membership,
     Project,
     Role,
     Stage,
+    hold_known,
 )
 from projects.permissions import sync_permissions
 
@@ -368,20 +371,35 @@ def open_review(*, by, project: Project) -> GateReview:
     return review
 
 
-def _locked_review(by, review: GateReview) -> tuple[Project, GateReview]:
+def _locked_review(by, review: GateReview, *, deciding=False) -> tuple[Project, GateReview]:
     """The review and its project, read fresh under the project's lock. The statement that
     reads the review also reads what deciding on it asks about ``by``: their reviewing
-    permission and team membership (``access.remember``) and the gate's pool."""
+    permission and team membership (``access.remember``) and the gate's pool. When
+    ``deciding``, it also reads what an advance would otherwise read again (``_decision_facts``):
+    the live hold, whether an event subscriber may want the events, and whether the gate
+    after the next one has computed criteria."""
     # The project's row lock first, then the review read under it: on PostgreSQL a row read
     # in the statement that waited for another row's lock may be stale.
     project = _lock(by, review.project_id)
     pool = Gate.reviewers.through.objects.filter(gate_id=OuterRef("gate_id"))
+    facts = {}
+    if deciding:
+        live = Hold.objects.filter(project_id=OuterRef("project_id"), lifted_at__isnull=True)
+        # The gate the project faces once this review advances it: its computed items are
+        # refreshed after the stage change (``refresh_computed``) only if it has any.
+        after = NEXT_STAGE.get(NEXT_STAGE.get(project.stage))
+        facts = {
+            "live_hold_id": Subquery(live.values("pk")[:1]),
+            "computed_after": Exists(Criterion.objects.filter(gate__stage=after, computed__gt="")),
+            **events.interest(OuterRef("project_id")),
+        }
     review = (
         GateReview.objects.select_related("gate", "opened_by")
         .annotate(
             **access.annotations(by, "review"),
             pool_is_open=~Exists(pool),
             in_pool=Exists(pool.filter(user_id=by.pk)),
+            **facts,
         )
         .get(pk=review.pk)
     )
@@ -562,9 +580,24 @@ def decide(*, by, review: GateReview, verdict: str, rationale: str, conditions=(
     Everyone the decision concerns (team, followers, voters) is read once, under the lock,
     with their notification settings: the votes, the conflict of interest, the blockers,
     the notifications and the event payloads all use that one read."""
-    project, review = _locked_review(by, review)
+    project, review = _locked_review(by, review, deciding=True)
     _require_open(review)
     require_reviewer(by, project, review.gate)
+    with _decision_facts(project, review):
+        return _decide(by, project, review, verdict, rationale, conditions)
+
+
+@contextmanager
+def _decision_facts(project: Project, review: GateReview):
+    """Within the block, what the review's read under the lock said is not read again: the
+    live hold (none, or read here when there is one), and the event subscribers that want
+    nothing (``events.interest``)."""
+    hold = None if review.live_hold_id is None else gates.live_hold(project)
+    with hold_known(project, hold), events.interest_known(project, review):
+        yield
+
+
+def _decide(by, project, review, verdict, rationale, conditions) -> Decision:
     if verdict not in Decision.Verdict.values:
         raise Invalid({"verdict": [_("Choix inconnu.")]})
     rationale = _require_text(rationale, "rationale", MAX_TEXT)
@@ -611,7 +644,14 @@ def decide(*, by, review: GateReview, verdict: str, rationale: str, conditions=(
         _close(project, review, GateReview.Status.CHANGES_REQUESTED, votes)
     else:
         followers = [person for person in people if person.on_team or person.follows]
-        if not _advance_if_ready(project, by=by, review=review, told=[told], followers=followers):
+        if not _advance_if_ready(
+            project,
+            by=by,
+            review=review,
+            told=[told],
+            followers=followers,
+            refresh=review.computed_after,
+        ):
             notify_all([told])
             events.record_event(
                 project, events.REVIEW_DECIDED, review.pk, payloads.review(review, votes)
@@ -640,10 +680,16 @@ def refresh_computed(project: Project, *, by=None) -> None:
 
 
 def _advance_if_ready(
-    project: Project, *, by, review: GateReview | None = None, told=(), followers=None
+    project: Project,
+    *,
+    by,
+    review: GateReview | None = None,
+    told=(),
+    followers=None,
+    refresh=True,
 ) -> bool:
     """Fire ``advance`` when the open review meets every condition. Called under the lock;
-    ``told`` and ``followers`` as for ``_transition``."""
+    ``told``, ``followers`` and ``refresh`` as for ``_transition``."""
     review = review or gates.open_review(project)
     if review is None:
         return False
@@ -661,6 +707,7 @@ def _advance_if_ready(
             said=Said.GATE_APPROVED,
             told=told,
             followers=followers,
+            refresh=refresh,
         )
     created = _create_conditions(project, review)
     if created:
@@ -682,6 +729,7 @@ def _transition(
     items=None,
     told=(),
     followers=None,
+    refresh=True,
     **kwargs,
 ):
     """Move the stage through its FSM method and write the audit row first: the database
@@ -691,7 +739,8 @@ def _transition(
     approved. Without one, a review still open is withdrawn. ``items`` is the checklist
     already read under the lock, if any; it is snapshotted in the audit row. ``told`` are
     notices written with the followers' (one insert), ``followers`` the people to tell when
-    the caller read them already (with ``settings_annotations``)."""
+    the caller read them already (with ``settings_annotations``). ``refresh=False`` says the
+    caller read, under the lock, that the new next gate has no computed criterion."""
     before = project.stage
     if items is None:
         items = gates.checklist_for(project, review.gate if review else None)
@@ -708,6 +757,8 @@ def _transition(
         }
         for item in items
     ]
+    # Read before the stage changes: within ``hold_known`` it is the hold read already.
+    hold = gates.live_hold(project)
     getattr(project, name)(**kwargs)
     row = StageTransition.objects.create(
         project=project,
@@ -720,7 +771,6 @@ def _transition(
         said=said,
         checklist=snapshot,
     )
-    hold = gates.live_hold(project)
     if hold is not None:
         # A hold pauses a project at one stage: a stage change ends it.
         hold.lifted_at, hold.lifted_by, hold.lift_note = timezone.now(), by, rationale
@@ -768,7 +818,8 @@ def _transition(
     events.record_events(project, stream, save_seq=False)
     project.save(update_fields=["stage", "stage_changed_at", "updated_at", "event_seq"])
     # The new gate's computed items start from what is already measured.
-    refresh_computed(project, by=by)
+    if refresh:
+        refresh_computed(project, by=by)
     return row
 
 

@@ -277,6 +277,19 @@ def test_the_reuse_criterion_is_never_attested_by_hand(at_pilot, owner, reviewer
     assert fingerprint() == before
 
 
+def test_a_project_reaching_the_pilot_with_a_verified_reuse_meets_the_criterion(
+    project, owner, reviewer, reviewer2, stranger
+):
+    """The decision that moves a project to the pilot refreshes the commons gate's computed
+    item from what is already measured (the review's read says that gate has one)."""
+    services.verify_reuse(by=reviewer, reuse=declare(project, stranger))
+    pass_gate(project, owner, [reviewer, reviewer2])
+    pass_gate(project, owner, [reviewer, reviewer2])
+    project.refresh_from_db()
+    assert project.stage == Stage.PILOT
+    assert reuse_item(project).status == ItemStatus.VERIFIED
+
+
 def test_a_review_opens_without_reuses_but_cannot_advance(at_pilot, owner, reviewer, reviewer2):
     attest_all(at_pilot, owner)
     review = workflow_services.open_review(by=owner, project=at_pilot)

@@ -12,23 +12,24 @@ from django.test.utils import CaptureQueriesContext
 
 from notifications.models import Notification
 from projects.errors import Conflict
-from projects.models import ProjectEvent, Role, Stage
+from projects.models import Hold, ProjectEvent, Role, Stage
 from projects.services import add_member, follow_project
+from webhooks.models import Delivery, Endpoint
 from workflows import services
 from workflows.models import ChecklistItem, Gate, GateReview, ItemStatus, StageTransition
 
 User = get_user_model()
 
-# The project's lock (1); the review with the reviewer's permission, team membership and
-# the gate's pool (1); everyone concerned, team, followers and voters, with their votes and
-# notification settings (1); the decision (1); the checklist (1); the audit row, the review
-# closed, the next checklist in one INSERT ... SELECT (3); the notifications of the team and
-# the followers in one insert (1); both events (1) and the webhook endpoints that want them
-# (1); the stage with the event seqs (1); the next gate's computed items, none changed (1);
-# after commit one unread count for everyone told (1); no hold in force, asked by the
-# advance's condition when its blockers are read and again when django-fsm fires it (2),
-# and the hold a stage change would end (1): 16 in the transaction, 17 in all.
-ADVANCING_DECISION = 17
+# The project's lock (1); the review with the reviewer's permission, team membership, the
+# gate's pool, the live hold, whether a webhook endpoint may want the events and whether the
+# gate after the next one has computed criteria (1); everyone concerned, team, followers and
+# voters, with their votes and notification settings (1); the decision (1); the checklist
+# (1); the audit row, the review closed, the next checklist in one INSERT ... SELECT (3);
+# the notifications of the team and the followers in one insert (1); both events (1); the
+# stage with the event seqs (1); after commit one unread count for everyone told (1):
+# 11 in the transaction, 12 in all. No hold, no endpoint and no computed criterion ahead
+# here: each, when there is one, costs its own reads (tests below).
+ADVANCING_DECISION = 12
 # Lock and review, found closed.
 REFUSED_DECISION = 2
 
@@ -72,6 +73,52 @@ def test_an_advancing_decision_runs_a_fixed_number_of_statements(
         (2, "project.stage_changed"),
     ]
     assert Notification.objects.filter(kind=Notification.Kind.STAGE_CHANGED).count() == 6
+
+
+def test_an_endpoint_that_wants_the_events_still_gets_them(one_approval_away, owner, reviewer):
+    """The review's read says whether an endpoint may want the events; when one does, the
+    deliveries are written in the decision's transaction as before."""
+    review = one_approval_away
+    Endpoint.objects.create(
+        owner=owner,
+        project=review.project,
+        url="https://hooks.example.org/in",
+        event_types=["review.decided", "project.stage_changed"],
+        secret="s" * 40,
+    )
+    Endpoint.objects.create(
+        owner=owner,
+        url="https://hooks.example.org/all",
+        event_types=["project.stage_changed"],
+        secret="t" * 40,
+    )
+    services.decide(by=reviewer, review=review, verdict="approve", rationale="Conforme.")
+    assert sorted(Delivery.objects.values_list("endpoint__url", "type")) == [
+        ("https://hooks.example.org/all", "project.stage_changed"),
+        ("https://hooks.example.org/in", "project.stage_changed"),
+        ("https://hooks.example.org/in", "review.decided"),
+    ]
+
+
+def test_a_proposed_hold_read_with_the_review_ends_with_the_advance(
+    one_approval_away, reviewer, reviewer2
+):
+    """A hold only proposed does not stop the advance; the stage change ends it, with its
+    event after the stage's."""
+    review = one_approval_away
+    hold = Hold.objects.create(
+        project=review.project,
+        stage=review.project.stage,
+        reason="Équipe absente.",
+        revisit_on="2099-01-01",
+        proposed_by=reviewer2,
+    )
+    services.decide(by=reviewer, review=review, verdict="approve", rationale="Conforme.")
+    hold.refresh_from_db()
+    assert hold.lifted_at is not None and hold.lifted_by == reviewer
+    assert list(
+        ProjectEvent.objects.filter(project=review.project).values_list("type", flat=True)
+    ) == ["review.decided", "project.stage_changed", "hold.updated"]
 
 
 def test_a_decision_on_a_closed_review_is_refused_after_two_statements(
