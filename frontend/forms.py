@@ -257,6 +257,11 @@ class DecisionForm(forms.Form):
         if data is None:
             self.conditions = ConditionFormSet(prefix=prefix, initial=rows, form_kwargs=options)
         else:
+            # A vote sent without the rows (no condition at all) has no conditions.
+            total = f"{prefix}-TOTAL_FORMS"
+            if total not in data:
+                data = data.copy()
+                data[total], data[f"{prefix}-INITIAL_FORMS"] = "0", "0"
             self.conditions = ConditionFormSet(data, prefix=prefix, form_kwargs=options)
 
     def is_valid(self):
