@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import models
 from django.forms.renderers import DjangoTemplates
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from evidence.checks import CHOICES as EVIDENCE_CHECKS
@@ -183,9 +184,64 @@ class RejectForm(forms.Form):
     )
 
 
+MAX_CONDITIONS = 10
+
+
+class ConditionForm(forms.Form):
+    """One condition of an ``approve_with_conditions`` vote: its text, its owner on the team,
+    its due date, optionally its criterion. A row left blank is no condition."""
+
+    text = forms.CharField(
+        label=_("Condition"),
+        max_length=MAX_NOTE,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Ce que l'équipe doit faire."),
+    )
+    owner = forms.TypedChoiceField(
+        label=_("Responsable de la condition"), coerce=int, required=False, empty_value=None
+    )
+    due_on = forms.DateField(
+        label=_("Échéance de la condition"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    criterion = forms.ChoiceField(label=_("Critère concerné"), required=False)
+
+    def __init__(self, *args, team=(), criteria=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].choices = [("", "—"), *team]
+        self.fields["criterion"].choices = [("", "—"), *criteria]
+
+    def clean(self):
+        data = super().clean()
+        if self.errors or not any(data.get(name) for name in ("text", "owner", "due_on")):
+            return data
+        if not (data.get("text") or "").strip():
+            self.add_error("text", _("Écrivez ce que l'équipe doit faire."))
+        if data.get("owner") is None:
+            self.add_error("owner", _("Choisissez un membre de l'équipe."))
+        due_on = data.get("due_on")
+        if due_on is None:
+            self.add_error("due_on", _("Donnez une échéance."))
+        elif due_on <= timezone.localdate():
+            self.add_error("due_on", _("L'échéance doit être dans le futur."))
+        return data
+
+    @property
+    def given(self) -> bool:
+        data = getattr(self, "cleaned_data", None) or {}
+        return any(data.get(name) for name in ("text", "owner", "due_on"))
+
+
+ConditionFormSet = forms.formset_factory(
+    ConditionForm, extra=1, max_num=MAX_CONDITIONS, absolute_max=MAX_CONDITIONS, validate_max=True
+)
+
+
 class DecisionForm(forms.Form):
-    """A vote; with ``approve_with_conditions``, one condition (the API takes several):
-    its text, its owner on the team, its due date, optionally its criterion."""
+    """A vote; with ``approve_with_conditions``, its conditions (``conditions``, a formset
+    of as many rows as the reviewer adds, ten at most)."""
 
     verdict = forms.ChoiceField(
         label=_("Votre décision"), choices=Decision.Verdict.choices, widget=forms.RadioSelect
@@ -193,36 +249,59 @@ class DecisionForm(forms.Form):
     rationale = forms.CharField(
         label=_("Motivation"), max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 4})
     )
-    condition_text = forms.CharField(
-        label=_("Condition"),
-        max_length=MAX_NOTE,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("Avec « Approuver sous conditions » : ce que l'équipe doit faire."),
-    )
-    condition_owner = forms.TypedChoiceField(
-        label=_("Responsable de la condition"), coerce=int, required=False, empty_value=None
-    )
-    condition_due_on = forms.DateField(
-        label=_("Échéance de la condition"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-    condition_criterion = forms.ChoiceField(label=_("Critère concerné"), required=False)
 
-    def __init__(self, *args, team=(), criteria=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["condition_owner"].choices = [("", "—"), *team]
-        self.fields["condition_criterion"].choices = [("", "—"), *criteria]
+    def __init__(self, data=None, *args, team=(), criteria=(), rows=None, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        prefix = self.add_prefix("conditions")
+        options = {"team": team, "criteria": criteria}
+        if data is None:
+            self.conditions = ConditionFormSet(prefix=prefix, initial=rows, form_kwargs=options)
+        else:
+            # A vote sent without the rows (no condition at all) has no conditions.
+            total = f"{prefix}-TOTAL_FORMS"
+            if total not in data:
+                data = data.copy()
+                data[total], data[f"{prefix}-INITIAL_FORMS"] = "0", "0"
+            self.conditions = ConditionFormSet(data, prefix=prefix, form_kwargs=options)
+
+    def is_valid(self):
+        valid = super().is_valid()
+        return self.conditions.is_valid() and valid
+
+    @property
+    def error_count(self) -> int:
+        """The errors of the vote and of its conditions, for the summary at the top."""
+        rows = sum(len(row.errors) for row in self.conditions.forms) if self.is_bound else 0
+        return len(self.errors) + rows + len(self.conditions.non_form_errors())
+
+    def typed_rows(self) -> list[dict]:
+        """What a reviewer typed in the conditions so far (to add a row without JavaScript:
+        the form comes back unbound with these rows, and one more, blank)."""
+        self.conditions.is_valid()
+        rows = []
+        for row in self.conditions.forms:
+            data = {name: row[name].value() for name in row.fields}
+            if any(data.values()):
+                rows.append(data)
+        return rows
 
     def clean(self):
-        """The service reads ``conditions``; the condition's fields become one entry."""
+        """The service reads ``conditions``: the rows filled in, in order."""
         data = super().clean()
-        fields = ("condition_text", "condition_owner", "condition_due_on", "condition_criterion")
-        entry = {name.removeprefix("condition_"): data.pop(name, None) for name in fields}
-        given = any(entry.values())
-        if data.get("verdict") == Decision.Verdict.APPROVE_WITH_CONDITIONS or given:
-            data["conditions"] = [entry] if given else []
+        if not self.conditions.is_valid():
+            return data
+        entries = [
+            {
+                "text": row.cleaned_data["text"].strip(),
+                "owner": row.cleaned_data["owner"],
+                "due_on": row.cleaned_data["due_on"],
+                "criterion": row.cleaned_data.get("criterion") or None,
+            }
+            for row in self.conditions.forms
+            if row.given
+        ]
+        if data.get("verdict") == Decision.Verdict.APPROVE_WITH_CONDITIONS or entries:
+            data["conditions"] = entries
         return data
 
 

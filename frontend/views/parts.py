@@ -56,8 +56,9 @@ def transition_form(project, name: str, bound=None, data=None):
     return _form(form_class, prefix, bound, **kwargs)
 
 
-def decision_form(project, gate, bound=None, data=None):
-    """The vote's form, with the team as owners and the gate's criteria for a condition."""
+def decision_form(project, gate, bound=None, data=None, **kwargs):
+    """The vote's form, with the team as owners and the gate's criteria for a condition
+    (``kwargs``: ``initial`` and ``rows``, a form brought back with one more condition)."""
     team = [
         (m.user_id, m.user.get_full_name() or m.user.get_username())
         for m in project.memberships.select_related("user")
@@ -65,7 +66,7 @@ def decision_form(project, gate, bound=None, data=None):
     criteria = [(c.code, c.title) for c in Criterion.objects.filter(gate=gate, active=True)]
     if data is not None:
         return DecisionForm(data, prefix="decide", team=team, criteria=criteria)
-    return _form(DecisionForm, "decide", bound, team=team, criteria=criteria)
+    return _form(DecisionForm, "decide", bound, team=team, criteria=criteria, **kwargs)
 
 
 def lifecycle_context(user, project, *, bound=None) -> dict:

@@ -15,6 +15,7 @@ from workflows import lifecycle
 from workflows import services as workflow_services
 
 from ..forms import (
+    MAX_CONDITIONS,
     AttestForm,
     NotApplicableForm,
     NoteForm,
@@ -127,6 +128,8 @@ def review_withdraw(request, review_id):
 @refusals
 def review_decide(request, review_id):
     project, review = _review(request, review_id)
+    if "add-condition" in request.POST:
+        return _one_more_condition(request, project, review)
     return _submit(
         request,
         project,
@@ -136,6 +139,18 @@ def review_decide(request, review_id):
         success=_("Votre décision est enregistrée."),
         anchor="review",
     )
+
+
+def _one_more_condition(request, project, review):
+    """ "Ajouter une condition" without JavaScript: the vote's form comes back as it was
+    typed, with one more blank condition, and nothing is written."""
+    typed = decision_form(project, review.gate, data=request.POST)
+    rows = typed.typed_rows()
+    shown = min(len(typed.conditions.forms) + 1, MAX_CONDITIONS)
+    rows += [{}] * max(shown - len(rows) - 1, 0)
+    initial = {name: typed[name].value() for name in ("verdict", "rationale")}
+    form = decision_form(project, review.gate, initial=initial, rows=rows)
+    return render_project_page(request, project, bound={"decide": form}, status=200)
 
 
 TRANSITION_DONE = {

@@ -8,7 +8,15 @@ from playwright.sync_api import expect
 from commons.models import RenewalReview, Reuse
 from tests.workflows.conftest import pass_gate
 
-from .browser_support import PHONE, beside_the_browser, choose, screenshot, submit, visit
+from .browser_support import (
+    PHONE,
+    beside_the_browser,
+    choose,
+    screenshot,
+    submit,
+    visit,
+    wait_live,
+)
 
 pytestmark = [
     pytest.mark.browser,
@@ -17,7 +25,12 @@ pytestmark = [
 ]
 
 
-def test_declare_verify_and_confirm_a_reuse(project, stranger, reviewer, open_page):
+def test_declare_verify_and_confirm_a_reuse(project, stranger, reviewer, funder, open_page):
+    # Someone else keeps the page open throughout: each step shows there without a reload.
+    watcher = open_page(funder)
+    visit(watcher, f"/projects/{project.pk}/")
+    wait_live(watcher)
+    watcher.evaluate("window.stillTheSamePage = true")
     page = open_page(stranger)
     visit(page, f"/projects/{project.pk}/")
     page.click("#reuse-declare summary")
@@ -36,18 +49,26 @@ def test_declare_verify_and_confirm_a_reuse(project, stranger, reviewer, open_pa
     submit(page, "#reuse-form button[type=submit]")
     reuse = Reuse.objects.get()
     expect(page.locator(f"#reuse-{reuse.pk}")).to_contain_text("Déclarée")
+    expect(watcher.locator(f"#reuse-{reuse.pk}")).to_contain_text("Déclarée")
 
     checker = open_page(reviewer)
     visit(checker, f"/projects/{project.pk}/#reuses")
     checker.fill(f"#id_reuse-{reuse.pk}-note", "Instance vue en ligne.")
     submit(checker, f"#reuse-{reuse.pk} form button:has-text('Vérifier')")
     expect(checker.locator(f"#reuse-{reuse.pk}")).to_contain_text("Vérifiée")
+    expect(watcher.locator(f"#reuse-{reuse.pk}")).to_contain_text("Vérifiée")
     screenshot(checker, "project-reuses")
 
     visit(page, f"/projects/{project.pk}/#reuses")
     submit(page, f"#reuse-{reuse.pk} button:has-text('Confirmer pour un an')")
     expect(page.locator(".message, [role=status]").first).to_be_visible()
     assert reuse.history.last().action == "confirmed"
+    assert watcher.evaluate("window.stillTheSamePage") is True
+    # Once the confirmation arrived, the watcher's section is what a fresh page shows.
+    fresh = open_page(funder)
+    visit(fresh, f"/projects/{project.pk}/")
+    expected = fresh.locator("#commons-section").inner_text()
+    expect(watcher.locator("#commons-section")).to_have_text(expected, use_inner_text=True)
 
 
 def to_commons(project, owner, reviewers):

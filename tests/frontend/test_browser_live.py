@@ -4,12 +4,17 @@ made by other people, and a live update never takes away what a person is typing
 The changes go through the server under test (a browser's forms, or the API with a token),
 since only its own broadcasts reach the sockets it holds."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.tokens import issue_token
 from projects import services as project_services
+from tests.workflows.conftest import ready_for_decision
 from workflows import gates
+from workflows.models import Condition
 
 from .browser_support import (
     assert_accessible,
@@ -193,3 +198,75 @@ def test_a_live_update_never_takes_what_someone_is_typing(
     writer.click(f"#item-{mine.pk} details:first-of-type summary")
     expect(writer.locator(f"#item-{mine.pk} .fr-badge")).to_have_text("Vérifié")
     expect(note).to_have_count(0)
+
+
+def test_the_lifecycle_shows_live_in_every_open_page(
+    open_page, project, owner, member, reviewer, curator, funder
+):
+    """Approve with conditions, a condition met, a hold placed then lifted: a watcher sees
+    each change without reloading, and a reviewer's half-written note stays as typed."""
+
+    beside_the_browser(ready_for_decision, project, owner, reviewer)
+    watcher = open_page(funder)
+    visit(watcher, f"/projects/{project.pk}/")
+    wait_live(watcher)
+    watcher.evaluate("window.stillTheSamePage = true")
+    writer = open_page(reviewer)
+    visit(writer, f"/projects/{project.pk}/")
+    wait_live(writer)
+    judge, keeper = Actor(writer, reviewer), Actor(watcher, curator)
+    due = (timezone.localdate() + timedelta(days=30)).isoformat()
+
+    review = gates.open_review(project)
+    judge.call(
+        "POST",
+        f"/api/reviews/{review.pk}/decisions/",
+        {
+            "verdict": "approve_with_conditions",
+            "rationale": "Oui, si la documentation suit.",
+            "conditions": [
+                {"text": "Publier le guide d'installation.", "owner": member.pk, "due_on": due},
+                {"text": "Nommer une personne référente.", "owner": owner.pk, "due_on": due},
+            ],
+        },
+    )
+    expect(watcher.locator("#stage")).to_contain_text("Étape : Prototype")
+    rows = watcher.locator("#conditions li[data-status]")
+    expect(rows).to_have_count(2)
+    first, second = Condition.objects.order_by("pk")
+    for row in (first, second):
+        expect(watcher.locator(f"#condition-{row.pk}")).to_have_attribute("data-status", "open")
+
+    # The reviewer starts a note on the second condition while the others act.
+    expect(writer.locator(f"#condition-{second.pk} summary").first).to_be_visible()
+    writer.click(f"#condition-{second.pk} summary >> nth=0")
+    note = f"#id_met-{second.pk}-note"
+    writer.fill(note, "Vu en réunion")
+
+    judge.call("POST", f"/api/projects/{project.pk}/conditions/{first.pk}/met/", {"note": "Fait."})
+    expect(watcher.locator(f"#condition-{first.pk}")).to_have_attribute("data-status", "met")
+    expect(writer.locator(f"#condition-{first.pk}")).to_have_attribute("data-status", "met")
+    expect(writer.locator(note)).to_have_value("Vu en réunion")
+
+    keeper.call(
+        "POST",
+        f"/api/projects/{project.pk}/holds/",
+        {"reason": "En attente du cofinancement.", "revisit_on": due},
+    )
+    expect(watcher.locator("#hold")).to_contain_text("En attente du cofinancement.")
+    expect(writer.locator("#hold")).to_contain_text("En attente du cofinancement.")
+    expect(writer.locator(note)).to_have_value("Vu en réunion")
+
+    keeper.call("POST", f"/api/projects/{project.pk}/holds/lift/", {"note": "Financement obtenu."})
+    expect(watcher.locator("#hold")).to_have_count(0)
+    expect(writer.locator("#hold")).to_have_count(0)
+    writer.keyboard.type(", la suite demain")
+    expect(writer.locator(note)).to_have_value("Vu en réunion, la suite demain")
+    assert watcher.evaluate("window.stillTheSamePage") is True
+    assert_accessible(watcher)
+
+    # What the watcher sees live is what a fresh page shows.
+    live = watcher.locator("#workflow").inner_text()
+    watcher.reload()
+    expect(watcher.locator("#hold")).to_have_count(0)
+    assert watcher.locator("#workflow").inner_text() == live

@@ -27,22 +27,29 @@ def review(project, owner, reviewer):
     return opened
 
 
+def conditions(*rows, prefix="decide-conditions"):
+    """The formset's fields of the vote's conditions, one dict per row."""
+    data = {f"{prefix}-TOTAL_FORMS": len(rows), f"{prefix}-INITIAL_FORMS": 0}
+    for number, row in enumerate(rows):
+        data.update({f"{prefix}-{number}-{name}": value for name, value in row.items()})
+    return data
+
+
 def test_a_reviewer_approves_with_a_condition(browse, project, member, reviewer, review):
     page = browse(reviewer).get(f"/projects/{project.pk}/").content.decode()
-    assert 'name="decide-condition_owner"' in page and "Approuver sous conditions" in page
-    data = {
+    assert 'name="decide-conditions-0-owner"' in page and "Approuver sous conditions" in page
+    vote = {
         "decide-verdict": "approve_with_conditions",
         "decide-rationale": "Oui, si le guide suit.",
-        "decide-condition_text": "Publier le guide.",
-        "decide-condition_owner": member.pk,
-        "decide-condition_due_on": in_days(30),
     }
+    row = {"text": "Publier le guide.", "owner": member.pk, "due_on": in_days(30)}
     past = browse(reviewer).post(
-        f"/reviews/{review.pk}/decide/", {**data, "decide-condition_due_on": in_days(-1)}
+        f"/reviews/{review.pk}/decide/", {**vote, **conditions({**row, "due_on": in_days(-1)})}
     )
     assert past.status_code == 400 and "futur" in past.content.decode()
     assert not Decision.objects.exists()
-    assert browse(reviewer).post(f"/reviews/{review.pk}/decide/", data).status_code == 302
+    done = browse(reviewer).post(f"/reviews/{review.pk}/decide/", {**vote, **conditions(row)})
+    assert done.status_code == 302
     condition = Condition.objects.get()
     assert (condition.owner, condition.status) == (member, "open")
     page = browse(member).get(f"/projects/{project.pk}/").content.decode()
@@ -51,6 +58,101 @@ def test_a_reviewer_approves_with_a_condition(browse, project, member, reviewer,
     assert browse(member).post(met, {}).status_code == 403
     assert browse(reviewer).post(met, {f"met-{condition.pk}-note": "Vu."}).status_code == 302
     assert Condition.objects.get().status == "met"
+
+
+def test_one_vote_carries_several_conditions(browse, project, owner, member, reviewer, review):
+    criterion = review.gate.criteria.filter(active=True).first()
+    vote = {"decide-verdict": "approve_with_conditions", "decide-rationale": "Oui, avec trois."}
+    rows = conditions(
+        {"text": "Publier le guide.", "owner": member.pk, "due_on": in_days(30)},
+        {"text": "", "owner": "", "due_on": ""},
+        {"text": "Nommer un référent.", "owner": owner.pk, "due_on": in_days(60)},
+        {
+            "text": "Tester avec un usager.",
+            "owner": member.pk,
+            "due_on": in_days(45),
+            "criterion": criterion.code,
+        },
+    )
+    answer = browse(reviewer).post(f"/reviews/{review.pk}/decide/", {**vote, **rows})
+    assert answer.status_code == 302
+    made = list(Condition.objects.order_by("pk").values_list("text", "owner", "criterion"))
+    assert made == [
+        ("Publier le guide.", member.pk, None),
+        ("Nommer un référent.", owner.pk, None),
+        ("Tester avec un usager.", member.pk, criterion.pk),
+    ]
+    decision = Decision.objects.get()
+    assert decision.verdict == "approve_with_conditions" and len(decision.conditions) == 3
+
+
+@pytest.mark.parametrize(
+    ("bad", "field", "says"),
+    [
+        ({"due_on": "PAST"}, "due_on", "futur"),
+        ({"owner": "STRANGER"}, "owner", "Sélectionnez un choix valide"),
+        ({"text": ""}, "text", "Écrivez ce que"),
+        ({"due_on": ""}, "due_on", "Donnez une échéance"),
+    ],
+)
+def test_a_bad_condition_refuses_the_whole_vote(
+    browse, project, member, reviewer, stranger, review, bad, field, says
+):
+    good = {"text": "Publier le guide.", "owner": member.pk, "due_on": in_days(30)}
+    wrong = {"text": "Nommer un référent.", "owner": member.pk, "due_on": in_days(20), **bad}
+    wrong = {
+        name: {"PAST": in_days(-1), "STRANGER": stranger.pk}.get(value, value)
+        for name, value in wrong.items()
+    }
+    vote = {"decide-verdict": "approve_with_conditions", "decide-rationale": "Oui, si."}
+    answer = browse(reviewer).post(
+        f"/reviews/{review.pk}/decide/", {**vote, **conditions(good, wrong)}
+    )
+    page = answer.content.decode()
+    assert answer.status_code == 400
+    assert not Decision.objects.exists() and not Condition.objects.exists()
+    # Beside the field, in the summary at the top (a link to the field), and what was
+    # typed is kept.
+    assert f'id="id_decide-conditions-1-{field}_error"' in page and says in page
+    assert f'href="#id_decide-conditions-1-{field}"' in page
+    assert "Condition 2, " in page
+    assert "Publier le guide." in page and "Oui, si." in page
+    assert f'id="id_decide-conditions-0-{field}_error"' not in page
+
+
+def test_approve_with_conditions_needs_one(browse, project, reviewer, review):
+    vote = {"decide-verdict": "approve_with_conditions", "decide-rationale": "Oui."}
+    answer = browse(reviewer).post(
+        f"/reviews/{review.pk}/decide/", {**vote, **conditions({"text": ""})}
+    )
+    assert answer.status_code == 400 and "au moins une condition" in answer.content.decode()
+    assert not Decision.objects.exists()
+
+
+def test_adding_a_condition_without_javascript_keeps_what_was_typed(
+    browse, project, member, reviewer, review
+):
+    vote = {"decide-verdict": "approve_with_conditions", "decide-rationale": "Oui, si."}
+    row = {"text": "Publier le guide.", "owner": member.pk, "due_on": in_days(30)}
+    answer = browse(reviewer).post(
+        f"/reviews/{review.pk}/decide/", {**vote, **conditions(row), "add-condition": "1"}
+    )
+    page = answer.content.decode()
+    assert answer.status_code == 200 and not Decision.objects.exists()
+    assert 'name="decide-conditions-1-text"' in page
+    assert 'name="decide-conditions-2-text"' not in page
+    assert "Publier le guide." in page and "Oui, si." in page
+    assert "data-error-summary" not in page
+    # Twice more, from the rows just shown: one more each time.
+    again = (
+        browse(reviewer)
+        .post(
+            f"/reviews/{review.pk}/decide/",
+            {**vote, **conditions(row, {"text": ""}), "add-condition": "1"},
+        )
+        .content.decode()
+    )
+    assert 'name="decide-conditions-2-text"' in again
 
 
 def test_a_curator_holds_then_lifts(browse, project, owner, curator):

@@ -7,7 +7,7 @@ from commons import read as commons_read
 from commons import services as commons_services
 from projects.models import Stage
 from workflows import gates, lifecycle, services
-from workflows.models import Criterion, ItemStatus
+from workflows.models import Criterion, Gate, ItemStatus
 
 User = get_user_model()
 
@@ -28,6 +28,16 @@ def verify_all(project, by):
     for item in gates.checklist_for(project):
         if item.required and item.status == ItemStatus.ATTESTED:
             services.verify_item(by=by, item=item)
+
+
+def ready_for_decision(project, owner, reviewer):
+    """The idea gate with a quorum of one, its criteria attested and verified, its review
+    open: the next vote decides."""
+    Gate.objects.filter(stage=Stage.PROTOTYPE).update(quorum=1)
+    attest_all(project, owner)
+    review = services.open_review(by=owner, project=project)
+    verify_all(project, reviewer)
+    return review
 
 
 def add_verified_reuse(project, reviewer, *, organisation="Commune de Plouguerneau"):

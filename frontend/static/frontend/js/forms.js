@@ -25,3 +25,30 @@ document.addEventListener("click", (event) => {
 // The live module (live.js) calls it on a form it brought back with errors.
 window.focusErrors = focusErrors;
 focusErrors();
+
+// "Ajouter une condition": without JavaScript the button sends the vote's form back with
+// one more blank row (nothing is written); with it, the blank row is the form's template,
+// added in place, numbered, and it takes the focus.
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-add-condition]");
+  if (!button) return;
+  const rows = button.closest("[data-condition-rows]");
+  const template = rows && rows.querySelector("template[data-condition-template]");
+  const total = rows && rows.querySelector("input[name$='-TOTAL_FORMS']");
+  if (!template || !total) return;
+  event.preventDefault();
+  const count = Number(total.value);
+  const max = Number(button.dataset.max || 10);
+  if (count >= max) return;
+  const html = template.innerHTML
+    .replaceAll("__prefix__", String(count))
+    .replaceAll("__number__", String(count + 1));
+  const holder = document.createElement("template");
+  holder.innerHTML = html.trim();
+  const row = holder.content.firstElementChild;
+  button.before(row);
+  total.value = String(count + 1);
+  if (count + 1 >= max) button.hidden = true;
+  const first = row.querySelector("textarea, input, select");
+  if (first) first.focus();
+});

@@ -30,7 +30,13 @@ if (root && "WebSocket" in window) {
     "renewal.voted",
     "renewal.decided",
     "scan.updated",
+    "condition.updated",
+    "hold.updated",
+    "lesson.published",
   ]);
+  // The lifecycle's records show in the workflow (the hold and the conditions above the
+  // checklist, the transitions offered below it): each refreshes the whole workflow.
+  const LIFECYCLE = new Set(["condition.updated", "hold.updated", "lesson.published"]);
   const presence = document.getElementById("presence");
 
   // Who else is on this page now (best effort, no seq).
@@ -56,10 +62,14 @@ if (root && "WebSocket" in window) {
     return template.content;
   }
 
+  // The <details> that opens a form, if any: not the group of criteria (a principle's
+  // <details>) that holds the one-click forms of its items along with everything else.
+  const opener = (form) => form.closest("details:not(.principle)");
+
   // A form someone is filling in: open in its <details>, holding the focus in a field, or
   // holding text that differs from what the server rendered.
   function isBusy(form) {
-    const details = form.closest("details");
+    const details = opener(form);
     if (details && details.open) return true;
     return [...form.elements].some((field) => {
       if (field.type === "hidden" || field.type === "submit" || field.tagName === "BUTTON") {
@@ -70,6 +80,15 @@ if (root && "WebSocket" in window) {
       }
       if (field.type === "radio" || field.type === "checkbox") {
         return field.checked !== field.defaultChecked;
+      }
+      // A <select> has no defaultValue: its options say what the server rendered.
+      // (none marked: a single select shows its first).
+      if (field.tagName === "SELECT") {
+        const options = [...field.options];
+        if (!field.multiple && !options.some((option) => option.defaultSelected)) {
+          return field.selectedIndex > 0;
+        }
+        return options.some((option) => option.selected !== option.defaultSelected);
       }
       return "value" in field && field.value !== field.defaultValue;
     });
@@ -92,7 +111,7 @@ if (root && "WebSocket" in window) {
         wait(target, content, form);
         return;
       }
-      kept.push([form.closest("details") || form, fresh.closest("details") || fresh]);
+      kept.push([opener(form) || form, opener(fresh) || fresh]);
     }
     const active = document.activeElement;
     const focused = active && active !== document.body && target.contains(active);
@@ -127,8 +146,8 @@ if (root && "WebSocket" in window) {
     note.className = "live-note";
     note.setAttribute("role", "status");
     note.textContent = text("textWaiting");
-    (form.closest("details") || form).after(note);
-    const details = form.closest("details");
+    (opener(form) || form).after(note);
+    const details = opener(form);
     const later = () => {
       if (details && details.open) return;
       if (details) details.removeEventListener("toggle", later);
@@ -188,7 +207,9 @@ if (root && "WebSocket" in window) {
     );
     // A finished scan changes the evidence beside the checklist: the whole workflow.
     const scanned = scans.some((e) => e.data && ["done", "refused"].includes(e.data.status));
-    const stage = scanned || workflowEvents.some((e) => e.type === "project.stage_changed");
+    const stage =
+      scanned ||
+      workflowEvents.some((e) => e.type === "project.stage_changed" || LIFECYCLE.has(e.type));
     let partsUrl = null;
     if (stage) {
       partsUrl = `${root.dataset.fragmentParts}?workflow=1`;
