@@ -25,9 +25,14 @@ def normalise(value: str) -> str:
     return "".join(value.split()).replace(".", "").replace("\u00a0", "")
 
 
+def well_formed(value: str) -> bool:
+    """Nine or fourteen ASCII digits (already normalised), whatever the check digit."""
+    return value.isascii() and value.isdigit() and len(value) in (9, 14)
+
+
 def is_valid(value: str) -> bool:
-    """A well-formed SIREN or SIRET (already normalised)."""
-    if not (value.isascii() and value.isdigit()) or len(value) not in (9, 14):
+    """A well-formed SIREN or SIRET (already normalised) with its check digit."""
+    if not well_formed(value):
         return False
     if len(value) == 14 and value.startswith(LA_POSTE_SIREN):
         return sum(int(char) for char in value) % 5 == 0

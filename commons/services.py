@@ -90,7 +90,11 @@ def _check_reuse(fields: dict) -> dict:
         "use_case": _text(errors, "use_case", fields.get("use_case"), MAX_NOTE),
     }
     siret = identifiers.normalise(str(fields.get("siret") or ""))
-    if siret and not identifiers.is_valid(siret):
+    if siret and not identifiers.well_formed(siret):
+        errors["siret"] = [
+            _("Un SIREN ou un SIRET s'écrit en chiffres : 9 ou 14 chiffres, espaces permis.")
+        ]
+    elif siret and not identifiers.is_valid(siret):
         errors["siret"] = [
             _(
                 "SIREN (9 chiffres) ou SIRET (14 chiffres) invalide : la clé de contrôle "

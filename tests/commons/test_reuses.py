@@ -109,6 +109,20 @@ def test_a_body_abroad_gives_a_uri_instead(project, stranger):
 
 
 @pytest.mark.parametrize(
+    "siret, says",
+    [
+        ("abc", "9 ou 14 chiffres"),
+        ("2129017710", "9 ou 14 chiffres"),
+        ("21290177100014", "la clé de contrôle ne correspond pas"),
+    ],
+)
+def test_a_bad_siret_is_told_what_is_wrong(project, stranger, siret, says):
+    with pytest.raises(Invalid) as refused:
+        declare(project, stranger, siret=siret)
+    assert says in refused.value.extra["errors"]["siret"][0]
+
+
+@pytest.mark.parametrize(
     "changes, field",
     [
         ({"siret": "21290177100014"}, "siret"),
