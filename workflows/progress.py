@@ -24,7 +24,7 @@ class Progress:
     project: Project
     gate: Gate | None = None
     review: GateReview | None = None
-    required: int = 0
+    required: int = 0  # required items the team answers (computed criteria are measured)
     attested: int = 0  # required items answered (attested, verified or not applicable)
     verified: int = 0  # required items verified or accepted as not applicable
     rejected: int = 0  # required items refused by a reviewer
@@ -156,8 +156,8 @@ def progress_for(projects) -> dict[int, Progress]:
             item.status == ItemStatus.NOT_APPLICABLE and not item.na_accepted
         )
         entry.awaiting += awaiting
-        if not item.required:
-            continue
+        if not item.required or item.criterion.computed:
+            continue  # a computed criterion is measured, not answered: it blocks the advance
         entry.required += 1
         entry.attested += item.status in gates.READY_TO_OPEN
         entry.verified += gates.is_done(item)

@@ -46,3 +46,17 @@ def test_progress_for_counts_the_next_gate_only(project, owner, reviewer):
     assert (entry.attested, entry.verified, entry.approvals) == (0, 0, 0)
     assert entry.to_attest == entry.required
     assert [s["state"] for s in progress.steps(project)] == ["done", "current", "todo", "todo"]
+
+
+def test_a_computed_criterion_is_not_the_teams_to_attest(project, owner, reviewer, reviewer2):
+    """At the pilot, the commons gate's reuse criterion is computed: the figures count what
+    the team answers, as the blockers of the review request do."""
+    pass_gate(project, owner, [reviewer, reviewer2])
+    pass_gate(project, owner, [reviewer, reviewer2])
+    entry = progress.progress_for([project])[project.pk]
+    assert entry.gate.stage == "commons"
+    answered = ChecklistItem.objects.filter(
+        project=project, criterion__gate__stage="commons", required=True, criterion__computed=""
+    )
+    assert entry.required == answered.count() > 0
+    assert entry.to_attest == len(gates.opening_blockers(project)[0]["criteria"])
