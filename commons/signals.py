@@ -2,7 +2,8 @@
 
 Some signals live in apps above this one (the repository scans): they register a reader
 here when they start (``register``), so ``commons`` never imports them. A reader takes a
-project and returns a JSON-ready dict, or None when it has nothing to say.
+project and returns a JSON-ready dict, or None when it has nothing to say. The conditions
+of the project's approvals live below (``workflows``) and are read here directly.
 """
 
 from collections.abc import Callable
@@ -14,6 +15,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from projects.models import Project
+from workflows.models import Condition
 
 from . import read
 from .models import RenewalReview, Reuse, ReuseEvent
@@ -30,7 +32,7 @@ def register(name: str, reader: Callable) -> None:
 
 def gather(project: Project) -> dict:
     """The signals of a commons now: its latest scan, verified and lapsed reuses, its
-    activity, and what the registered readers add."""
+    activity, its conditions still open or missed, and what the registered readers add."""
     reuses = Reuse.objects.filter(project=project)
     found = {
         "reuses": {
@@ -45,10 +47,34 @@ def gather(project: Project) -> dict:
             "last_event_at": project.events.aggregate(at=Max("at"))["at"],
             "updated_at": project.updated_at,
         },
+        "conditions": conditions(project),
     }
     for name, reader in _readers.items():
         found[name] = reader(project)
     return found
+
+
+def conditions(project: Project, today=None) -> dict:
+    """The conditions of the project's approvals that are not done: the open ones (those
+    past their due date, which the clock is about to mark missed, counted apart) and the
+    missed ones, each with its text and due date. A missed condition does not open a renewal
+    early: it already told the reviewers and curators, who may hold the project or send it
+    back; the renewal review shows it to whoever decides next."""
+    today = today or timezone.localdate()
+    rows = list(
+        Condition.objects.filter(
+            project=project, status__in=[Condition.Status.OPEN, Condition.Status.MISSED]
+        )
+        .order_by("due_on", "id")
+        .values("id", "text", "due_on", "status")
+    )
+    still_open = [row for row in rows if row["status"] == Condition.Status.OPEN]
+    return {
+        "open": len(still_open),
+        "overdue": sum(row["due_on"] < today for row in still_open),
+        "missed": len(rows) - len(still_open),
+        "items": [{**row, "due_on": row["due_on"].isoformat()} for row in rows],
+    }
 
 
 def _when(value) -> datetime | None:

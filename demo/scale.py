@@ -18,6 +18,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
+from commons.models import Reuse, ReuseEvent
 from discussion.models import Comment
 from discussion.services import render
 from projects.models import (
@@ -36,6 +37,7 @@ from projects.models import (
 from projects.permissions import sync_permissions_of
 from workflows.models import (
     ChecklistItem,
+    Computed,
     Criterion,
     Decision,
     Gate,
@@ -207,7 +209,10 @@ def generate(count: int, *, reviewers: list, seed: int = 2018) -> dict:
     teams = _teams(rng, projects, people, written)
     reviews_by_move = _reviews(rng, projects, histories, gates, pool, teams, written)
     _transitions(projects, histories, reviews_by_move, gates, criteria, written)
-    _checklists(rng, projects, histories, gates, criteria, teams, written)
+    counted = _reuses(
+        rng, projects, histories, gates, pool, people, teams, departements, now, written
+    )
+    _checklists(rng, projects, histories, gates, criteria, teams, counted, written)
     _comments(rng, projects, histories, teams, pool, now, written)
 
     for project, (created, moves) in zip(projects, histories, strict=True):
@@ -401,9 +406,95 @@ def _transitions(projects, histories, approving, gates, criteria, written) -> No
         written["transitions"] += len(rows)
 
 
-def _checklists(rng, projects, histories, gates, criteria, teams, written) -> None:
+REUSERS = [
+    ("Commune", "mairie"),
+    ("Médiathèque", "mediatheque"),
+    ("Centre social", "centre-social"),
+    ("Association", "asso"),
+]
+
+
+def _reuses(rng, projects, histories, gates, pool, people, teams, places, now, written) -> dict:
+    """Reuses declared by people outside the team and verified by a reviewer outside it who
+    did not declare them, each with its history (declared, verified): enough for every
+    project that passed the commons gate, some for those on their way to it. A few more stay
+    declared. Returns the verified ones per project, which the computed reuse criterion
+    follows (it is never attested by hand)."""
+    required = gates[Stage.COMMONS].reuses_required
+    reuses, counted = [], defaultdict(int)
+    for project, (_created, moves) in zip(projects, histories, strict=True):
+        stage = moves[-1][2] if moves else Stage.IDEA
+        passed = any(name == "advance" and to == Stage.COMMONS for name, _, to, _ in moves)
+        if passed:
+            verified = required + rng.randint(0, 2)
+        elif stage == Stage.PILOT:
+            verified = rng.randint(0, required)
+        else:
+            continue
+        declarers = [pk for pk in people if pk not in teams[project.pk]]
+        verifiers = [r for r in pool if r.pk not in teams[project.pk]]
+        # Declared before the commons gate was passed, or since the project reached pilot.
+        if passed:
+            gate_at = next(at for name, _, to, at in moves if name == "advance" and to == "commons")
+            start, end = gate_at - datetime.timedelta(days=60), gate_at
+        else:
+            start, end = moves[-1][3], now
+        for n in range(verified + rng.randint(0, 1)):
+            label, host = rng.choice(REUSERS)
+            place = rng.choice(places)
+            declared = start + (end - start) * rng.uniform(0, 0.8)
+            is_verified = n < verified
+            checked = declared + (end - declared) * rng.uniform(0.1, 1)
+            # Confirmed by its declarer within the year: none is due to lapse yet.
+            confirmed = max(checked, now - datetime.timedelta(days=rng.uniform(1, 300)))
+            reuses.append(
+                (
+                    Reuse(
+                        project_id=project.pk,
+                        organisation=f"{label} ({place})",
+                        organisation_uri=f"https://{host}-{place.lower()}-{project.pk}-{n}.example.org/",
+                        territory_id=place,
+                        kind=rng.choice(Reuse.Kind.values),
+                        use_case="Ateliers et permanences pour le public du territoire.",
+                        contact=f"{host}@example.org",
+                        declared_by_id=rng.choice(declarers),
+                        declared_at=declared,
+                        status=Reuse.Status.VERIFIED if is_verified else Reuse.Status.DECLARED,
+                        confirmed_at=confirmed if is_verified else None,
+                    ),
+                    (rng.choice(verifiers), checked) if is_verified else None,
+                )
+            )
+            counted[project.pk] += is_verified
+    Reuse.objects.bulk_create([reuse for reuse, _ in reuses], batch_size=BATCH)
+    history = []
+    for reuse, verification in reuses:
+        history.append(
+            ReuseEvent(
+                reuse=reuse, action="declared", actor_id=reuse.declared_by_id, at=reuse.declared_at
+            )
+        )
+        if verification is not None:
+            verifier, at = verification
+            history.append(ReuseEvent(reuse=reuse, action="verified", actor=verifier, at=at))
+            if reuse.confirmed_at > at:
+                history.append(
+                    ReuseEvent(
+                        reuse=reuse,
+                        action="confirmed",
+                        actor_id=reuse.declared_by_id,
+                        at=reuse.confirmed_at,
+                    )
+                )
+    ReuseEvent.objects.bulk_create(history, batch_size=BATCH)
+    written["reuses"] = len(reuses)
+    return counted
+
+
+def _checklists(rng, projects, histories, gates, criteria, teams, counted, written) -> None:
     """Items for every gate a project was handed (the next gate of each stage it entered):
-    verified for gates it passed, work in progress for its next gate."""
+    verified for gates it passed, work in progress for its next gate; a computed criterion
+    is verified exactly when the project's verified reuses reach the gate's threshold."""
     items = []
     for project, (_, moves) in zip(projects, histories, strict=True):
         entered = {Stage.IDEA, *(target for _, _, target, _ in moves)}
@@ -416,6 +507,9 @@ def _checklists(rng, projects, histories, gates, criteria, teams, written) -> No
             for criterion in criteria[gates[gate].pk]:
                 required = criterion.level == Criterion.Level.REQUIRED
                 status, accepted = _item_status(rng, gate in passed, required, progress)
+                if criterion.computed == Computed.REUSES:
+                    met = counted[project.pk] >= gates[gate].reuses_required
+                    status, accepted = (ItemStatus.VERIFIED if met else ItemStatus.TODO), False
                 items.append(
                     ChecklistItem(
                         project_id=project.pk,
@@ -425,6 +519,7 @@ def _checklists(rng, projects, histories, gates, criteria, teams, written) -> No
                         na_accepted=accepted,
                         evidence_url=f"https://forge.example.org/projets/{project.pk}/{criterion.code}"
                         if status in (ItemStatus.ATTESTED, ItemStatus.VERIFIED)
+                        and not criterion.computed
                         else "",
                         justification="Sans objet pour un projet sans données personnelles."
                         if status == ItemStatus.NOT_APPLICABLE

@@ -77,6 +77,7 @@ def add_member(*, by, project: Project, user_id, role: str = Role.MEMBER) -> Mem
     except IntegrityError:
         raise Invalid({"user": [_("Cette personne fait déjà partie de l'équipe.")]}) from None
     sync_permissions(project)
+    signals.team_changed.send(sender=Project, project=project, by=by)
     return membership
 
 
@@ -111,6 +112,7 @@ def remove_member(*, by, project: Project, user_id) -> None:
         _keep_an_owner(project, leaving=membership)
     membership.delete()
     sync_permissions(project)
+    signals.team_changed.send(sender=Project, project=project, by=by)
     events.announce_access_change(project.pk)
 
 

@@ -7,3 +7,8 @@ from django.dispatch import Signal
 # Sent by ``update_project`` when a project's repository address changed; ``project``
 # (locked), ``by``.
 repository_changed = Signal()
+
+# Sent by ``add_member`` and ``remove_member`` once the team changed; ``project`` (locked),
+# ``by``. What counts depends on who is on the team (a reuse declared by a member is no
+# proof; a vote of a member does not count).
+team_changed = Signal()

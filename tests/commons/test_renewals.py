@@ -233,3 +233,60 @@ def test_an_exempted_check_is_no_signal(at_commons):
     Exemption.objects.create(project=at_commons, check_code="licence", reason="Données.")
     scan_of(at_commons, committed_at=timezone.now(), failing=["licence"])
     assert services.open_due_renewals() == 0
+
+
+def conditions_of_the_commons_gate(at_commons, *due_in_days):
+    """Conditions of the approval that made the project a commons, as the advance writes
+    them (inserted once, open), due in so many days."""
+    from workflows.models import Condition, GateReview
+
+    review = GateReview.objects.filter(project=at_commons, gate__stage="commons").get()
+    decision = review.decisions.first()
+    return [
+        Condition.objects.create(
+            project=at_commons,
+            review=review,
+            decision=decision,
+            text=f"Condition à {days} jours.",
+            owner=at_commons.memberships.get(role="owner").user,
+            due_on=timezone.localdate() + timedelta(days=days),
+        )
+        for days in due_in_days
+    ]
+
+
+def test_the_review_shows_the_open_and_missed_conditions(at_commons, reviewer, client):
+    from workflows import lifecycle
+
+    soon, later, met = conditions_of_the_commons_gate(at_commons, 5, 40, 10)
+    lifecycle.meet_condition(by=reviewer, condition=met)
+    with time_machine_days(20):
+        assert lifecycle.miss_condition(soon)
+        services.ensure_commons(at_commons)
+        # A missed condition told the reviewers and curators already: no early renewal.
+        assert services.open_due_renewals() == 0
+        review = services.open_renewal(by=reviewer, project=at_commons)
+    shown = review.signals["conditions"]
+    assert (shown["open"], shown["overdue"], shown["missed"]) == (1, 0, 1)
+    assert [(c["id"], c["status"], c["due_on"]) for c in shown["items"]] == [
+        (soon.pk, "missed", soon.due_on.isoformat()),
+        (later.pk, "open", later.due_on.isoformat()),
+    ]
+    client.force_login(reviewer)
+    page = client.get(f"/projects/{at_commons.pk}/").content.decode()
+    assert "Conditions en cours" in page
+    assert '<dd data-conditions="1">1 ouverte · 1 manquée</dd>' in page
+
+
+def test_an_open_condition_past_its_date_shows_as_overdue(at_commons, reviewer):
+    conditions_of_the_commons_gate(at_commons, 5)
+    with time_machine_days(10):
+        review = services.open_renewal(by=reviewer, project=at_commons)
+    shown = review.signals["conditions"]
+    assert (shown["open"], shown["overdue"], shown["missed"]) == (1, 1, 0)
+
+
+def time_machine_days(days):
+    import time_machine
+
+    return time_machine.travel(timezone.now() + timedelta(days=days))

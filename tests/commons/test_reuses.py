@@ -360,3 +360,17 @@ def test_a_lapse_takes_the_criterion_back(at_pilot, stranger, reviewer):
     assert reuse_item(at_pilot).status == ItemStatus.VERIFIED
     services.lapse_due_reuses(timezone.now() + timedelta(days=400))
     assert reuse_item(at_pilot).status == ItemStatus.TODO
+
+
+def test_a_declarer_joining_the_team_takes_the_criterion_back(at_pilot, owner, stranger, reviewer):
+    """Counted are the reuses declared by people outside the team now: a declarer who joins
+    the team stops counting, and their leaving counts them again."""
+    from projects import services as project_services
+
+    services.verify_reuse(by=reviewer, reuse=declare(at_pilot, stranger))
+    assert reuse_item(at_pilot).status == ItemStatus.VERIFIED
+    project_services.add_member(by=owner, project=at_pilot, user_id=stranger.pk)
+    assert read.counted_reuses(at_pilot) == 0
+    assert reuse_item(at_pilot).status == ItemStatus.TODO
+    project_services.remove_member(by=owner, project=at_pilot, user_id=stranger.pk)
+    assert reuse_item(at_pilot).status == ItemStatus.VERIFIED

@@ -228,3 +228,42 @@ def test_the_demo_shows_each_lifecycle_outcome():
     assert {"open", "missed"} <= statuses
     lesson = Lesson.objects.get()
     assert lesson.transition.name == "compost" and lesson.project.stage == "archived"
+
+
+def test_scale_attests_no_reuse_by_hand():
+    """The commons gate's reuse criterion of a generated project is computed: verified
+    exactly when its verified reuses by people outside the team reach the gate's threshold,
+    each reuse with its history (declared, then verified by a reviewer outside the team who
+    did not declare it)."""
+    from commons import read
+    from commons.models import Reuse
+    from workflows.models import Gate
+
+    seed("--scale", "40")
+    generated = Project.objects.filter(memberships__user__username__startswith="equipe-").distinct()
+    required = Gate.objects.get(stage="commons").reuses_required
+    computed = ChecklistItem.objects.filter(project__in=generated, criterion__computed="reuses")
+    assert computed.filter(status="verified").exists()
+    assert computed.exclude(status="verified").exists()
+    for item in computed.select_related("project"):
+        met = read.counted_reuses(item.project) >= required
+        assert (item.status == "verified") == met, item.project_id
+        assert item.evidence_url == "" and item.evidence_text == ""
+    passed = generated.filter(transitions__name="advance", transitions__to_stage="commons")
+    assert passed.exists()
+    assert all(read.counted_reuses(project) >= required for project in passed)
+    reuses = Reuse.objects.filter(project__in=generated).prefetch_related("history")
+    assert reuses.filter(status="declared").exists()
+    for reuse in reuses:
+        team = set(reuse.project.memberships.values_list("user_id", flat=True))
+        history = list(reuse.history.all())
+        assert history[0].action == "declared" and history[0].actor_id == reuse.declared_by_id
+        assert reuse.declared_by_id not in team
+        if reuse.status == "verified":
+            verifier = history[1]
+            assert verifier.action == "verified" and verifier.at >= reuse.declared_at
+            assert verifier.actor_id not in team | {reuse.declared_by_id}
+            assert verifier.actor.groups.filter(name="reviewers").exists()
+            assert read.confirm_by(reuse) > timezone.localdate()
+        else:
+            assert len(history) == 1

@@ -313,6 +313,7 @@ WRITTEN = {
     "transitions": "changements d'étape",
     "checklist_items": "critères de grille",
     "comments": "commentaires",
+    "reuses": "réutilisations déclarées",
 }
 
 # Conversations, each a first message and an answer from the team, posted along the story.
