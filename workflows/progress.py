@@ -33,6 +33,18 @@ class Progress:
     changes_requested: bool = False
     items: list = field(default_factory=list)
 
+    def count(self, item: ChecklistItem) -> None:
+        """Add one item of the next gate to the figures."""
+        self.awaiting += item.status == ItemStatus.ATTESTED or (
+            item.status == ItemStatus.NOT_APPLICABLE and not item.na_accepted
+        )
+        if not item.required or item.criterion.computed:
+            return  # a computed criterion is measured, not answered: it blocks the advance
+        self.required += 1
+        self.attested += item.status in gates.READY_TO_OPEN
+        self.verified += gates.is_done(item)
+        self.rejected += item.status == ItemStatus.REJECTED
+
     @property
     def quorum(self) -> int:
         return self.gate.quorum if self.gate else 0
@@ -152,16 +164,7 @@ def progress_for(projects) -> dict[int, Progress]:
         if item.criterion.gate_id != entry.gate.pk:
             continue
         entry.items.append(item)
-        awaiting = item.status == ItemStatus.ATTESTED or (
-            item.status == ItemStatus.NOT_APPLICABLE and not item.na_accepted
-        )
-        entry.awaiting += awaiting
-        if not item.required or item.criterion.computed:
-            continue  # a computed criterion is measured, not answered: it blocks the advance
-        entry.required += 1
-        entry.attested += item.status in gates.READY_TO_OPEN
-        entry.verified += gates.is_done(item)
-        entry.rejected += item.status == ItemStatus.REJECTED
+        entry.count(item)
     # The open review of each project, else its latest one (did it ask for changes?).
     reviews = (
         GateReview.objects.filter(project_id__in=pks)
@@ -236,20 +239,14 @@ def summarise(project: Project, gate: Gate | None, items, review=None, approvals
         project=project, gate=gate, review=review, items=list(items), approvals=approvals
     )
     for item in entry.items:
-        entry.awaiting += item.status == ItemStatus.ATTESTED or (
-            item.status == ItemStatus.NOT_APPLICABLE and not item.na_accepted
-        )
-        if item.required:
-            entry.required += 1
-            entry.attested += item.status in gates.READY_TO_OPEN
-            entry.verified += gates.is_done(item)
-            entry.rejected += item.status == ItemStatus.REJECTED
+        entry.count(item)
     return entry
 
 
 # A decision in the history, said as an act ("Rémi a approuvé le passage").
 VERDICT_SAID = {
     Decision.Verdict.APPROVE: gettext_lazy("a approuvé le passage"),
+    Decision.Verdict.APPROVE_WITH_CONDITIONS: gettext_lazy("a approuvé le passage sous conditions"),
     Decision.Verdict.REQUEST_CHANGES: gettext_lazy("a demandé des modifications"),
     Decision.Verdict.REJECT: gettext_lazy("a refusé le passage"),
 }
@@ -265,7 +262,7 @@ def timeline(project: Project, transitions) -> list[dict]:
     for review in reviews:
         entries.append({"kind": "review", "at": review.opened_at, "review": review})
         for decision in review.decisions.all():
-            said = VERDICT_SAID.get(decision.verdict, decision.verdict)
+            said = VERDICT_SAID[decision.verdict]
             entries.append(
                 {"kind": "decision", "at": decision.at, "decision": decision, "said": said}
             )

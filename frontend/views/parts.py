@@ -258,13 +258,18 @@ def earned_evidence(history) -> list:
     return history
 
 
+def answered(item) -> bool:
+    return item.required and not item.criterion.computed
+
+
 def stage_context(project, gate, items) -> dict:
     """The stage and how far the checklist of the next gate is."""
     return {
         "project": project,
         "gate": gate,
-        "required_count": sum(1 for item in items if item.required),
-        "done_count": sum(1 for item in items if item.required and gates.is_done(item)),
+        # What the team answers: a computed criterion is measured (``progress.Progress``).
+        "required_count": sum(1 for item in items if answered(item)),
+        "done_count": sum(1 for item in items if answered(item) and gates.is_done(item)),
         "steps": progress.steps(project),
     }
 

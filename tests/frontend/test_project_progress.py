@@ -1,11 +1,13 @@
 """The project page built around progress: stepper, the next gate in figures, criteria by
 principle (open where the person has work), note boxes closed, the history as a timeline."""
 
+import datetime
 import re
 
 import pytest
+from django.utils import timezone
 
-from tests.workflows.conftest import attest_all, pass_gate
+from tests.workflows.conftest import attest_all, pass_gate, ready_for_decision
 from workflows import services as workflow_services
 from workflows.models import ChecklistItem, Gate
 
@@ -43,6 +45,37 @@ def test_next_gate_in_figures(browse, project, owner, reviewer, reviewer2):
     # The figures come with the review fragment that the live module refreshes.
     fragment = browse().get(f"/projects/{project.pk}/live/review/").content.decode()
     assert 'id="gate-summary"' in fragment
+
+
+def test_a_computed_criterion_is_not_counted_as_the_teams(
+    browse, project, owner, reviewer, reviewer2
+):
+    """At the pilot the commons gate's reuse criterion is measured: the page's figures count
+    the criteria the team answers, as its blockers and the person's space do."""
+    pass_gate(project, owner, [reviewer, reviewer2])
+    pass_gate(project, owner, [reviewer, reviewer2])
+    answered = ChecklistItem.objects.filter(
+        project=project, criterion__gate__stage="commons", required=True, criterion__computed=""
+    ).count()
+    html = page(browse(owner), project)
+    assert f"Vers l'étape Commun : 0 attestés sur {answered}," in html
+    assert f"0 critère requis validé sur {answered}." in html
+
+
+def test_a_vote_with_conditions_is_said_in_words(browse, project, owner, member, reviewer):
+    review = ready_for_decision(project, owner, reviewer)
+    due = (timezone.localdate() + datetime.timedelta(days=30)).isoformat()
+    condition = {"text": "Publier le guide.", "owner": member.pk, "due_on": due}
+    workflow_services.decide(
+        by=reviewer,
+        review=review,
+        verdict="approve_with_conditions",
+        rationale="Sous condition.",
+        conditions=[condition],
+    )
+    html = page(browse(), project)
+    assert "a approuvé le passage sous conditions" in html
+    assert "approve_with_conditions" not in html
 
 
 def test_groups_open_where_the_person_has_work(browse, project, owner, reviewer, stranger):
