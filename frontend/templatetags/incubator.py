@@ -35,6 +35,13 @@ def transition_label(name: str) -> str:
 
 
 @register.filter
+def error_count(form) -> int:
+    """How many errors the summary at the top of ``form`` lists: the form's own count where
+    it has more than its fields (a vote's conditions), else one per field in error."""
+    return getattr(form, "error_count", None) or len(form.errors)
+
+
+@register.filter
 def person(user) -> str:
     """A person's display name: first and last name, else the username."""
     if user is None:

@@ -60,6 +60,17 @@ def test_a_reviewer_approves_with_a_condition(browse, project, member, reviewer,
     assert Condition.objects.get().status == "met"
 
 
+def test_the_error_summary_counts_the_errors_of_the_conditions(browse, project, reviewer, review):
+    vote = {"decide-verdict": "approve_with_conditions", "decide-rationale": "Oui."}
+    row = {"text": "Publier le guide.", "owner": "", "due_on": in_days(30)}
+    refused = browse(reviewer).post(f"/reviews/{review.pk}/decide/", {**vote, **conditions(row)})
+    assert refused.status_code == 400
+    assert "Le formulaire contient une erreur" in refused.content.decode()
+    two = conditions(row, {**row, "text": "Nommer un référent.", "due_on": in_days(-1)})
+    refused = browse(reviewer).post(f"/reviews/{review.pk}/decide/", {**vote, **two})
+    assert "Le formulaire contient 3 erreurs" in refused.content.decode()
+
+
 def test_one_vote_carries_several_conditions(browse, project, owner, member, reviewer, review):
     criterion = review.gate.criteria.filter(active=True).first()
     vote = {"decide-verdict": "approve_with_conditions", "decide-rationale": "Oui, avec trois."}
