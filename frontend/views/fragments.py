@@ -64,10 +64,11 @@ def workflow_fragment(request, pk):
 @refusals
 @access.reads_once
 def commons_fragment(request, pk):
-    """The reuses and renewal section, after a ``reuse.*`` or ``renewal.*`` event."""
+    """The reuses and renewal section with the commons badge of the page's head, after a
+    ``reuse.*``, ``renewal.*`` or ``project.stage_changed`` event."""
     project = access.access_project(request.user, pk)
     context = {"project": project, **commons_context(request.user, project)}
-    return render(request, "frontend/fragments/commons.html", context)
+    return render(request, "frontend/fragments/commons_live.html", context)
 
 
 @require_GET

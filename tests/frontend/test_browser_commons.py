@@ -3,10 +3,12 @@ SIRET lands on its error, kept as typed), verifying, confirming, opening a renew
 and voting on it; each page passes the accessibility scan."""
 
 import pytest
+from django.conf import settings
 from playwright.sync_api import expect
 
 from commons.models import RenewalReview, Reuse
 from tests.workflows.conftest import pass_gate
+from workflows import services as workflow_services
 
 from .browser_support import (
     PHONE,
@@ -79,6 +81,10 @@ def to_commons(project, owner, reviewers):
 
 def test_open_and_decide_a_renewal(project, owner, reviewer, reviewer2, open_page):
     at_commons = beside_the_browser(to_commons, project, owner, [reviewer, reviewer2])
+    watcher = open_page(None)  # a visitor keeps the page open: the head follows the outcome
+    visit(watcher, f"/projects/{at_commons.pk}/")
+    wait_live(watcher)
+    expect(watcher.locator(".project-head")).not_to_contain_text("Commun en danger")
     page = open_page(reviewer)
     visit(page, f"/projects/{at_commons.pk}/#renewal")
     expect(page.locator("#renewal [data-renewal]")).to_have_text("Renouvelé")
@@ -94,5 +100,30 @@ def test_open_and_decide_a_renewal(project, owner, reviewer, reviewer2, open_pag
     phone = browser_page
     expect(phone.locator("#renewal [data-renewal]")).to_have_text("En danger")
     expect(phone.locator(".project-head")).to_contain_text("Commun en danger")
+    expect(watcher.locator(".project-head")).to_contain_text("Commun en danger")
     screenshot(phone, "phone-renewal")
     assert RenewalReview.objects.get().outcome == "at_risk"
+
+
+@pytest.mark.skipif(
+    not settings.REDIS_URL,
+    reason="the stage changes made in the test's thread reach the server via Redis",
+)
+def test_the_reuses_asked_for_follow_the_stage(project, owner, reviewer, reviewer2, open_page):
+    """The reuse section says what the commons gate asks for while the project is at the
+    pilot: an open page follows the stage changes that bring it there and take it back."""
+    beside_the_browser(pass_gate, project, owner, [reviewer, reviewer2])
+    watcher = open_page(None)
+    visit(watcher, f"/projects/{project.pk}/")
+    wait_live(watcher)
+    asked = "Le passage à l'étape Commun en demande 1."
+    expect(watcher.locator("#reuses")).not_to_contain_text(asked)
+    beside_the_browser(pass_gate, project, owner, [reviewer, reviewer2])
+    expect(watcher.locator("#reuses")).to_contain_text(asked)
+    beside_the_browser(send_back, project, reviewer)
+    expect(watcher.locator("#reuses")).not_to_contain_text(asked)
+
+
+def send_back(project, by):
+    project.refresh_from_db()
+    workflow_services.send_back(by=by, project=project, rationale="À reprendre.")

@@ -113,7 +113,8 @@ def test_renewal_through_the_page(browse, at_commons, reviewer, reviewer2, owner
     assert "Commun en danger" in html
     assert "Relancer." in html
     fragment = browse(None).get(f"/projects/{at_commons.pk}/live/commons/").content.decode()
-    assert fragment.startswith('<div id="commons-section">')
+    assert fragment.startswith('<div id="commons-badge"><p><span class="badge renewal-at_risk">')
+    assert '<div id="commons-section">' in fragment
 
 
 def test_the_inbox_lists_reuses_to_verify_and_renewals_to_decide(

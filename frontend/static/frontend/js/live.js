@@ -196,7 +196,13 @@ if (root && "WebSocket" in window) {
   // the same time.
   async function applyBatch(events) {
     const comments = events.filter((event) => event.type.startsWith("comment."));
-    const commons = events.some((e) => e.type.startsWith("reuse.") || e.type.startsWith("renewal."));
+    // The reuse section says what the next gate asks for: it follows the stage too.
+    const commons = events.some(
+      (e) =>
+        e.type.startsWith("reuse.") ||
+        e.type.startsWith("renewal.") ||
+        e.type === "project.stage_changed",
+    );
     const scans = events.filter((event) => event.type === "scan.updated");
     const workflowEvents = events.filter(
       (e) =>
@@ -228,8 +234,9 @@ if (root && "WebSocket" in window) {
     ]);
     const scanCard = document.getElementById("repository-scan");
     if (scanPart && scanCard) replace(scanCard, scanPart);
-    if (parts) {
-      for (const element of [...parts.children]) {
+    for (const part of [parts, commonsPart]) {
+      if (!part) continue;
+      for (const element of [...part.children]) {
         const target = element.id && document.getElementById(element.id);
         if (!target) continue;
         const content = document.createDocumentFragment();
@@ -237,8 +244,6 @@ if (root && "WebSocket" in window) {
         replace(target, content);
       }
     }
-    const section = document.getElementById("commons-section");
-    if (commonsPart && section) replace(section, commonsPart);
     comments.forEach((event, n) => showComment(event, commentParts[n]));
     if (scans.length) say(text("textScan"));
     else if (stage) say(text("textStage"));
