@@ -371,16 +371,19 @@ def open_review(*, by, project: Project) -> GateReview:
     return review
 
 
-def _locked_review(by, review: GateReview, *, deciding=False) -> tuple[Project, GateReview]:
-    """The review and its project, read fresh under the project's lock. The statement that
-    reads the review also reads what deciding on it asks about ``by``: their reviewing
-    permission and team membership (``access.remember``) and the gate's pool. When
-    ``deciding``, it also reads what an advance would otherwise read again (``_decision_facts``):
-    the live hold, whether an event subscriber may want the events, and whether the gate
-    after the next one has computed criteria."""
+def _locked_review(
+    by, review: GateReview, *, deciding=False, project: Project | None = None
+) -> tuple[Project, GateReview]:
+    """The review and its project, read fresh under the project's lock (taken here unless
+    ``project`` is already locked). The statement that reads the review also reads what
+    deciding on it asks about ``by``: their reviewing permission and team membership
+    (``access.remember``) and the gate's pool. When ``deciding``, it also reads what an
+    advance would otherwise read again (``_decision_facts``): the live hold, whether an
+    event subscriber may want the events, and whether the gate after the next one has
+    computed criteria."""
     # The project's row lock first, then the review read under it: on PostgreSQL a row read
     # in the statement that waited for another row's lock may be stale.
-    project = _lock(by, review.project_id)
+    project = project or _lock(by, review.project_id)
     pool = Gate.reviewers.through.objects.filter(gate_id=OuterRef("gate_id"))
     facts = {}
     if deciding:
@@ -408,8 +411,8 @@ def _locked_review(by, review: GateReview, *, deciding=False) -> tuple[Project, 
     return project, review
 
 
-def _require_open(review: GateReview) -> None:
-    if review.status != GateReview.Status.OPEN:
+def _require_open(status: str) -> None:
+    if status != GateReview.Status.OPEN:
         raise Conflict(_("Cette revue est close."), code="review_closed")
 
 
@@ -417,7 +420,7 @@ def _require_open(review: GateReview) -> None:
 def withdraw_review(*, by, review: GateReview) -> GateReview:
     project, review = _locked_review(by, review)
     access.require(access.can_edit(by, project), by)
-    _require_open(review)
+    _require_open(review.status)
     _close(project, review, GateReview.Status.WITHDRAWN)
     return review
 
@@ -576,15 +579,31 @@ def decide(*, by, review: GateReview, verdict: str, rationale: str, conditions=(
     Condition rows when the project advances.
 
     A closed review is refused first, before the permission queries: of reviewers racing
-    on the same review, all but the first get this cheap refusal, read under the lock.
-    Everyone the decision concerns (team, followers, voters) is read once, under the lock,
-    with their notification settings: the votes, the conflict of interest, the blockers,
-    the notifications and the event payloads all use that one read."""
-    project, review = _locked_review(by, review, deciding=True)
-    _require_open(review)
+    on the same review, all but the first get this cheap refusal, read under the lock with
+    the gate's checklist (which the blockers and the audit row need anyway), before the
+    review's read with its many columns. Everyone the decision concerns (team, followers,
+    voters) is read once, under the lock, with their notification settings: the votes, the
+    conflict of interest, the blockers, the notifications and the event payloads all use
+    that one read."""
+    project = _lock(by, review.project_id)
+    items = _checklist_with_status(project, review)
+    if items:
+        _require_open(items[0].review_status)
+    project, review = _locked_review(by, review, deciding=True, project=project)
+    _require_open(review.status)
     require_reviewer(by, project, review.gate)
     with _decision_facts(project, review):
-        return _decide(by, project, review, verdict, rationale, conditions)
+        return _decide(by, project, review, verdict, rationale, conditions, items)
+
+
+def _checklist_with_status(project: Project, review: GateReview) -> list[ChecklistItem]:
+    """The project's items for the review's gate, each with the review's status as read
+    now (``review_status``): one light statement that tells the losers of a race that the
+    review is closed. A gate without criteria gives no rows, and no early answer."""
+    status = GateReview.objects.filter(pk=review.pk).values("status")
+    return list(
+        gates.checklist_for(project, review.gate_id).annotate(review_status=Subquery(status))
+    )
 
 
 @contextmanager
@@ -597,7 +616,7 @@ def _decision_facts(project: Project, review: GateReview):
         yield
 
 
-def _decide(by, project, review, verdict, rationale, conditions) -> Decision:
+def _decide(by, project, review, verdict, rationale, conditions, items) -> Decision:
     if verdict not in Decision.Verdict.values:
         raise Invalid({"verdict": [_("Choix inconnu.")]})
     rationale = _require_text(rationale, "rationale", MAX_TEXT)
@@ -648,6 +667,7 @@ def _decide(by, project, review, verdict, rationale, conditions) -> Decision:
             project,
             by=by,
             review=review,
+            items=items,
             told=[told],
             followers=followers,
             refresh=review.computed_after,
@@ -684,16 +704,17 @@ def _advance_if_ready(
     *,
     by,
     review: GateReview | None = None,
+    items=None,
     told=(),
     followers=None,
     refresh=True,
 ) -> bool:
     """Fire ``advance`` when the open review meets every condition. Called under the lock;
-    ``told``, ``followers`` and ``refresh`` as for ``_transition``."""
+    ``items``, ``told``, ``followers`` and ``refresh`` as for ``_transition``."""
     review = review or gates.open_review(project)
     if review is None:
         return False
-    items = list(gates.checklist_for(project, review.gate))
+    items = list(gates.checklist_for(project, review.gate)) if items is None else items
     with gates.known(project, review, items):
         if stages.blockers(project, Project.advance):
             return False

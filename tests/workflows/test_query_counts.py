@@ -20,17 +20,19 @@ from workflows.models import ChecklistItem, Gate, GateReview, ItemStatus, StageT
 
 User = get_user_model()
 
-# The project's lock (1); the review with the reviewer's permission, team membership, the
-# gate's pool, the live hold, whether a webhook endpoint may want the events and whether the
-# gate after the next one has computed criteria (1); everyone concerned, team, followers and
-# voters, with their votes and notification settings (1); the decision (1); the checklist
-# (1); the audit row, the review closed, the next checklist in one INSERT ... SELECT (3);
-# the notifications of the team and the followers in one insert (1); both events (1); the
-# stage with the event seqs (1); after commit one unread count for everyone told (1):
-# 11 in the transaction, 12 in all. No hold, no endpoint and no computed criterion ahead
-# here: each, when there is one, costs its own reads (tests below).
+# The project's lock (1); the checklist with the review's status (1); the review with the
+# reviewer's permission, team membership, the gate's pool, the live hold, whether a webhook
+# endpoint may want the events and whether the gate after the next one has computed
+# criteria (1); everyone concerned, team, followers and voters, with their votes and
+# notification settings (1); the decision (1); the audit row, the review closed, the next
+# checklist in one INSERT ... SELECT (3); the notifications of the team and the followers
+# in one insert (1); both events (1); the stage with the event seqs (1); after commit one
+# unread count for everyone told (1): 11 in the transaction, 12 in all. No hold, no
+# endpoint and no computed criterion ahead here: each, when there is one, costs its own
+# reads (tests below).
 ADVANCING_DECISION = 12
-# Lock and review, found closed.
+# The lock, and the checklist with the review's status, found closed: the review's read
+# with its many columns is never built for the losers of a race.
 REFUSED_DECISION = 2
 
 
@@ -131,3 +133,16 @@ def test_a_decision_on_a_closed_review_is_refused_after_two_statements(
         services.decide(by=romain, review=review, verdict="approve", rationale="Conforme.")
     assert refused.value.code == "review_closed"
     assert len(statements(queries)) == REFUSED_DECISION
+    assert not any('"in_pool"' in sql for sql in statements(queries))
+
+
+def test_a_closed_review_of_a_gate_without_criteria_is_refused_too(
+    one_approval_away, reviewer, reviewer2
+):
+    """No checklist rows, so no early answer: the review's own read refuses it."""
+    review = one_approval_away
+    services.decide(by=reviewer, review=review, verdict="approve", rationale="Conforme.")
+    ChecklistItem.objects.filter(project=review.project, criterion__gate=review.gate).delete()
+    with pytest.raises(Conflict) as refused:
+        services.decide(by=reviewer2, review=review, verdict="approve", rationale="Conforme.")
+    assert refused.value.code == "review_closed"
