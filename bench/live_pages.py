@@ -152,7 +152,7 @@ def measure_verifications(pages, people, samples: int) -> list[float]:
             if len(results) >= samples:
                 break
             key = f"item-{item.pk}"
-            check = f"return !!document.querySelector('#item-{item.pk} .status-verified')"
+            check = f"return !!document.querySelector('#item-{item.pk}[data-status=verified]')"
             arrival(viewers, key, check)
             with actor.expect_navigation():
                 started = actor.evaluate(SUBMIT, f"#item-{item.pk} form[action$='/verify/']")
@@ -169,7 +169,7 @@ def measure_stages(pages, people, samples: int) -> list[float]:
         for page in (actor, *viewers):
             open_live(page, project)
         key = f"stage-{project.pk}"
-        arrival(viewers, key, "return !!document.querySelector('#stage .stage-prototype')")
+        arrival(viewers, key, "return !!document.querySelector('#stage[data-stage=prototype]')")
         actor.check("#id_decide-verdict_0")
         actor.fill("#id_decide-rationale", "Mesure.")
         with actor.expect_navigation():

@@ -411,9 +411,13 @@ def _locked_review(
     return project, review
 
 
+def _review_closed() -> Conflict:
+    return Conflict(_("Cette revue est close."), code="review_closed")
+
+
 def _require_open(status: str) -> None:
     if status != GateReview.Status.OPEN:
-        raise Conflict(_("Cette revue est close."), code="review_closed")
+        raise _review_closed()
 
 
 @transaction.atomic
@@ -579,13 +583,18 @@ def decide(*, by, review: GateReview, verdict: str, rationale: str, conditions=(
     Condition rows when the project advances.
 
     A closed review is refused first, before the permission queries: of reviewers racing
-    on the same review, all but the first get this cheap refusal, read under the lock with
-    the gate's checklist (which the blockers and the audit row need anyway), before the
-    review's read with its many columns. Everyone the decision concerns (team, followers,
+    on the same review, all but the first get this cheap refusal, read under the lock:
+    from the project's row alone when the winner moved the project, else with the gate's
+    checklist (which the blockers and the audit row need anyway), before the review's read
+    with its many columns. Everyone the decision concerns (team, followers,
     voters) is read once, under the lock, with their notification settings: the votes, the
     conflict of interest, the blockers, the notifications and the event payloads all use
     that one read."""
     project = _lock(by, review.project_id)
+    if GateReview.gate.is_cached(review) and review.gate.stage != NEXT_STAGE.get(project.stage):
+        # A review is open only while its gate is the project's next one: the locked row
+        # says the project has moved on, and the review closed with that move.
+        raise _review_closed()
     items = _checklist_with_status(project, review)
     if items:
         _require_open(items[0].review_status)

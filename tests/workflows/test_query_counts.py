@@ -31,8 +31,11 @@ User = get_user_model()
 # endpoint and no computed criterion ahead here: each, when there is one, costs its own
 # reads (tests below).
 ADVANCING_DECISION = 12
-# The lock, and the checklist with the review's status, found closed: the review's read
-# with its many columns is never built for the losers of a race.
+# A review closed by the approval that moved the project: the lock alone (the project's
+# row says it moved on). Closed without a move (rejected, say): the lock, and the checklist
+# with the review's status. The review's read with its many columns is never built for the
+# losers of a race.
+REFUSED_AFTER_A_MOVE = 1
 REFUSED_DECISION = 2
 
 
@@ -123,17 +126,37 @@ def test_a_proposed_hold_read_with_the_review_ends_with_the_advance(
     ) == ["review.decided", "project.stage_changed", "hold.updated"]
 
 
-def test_a_decision_on_a_closed_review_is_refused_after_two_statements(
-    one_approval_away, reviewer, reviewer2
+@pytest.mark.parametrize(
+    ("first", "count"),
+    [("approve", REFUSED_AFTER_A_MOVE), ("reject", REFUSED_DECISION)],
+)
+def test_a_decision_on_a_closed_review_is_refused_in_few_statements(
+    one_approval_away, reviewer, reviewer2, first, count
 ):
     review = one_approval_away
-    services.decide(by=reviewer, review=review, verdict="approve", rationale="Conforme.")
+    services.decide(by=reviewer, review=review, verdict=first, rationale="Conforme.")
     romain = User.objects.get(pk=reviewer2.pk)
     with CaptureQueriesContext(connection) as queries, pytest.raises(Conflict) as refused:
         services.decide(by=romain, review=review, verdict="approve", rationale="Conforme.")
     assert refused.value.code == "review_closed"
-    assert len(statements(queries)) == REFUSED_DECISION
+    assert len(statements(queries)) == count
     assert not any('"in_pool"' in sql for sql in statements(queries))
+
+
+def test_a_review_read_without_its_gate_is_refused_from_its_status(
+    one_approval_away, reviewer, reviewer2
+):
+    """Without the gate at hand the project's row cannot tell; the review's status does."""
+    review = one_approval_away
+    services.decide(by=reviewer, review=review, verdict="approve", rationale="Conforme.")
+    with pytest.raises(Conflict) as refused:
+        services.decide(
+            by=reviewer2,
+            review=GateReview.objects.get(pk=review.pk),
+            verdict="approve",
+            rationale="Conforme.",
+        )
+    assert refused.value.code == "review_closed"
 
 
 def test_a_closed_review_of_a_gate_without_criteria_is_refused_too(
@@ -141,7 +164,7 @@ def test_a_closed_review_of_a_gate_without_criteria_is_refused_too(
 ):
     """No checklist rows, so no early answer: the review's own read refuses it."""
     review = one_approval_away
-    services.decide(by=reviewer, review=review, verdict="approve", rationale="Conforme.")
+    services.decide(by=reviewer, review=review, verdict="reject", rationale="Incomplet.")
     ChecklistItem.objects.filter(project=review.project, criterion__gate=review.gate).delete()
     with pytest.raises(Conflict) as refused:
         services.decide(by=reviewer2, review=review, verdict="approve", rationale="Conforme.")
