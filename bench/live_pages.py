@@ -170,7 +170,7 @@ def measure_stages(pages, people, samples: int) -> list[float]:
             open_live(page, project)
         key = f"stage-{project.pk}"
         arrival(viewers, key, "return !!document.querySelector('#stage[data-stage=prototype]')")
-        actor.check("#id_decide-verdict_0")
+        actor.click("label[for='id_decide-verdict_0']")  # the design system's radio
         actor.fill("#id_decide-rationale", "Mesure.")
         with actor.expect_navigation():
             started = actor.evaluate(SUBMIT, "#decide-form")
