@@ -13,8 +13,6 @@ people (``readers_among``).
 """
 
 import functools
-from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -30,6 +28,7 @@ from .models import (
     ProjectUserObjectPermission,
     Visibility,
 )
+from .reading import once, one_reading
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -181,24 +180,8 @@ class Abilities:
         return {name: self.allows(action, project) for name, action in self.SHOWN.items()}
 
 
-# Within ``one_reading``: one Abilities per person and project, keyed by their ids.
-_reading: ContextVar[dict | None] = ContextVar("access_reading", default=None)
-
-
-@contextmanager
-def one_reading():
-    """Answer every question of a read-only request from one ``Abilities`` per person and
-    project: their object permissions and their team are read once, not once per check.
-    Only around reads (a page, a live fragment): a write inside could change the answers."""
-    token = _reading.set({})
-    try:
-        yield
-    finally:
-        _reading.reset(token)
-
-
 def reads_once(view):
-    """``one_reading`` around a read-only view."""
+    """``one_reading`` around a read-only view (``projects.reading``)."""
 
     @functools.wraps(view)
     def wrapped(*args, **kwargs):
@@ -209,14 +192,9 @@ def reads_once(view):
 
 
 def abilities_for(user: User, project: Project) -> Abilities:
-    """An ``Abilities`` for one project: the request's own inside ``one_reading``."""
-    cache = _reading.get()
-    if cache is None:
-        return Abilities(user, [project])
-    key = (user.pk, project.pk)
-    if key not in cache:
-        cache[key] = Abilities(user, [project])
-    return cache[key]
+    """An ``Abilities`` for one project: their object permissions and their team are read
+    once per request inside ``one_reading``, not once per check."""
+    return once(("abilities", user.pk, project.pk), lambda: Abilities(user, [project]))
 
 
 def can(user: User, action: str, project: Project) -> bool:

@@ -12,6 +12,7 @@ from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transi
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from . import stages
+from .reading import once
 
 # The text limits, defined once: models, services, serializers and forms read them.
 MAX_URL = 500  # links: a project's repository and website, a criterion's evidence
@@ -108,7 +109,10 @@ def live_hold(project: "Project") -> "Hold | None":
     known = getattr(project, "_known_hold", None)
     if known is not None and known[0] == project.stage:
         return known[1]
-    return project.holds.filter(lifted_at__isnull=True).select_related("proposed_by").first()
+    return once(
+        ("live_hold", project.pk),
+        lambda: project.holds.filter(lifted_at__isnull=True).select_related("proposed_by").first(),
+    )
 
 
 @contextmanager

@@ -13,6 +13,7 @@ from django.utils.translation import ngettext
 from projects import access, stages
 from projects.errors import NotFound
 from projects.models import NEXT_STAGE, PATH, Hold, Membership, Project, Stage, live_hold
+from projects.reading import once
 
 from .models import ChecklistItem, Decision, Gate, GateReview, ItemStatus
 
@@ -23,26 +24,36 @@ APPROVALS = (Decision.Verdict.APPROVE, Decision.Verdict.APPROVE_WITH_CONDITIONS)
 
 def next_gate(project: Project) -> Gate | None:
     stage = NEXT_STAGE.get(project.stage)
-    return Gate.objects.filter(stage=stage).first() if stage else None
+    if not stage:
+        return None
+    return once(("gate", stage), lambda: Gate.objects.filter(stage=stage).first())
 
 
 def checklist_for(project: Project, gate: Gate | None = None):
-    """The project's items for ``gate`` (default: its next gate), criteria attached."""
+    """The project's items for ``gate`` (default: its next gate), criteria attached. Within
+    ``one_reading`` the same queryset, so that its rows are read once."""
     gate = gate or next_gate(project)
     if gate is None:
         return ChecklistItem.objects.none()
-    return (
-        ChecklistItem.objects.filter(project=project, criterion__gate=gate)
-        .select_related("criterion", "updated_by")
-        .order_by("criterion__position", "criterion_id")
+    gate_id = getattr(gate, "pk", gate)
+    return once(
+        ("checklist", project.pk, gate_id),
+        lambda: (
+            ChecklistItem.objects.filter(project=project, criterion__gate=gate_id)
+            .select_related("criterion", "updated_by")
+            .order_by("criterion__position", "criterion_id")
+        ),
     )
 
 
 def open_review(project: Project) -> GateReview | None:
-    return (
-        project.reviews.filter(status=GateReview.Status.OPEN)
-        .select_related("gate", "opened_by")
-        .first()
+    return once(
+        ("open_review", project.pk),
+        lambda: (
+            project.reviews.filter(status=GateReview.Status.OPEN)
+            .select_related("gate", "opened_by")
+            .first()
+        ),
     )
 
 

@@ -290,10 +290,10 @@ def test_live_parts_in_one_answer(
     client = browse(request.getfixturevalue(who))
     url = f"/projects/{project.pk}/live/parts/"
     client.get(f"{url}?item={first.pk}")  # the session and the person, read once
-    # Fixed, whatever the number of items asked for; the person's object permissions and
-    # team are read once per answer (one Abilities), not once per check. The lifecycle adds
-    # the live hold (1) and "no hold in force", asked by the advance's condition (1); a
-    # reviewer, who may hold the project, also reads the hold's gate and its reviewers (2).
+    # Fixed, whatever the number of items asked for. Within one answer the person's object
+    # permissions and team (one Abilities), the next gate, the open review, the checklist
+    # and the live hold are each read once (``projects.reading``), however many parts ask;
+    # a reviewer, who may hold the project, also reads the hold's gate and its reviewers.
     with django_assert_num_queries(QUERIES_PER_PARTS[who]):
         html = client.get(f"{url}?item={first.pk}&item={second.pk}").content.decode()
     for part in (f'id="item-{first.pk}"', f'id="item-{second.pk}"', 'id="stage"', 'id="review"'):
@@ -310,7 +310,7 @@ def test_live_parts_in_one_answer(
     )
 
 
-QUERIES_PER_PARTS = {"stranger": 23, "member": 23, "reviewer": 26}
+QUERIES_PER_PARTS = {"stranger": 14, "member": 14, "reviewer": 17}
 
 
 def test_item_fragment_offers_forms_by_person(browse, project, member, reviewer):
