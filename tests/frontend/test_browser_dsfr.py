@@ -65,3 +65,17 @@ def test_the_design_systems_script_runs_under_the_policy(open_page, owner):
     assert_accessible(phone)
     screenshot(phone, "phone-menu", full_page=False)
     assert not refused, refused
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_the_navigation_works_without_javascript(open_page, owner, viewport):
+    """Without the script the "Menu" button could open nothing: the navigation and the
+    account's links show in the page, on a phone as on a desktop."""
+    page = open_page(owner, viewport=viewport, javascript=False)
+    page.goto("/space/")
+    expect(page.locator("#button-menu")).to_be_hidden()
+    expect(page.get_by_role("button", name="Se déconnecter")).to_be_visible()
+    screenshot(page, f"no-javascript-{'phone' if viewport == PHONE else 'desktop'}")
+    page.locator("#navigation").get_by_role("link", name="Projets").click()
+    expect(page.locator("main h1")).to_be_visible()
+    assert page.url.endswith("/projects/")
