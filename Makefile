@@ -60,9 +60,13 @@ locale/.compiled: $(wildcard locale/*/LC_MESSAGES/*.po)
 
 # The strings of the pages: English is translated by hand in locale/en; the French catalog
 # is the source copied (msgen), so that French plurals follow French rules ("0 projet").
+# msgmerge's guesses (fuzzy entries, which Django skips) are emptied first, so msgen copies
+# the source into them too.
+FR_PO := locale/fr/LC_MESSAGES/django.po
 messages: $(VENV)/.installed
 	$(BIN)/python manage.py makemessages -l en -l fr --ignore=.venv --ignore=frontend/node_modules
-	msgen locale/fr/LC_MESSAGES/django.po -o locale/fr/LC_MESSAGES/django.po
+	msgattrib --clear-fuzzy --empty --clear-previous $(FR_PO) -o $(FR_PO)
+	msgen $(FR_PO) -o $(FR_PO)
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

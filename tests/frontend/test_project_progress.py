@@ -58,7 +58,8 @@ def test_a_computed_criterion_is_not_counted_as_the_teams(
         project=project, criterion__gate__stage="commons", required=True, criterion__computed=""
     ).count()
     html = page(browse(owner), project)
-    assert f"Vers l'étape Commun : 0 attestés sur {answered}," in html
+    # French plurals: 0 takes the singular.
+    assert f"Vers l'étape Commun : 0 attesté sur {answered}," in html
     assert f"0 critère requis validé sur {answered}." in html
 
 

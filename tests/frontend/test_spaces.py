@@ -148,3 +148,8 @@ def test_inbox_shows_progress_and_its_query_count_is_flat(browse, owner, reviewe
     assert f'/projects/{reviews[0].project_id}/#review"' in page.content.decode()
     item = page.context["items"][0]
     assert f'/projects/{item.project_id}/#item-{item.pk}"' in page.content.decode()
+
+
+def test_no_unread_notification_is_said_in_the_singular_in_french(browse, stranger):
+    page = browse(stranger).get("/space/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "0 notification non lue" in page
