@@ -8,14 +8,22 @@ before the actor's form is submitted to the moment the change is on the screen o
 last viewer (a MutationObserver in each viewer's page notes when it appears):
 
 - ``comment``: the actor posts a message (the comment form posts in the background);
-- ``verification``: a reviewer verifies a checklist item (the form reloads their page);
+- ``verification``: a reviewer verifies a checklist item;
 - ``stage``: the last approval of a review moves the project to the next stage.
+
+The workflow's forms post in the background (their page stays, and the change reaches it
+through the socket, as it reaches the viewers'); in a tree from before that, the actor's
+page reloads, and the benchmark waits for it before the next sample. ``--server`` serves
+another checkout (a ``git worktree`` of the commit to compare with, with the same
+migrations) on the data this tree writes, for side-by-side runs.
 
     .venv/bin/python bench/live_pages.py                     # 3 viewers, 20 samples per kind
     .venv/bin/python bench/live_pages.py --viewers 1 --samples 40
+    .venv/bin/python bench/live_pages.py --server /path/to/a/checkout/of/main
 """
 
 import argparse
+import contextlib
 import statistics
 import tempfile
 import time
@@ -108,6 +116,14 @@ def open_live(page, project) -> None:
     page.wait_for_selector("#project[data-live='connected']")
 
 
+def reloads(page, form: str):
+    """Waits for the actor's page to reload after ``form`` is sent, unless the form posts in
+    the background."""
+    if page.locator(form).evaluate("form => form.hasAttribute('data-live-form')"):
+        return contextlib.nullcontext()
+    return page.expect_navigation()
+
+
 def arrival(viewers, key: str, check: str) -> None:
     for page in viewers:
         page.evaluate(WATCH, [key, check])
@@ -154,9 +170,11 @@ def measure_verifications(pages, people, samples: int) -> list[float]:
             key = f"item-{item.pk}"
             check = f"return !!document.querySelector('#item-{item.pk}[data-status=verified]')"
             arrival(viewers, key, check)
-            with actor.expect_navigation():
-                started = actor.evaluate(SUBMIT, f"#item-{item.pk} form[action$='/verify/']")
+            form = f"#item-{item.pk} form[action$='/verify/']"
+            with reloads(actor, form):
+                started = actor.evaluate(SUBMIT, form)
             results.append(latest(viewers, key) - started)
+            actor.wait_for_selector(f"#item-{item.pk}[data-status=verified]")
             actor.wait_for_selector("#project[data-live='connected']")
     return results
 
@@ -172,9 +190,10 @@ def measure_stages(pages, people, samples: int) -> list[float]:
         arrival(viewers, key, "return !!document.querySelector('#stage[data-stage=prototype]')")
         actor.click("label[for='id_decide-verdict_0']")  # the design system's radio
         actor.fill("#id_decide-rationale", "Mesure.")
-        with actor.expect_navigation():
+        with reloads(actor, "#decide-form"):
             started = actor.evaluate(SUBMIT, "#decide-form")
         results.append(latest(viewers, key) - started)
+        actor.wait_for_selector("#stage[data-stage=prototype]")
     return results
 
 
@@ -195,6 +214,7 @@ def main() -> None:
     parser.add_argument("--viewers", type=int, default=3)
     parser.add_argument("--samples", type=int, default=20)
     parser.add_argument("--kinds", default="comment,verification,stage")
+    parser.add_argument("--server", type=Path, default=ROOT, help="the checkout to serve")
     options = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -202,7 +222,7 @@ def main() -> None:
         setup_django(data_dir, async_unsafe=True)
         people = make_people(options.viewers)
         port = free_port()
-        server = start_server(port, data_dir)
+        server = start_server(port, data_dir, root=options.server.resolve())
         try:
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

@@ -18,7 +18,7 @@ from projects.errors import Conflict, Invalid, NotFound
 from ..forms import ExemptionForm
 from ..http import add_service_errors, refusals
 from .parts import scan_context
-from .workflow import back_to
+from .workflow import back_to, done
 
 
 @require_POST
@@ -62,10 +62,10 @@ def verify_from_scan(request, pk, item_id):
             by=request.user, project_id=project.pk, item_id=item_id, scan_id=scan_id
         )
     except Conflict as error:
-        messages.error(request, str(error.detail))
-    else:
-        messages.success(request, _("Critère vérifié d'après l'analyse du dépôt."))
-    return back_to(project, f"item-{item_id}")
+        return done(request, project, f"item-{item_id}", str(error.detail), level=messages.ERROR)
+    return done(
+        request, project, f"item-{item_id}", _("Critère vérifié d'après l'analyse du dépôt.")
+    )
 
 
 @refusals

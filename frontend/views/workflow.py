@@ -3,6 +3,7 @@ stage transitions. Each view validates the form, calls one workflow service and 
 the page; the service decides whether the action is allowed."""
 
 from django.contrib import messages
+from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -42,16 +43,31 @@ ITEM_ACTIONS = {
 }
 
 
+# Sent by the live module with the forms it posts in the background (``data-live-form``).
+LIVE_FORM_HEADER = "X-Live-Form"
+
+
 def back_to(project, anchor: str):
     return redirect(reverse("frontend:project_detail", args=[project.pk]) + f"#{anchor}")
 
 
-def conflict_message(request, error: Conflict) -> None:
+def done(request, project, anchor: str, text: str, *, level: int = messages.SUCCESS):
+    """The answer to a form once its service has spoken: back to the page, with ``text`` as
+    its message. A form the live module posted in the background gets the message alone,
+    as JSON, and its page stays as it is: the change reaches that page through the socket,
+    as it reaches everyone else's, and the server renders no page for nothing."""
+    if request.headers.get(LIVE_FORM_HEADER) == "1":
+        return JsonResponse({"level": messages.DEFAULT_TAGS[level], "message": str(text)})
+    messages.add_message(request, level, text)
+    return back_to(project, anchor)
+
+
+def conflict_text(error: Conflict) -> str:
     details = [str(error.detail)]
     details += [
         str(b["detail"]) for b in error.extra.get("blockers", []) if b["detail"] != error.detail
     ]
-    messages.error(request, " ".join(details))
+    return " ".join(details)
 
 
 def _submit(request, project, *, form, prefix: str, call, success: str, anchor: str):
@@ -63,11 +79,9 @@ def _submit(request, project, *, form, prefix: str, call, success: str, anchor: 
         except Invalid as error:
             add_service_errors(form, error)
         except Conflict as error:
-            conflict_message(request, error)
-            return back_to(project, anchor)
+            return done(request, project, anchor, conflict_text(error), level=messages.ERROR)
         else:
-            messages.success(request, success)
-            return back_to(project, anchor)
+            return done(request, project, anchor, success)
     return render_project_page(request, project, bound={prefix: form})
 
 
@@ -98,12 +112,9 @@ def review_open(request, pk):
     try:
         workflow_services.open_review(by=request.user, project=project)
     except Conflict as error:
-        conflict_message(request, error)
-    else:
-        messages.success(
-            request, _("La revue de passage est ouverte : les relecteurs sont prévenus.")
-        )
-    return back_to(project, "review")
+        return done(request, project, "review", conflict_text(error), level=messages.ERROR)
+    text = _("La revue de passage est ouverte : les relecteurs sont prévenus.")
+    return done(request, project, "review", text)
 
 
 def _review(request, review_id) -> tuple:
@@ -118,10 +129,8 @@ def review_withdraw(request, review_id):
     try:
         workflow_services.withdraw_review(by=request.user, review=review)
     except Conflict as error:
-        conflict_message(request, error)
-    else:
-        messages.success(request, _("La revue de passage est retirée."))
-    return back_to(project, "review")
+        return done(request, project, "review", conflict_text(error), level=messages.ERROR)
+    return done(request, project, "review", _("La revue de passage est retirée."))
 
 
 @require_post

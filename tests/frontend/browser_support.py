@@ -88,9 +88,32 @@ def choose(page, selector: str) -> None:
     expect(control).to_be_checked()
 
 
-def submit(page, selector: str) -> None:
-    with page.expect_navigation():
+# Whether the form of ``selector`` posts in the background: a project page's workflow and
+# thread forms do while its socket is up (live.js), and the page stays where it is.
+POSTS_LIVE = """(button) => {
+  const form = button.closest("form");
+  const root = document.getElementById("project");
+  const live = root && root.dataset.live === "connected";
+  return !!(form && form.hasAttribute("data-live-form") && live);
+}"""
+
+
+def submit(page, selector: str) -> str | None:
+    """Send a form by its button, as a person does, and wait for the server's answer: the
+    next page, or for a form posted in the background the answer's message (returned), once
+    the page has shown it."""
+    if not page.locator(selector).first.evaluate(POSTS_LIVE):
+        with page.expect_navigation():
+            page.click(selector)
+        return None
+    with page.expect_response(lambda response: response.request.method == "POST") as answer:
         page.click(selector)
+    response = answer.value
+    if not response.headers.get("content-type", "").startswith("application/json"):
+        return None  # a refused input: the form comes back with its errors
+    message = response.json()["message"]
+    expect(page.locator("#live-status")).to_have_text(message)
+    return message
 
 
 def required_items(project) -> list[ChecklistItem]:

@@ -12,8 +12,9 @@ from playwright.sync_api import expect
 
 from accounts.tokens import issue_token
 from projects import services as project_services
-from tests.workflows.conftest import ready_for_decision
+from tests.workflows.conftest import attest_all, ready_for_decision
 from workflows import gates
+from workflows import services as workflow_services
 from workflows.models import Condition
 
 from .browser_support import (
@@ -266,3 +267,49 @@ def test_the_lifecycle_shows_live_in_every_open_page(
     watcher.reload()
     expect(watcher.locator("#hold")).to_have_count(0)
     assert watcher.locator("#workflow").inner_text() == live
+
+
+def test_the_workflow_forms_answer_in_place(open_page, project, owner, reviewer, reviewer2, funder):
+    """A reviewer's forms post in the background: their page stays where it is, the change
+    shows on it and on every other open page, the answer's message in the live status;
+    refused input brings the form back with its errors in front, and a decision that came
+    too late says why in the form, with what was typed kept."""
+    beside_the_browser(attest_all, project, owner)
+    beside_the_browser(workflow_services.open_review, by=owner, project=project)
+    checker, watcher = open_page(reviewer), open_page(funder)
+    for page in (checker, watcher):
+        visit(page, f"/projects/{project.pk}/")
+        wait_live(page)
+    checker.evaluate("window.stillTheSamePage = true")
+
+    for item in required_items(project):
+        said = submit(checker, f"#item-{item.pk} form[action$='/verify/'] button")
+        assert said == "Critère vérifié."
+        for page in (checker, watcher):
+            expect(page.locator(f"#item-{item.pk}")).to_have_attribute("data-status", "verified")
+
+    # No rationale: the form comes back with its errors, the summary takes the focus, the
+    # verdict stays chosen.
+    choose(checker, "#id_decide-verdict_0")
+    assert submit(checker, "#decide-form button[type=submit]") is None
+    expect(checker.locator("#decide-form [data-error-summary]")).to_be_focused()
+    expect(checker.locator("#id_decide-verdict_0")).to_be_checked()
+    assert_accessible(checker)
+
+    # Another reviewer decides first, while this one writes: the update waits beside the
+    # form; once the form is sent, the update comes in and the answer says why the vote
+    # no longer counts, where the form was.
+    checker.fill("#id_decide-rationale", "Tout y est, bravo.")
+    Actor(watcher, reviewer2).approve(project)
+    expect(watcher.locator("#stage")).to_have_attribute("data-stage", "prototype")
+    expect(checker.locator("#review-panel .live-note")).to_be_visible()
+    said = submit(checker, "#decide-form button[type=submit]")
+    refusal = checker.locator(".live-refusal:has(+ #workflow)")
+    expect(refusal).to_contain_text(said)
+    expect(checker.locator("#review-panel .live-note")).to_have_count(0)
+    expect(checker.locator("#stage")).to_have_attribute("data-stage", "prototype")
+    assert checker.evaluate("window.stillTheSamePage") is True
+    assert_accessible(checker)
+    screenshot(checker, "project-decision-too-late")
+    refusal.get_by_role("button", name="Masquer le message").click()
+    expect(refusal).to_have_count(0)

@@ -12,7 +12,14 @@ from tests.workflows.conftest import attest_all
 from workflows import services as workflow_services
 from workflows.models import ChecklistItem, Criterion, Gate
 
-from .browser_support import assert_accessible, beside_the_browser, choose, screenshot, sign_in
+from .browser_support import (
+    assert_accessible,
+    beside_the_browser,
+    choose,
+    screenshot,
+    sign_in,
+    submit,
+)
 
 pytestmark = [
     pytest.mark.browser,
@@ -49,11 +56,6 @@ def visit(page, url: str, *, shot: str | None = None) -> None:
     assert_accessible(page)
     if shot:
         screenshot(page, shot)
-
-
-def submit(page, selector: str) -> None:
-    with page.expect_navigation():
-        page.click(selector)
 
 
 def fits_a_phone(page) -> None:

@@ -127,6 +127,52 @@ def test_opening_a_review_too_early_explains_why(browse, project, owner):
     assert not GateReview.objects.exists()
 
 
+LIVE_FORM = {"headers": {"X-Live-Form": "1"}}
+
+
+def test_a_form_posted_in_the_background_gets_its_message_alone(browse, project, member, reviewer):
+    """The live module posts the workflow's forms in the background: the answer is the
+    message, as JSON, and nothing waits in the session for the next page."""
+    item = required_items(project)[0]
+    workflow_services.attest_item(by=member, item=item, evidence_text="Preuve.")
+    client = browse(reviewer)
+    response = client.post(item_url(project, item, "verify"), {}, **LIVE_FORM)
+    assert response.status_code == 200
+    assert response.json() == {"level": "success", "message": "Critère vérifié."}
+    item.refresh_from_db()
+    assert item.status == ItemStatus.VERIFIED
+    page = client.get(f"/projects/{project.pk}/").content.decode()
+    assert "Critère vérifié." not in page
+
+    # Without the header (no JavaScript, or the socket down), the page comes back with it.
+    second = required_items(project)[1]
+    workflow_services.attest_item(by=member, item=second, evidence_text="Preuve.")
+    response = client.post(item_url(project, second, "verify"), {}, follow=True)
+    assert "Critère vérifié." in response.content.decode()
+
+
+def test_a_refusal_in_the_background_says_why_and_writes_nothing(browse, project, owner):
+    client = browse(owner)
+    response = client.post(f"/projects/{project.pk}/review/", **LIVE_FORM)
+    assert response.status_code == 200
+    answer = response.json()
+    assert answer["level"] == "error"
+    assert "5 critères requis ne sont pas encore attestés." in answer["message"]
+    assert not GateReview.objects.exists()
+    assert 'class="messages"' not in client.get(f"/projects/{project.pk}/").text
+
+    # Input it refuses comes back as the page, with the form and its errors, as without
+    # the header: the live module takes the form from it.
+    item = required_items(project)[0]
+    response = client.post(
+        item_url(project, item, "attest"),
+        {f"attest-{item.pk}-evidence_url": "pas un lien"},
+        **LIVE_FORM,
+    )
+    assert response.status_code == 400
+    assert f'id="id_attest-{item.pk}-evidence_url_error"' in response.text
+
+
 def test_full_gate_through_the_pages(browse, project, owner, reviewer):
     attest_all(project, owner)
     browse(owner).post(f"/projects/{project.pk}/review/")

@@ -50,6 +50,16 @@ if (root && "WebSocket" in window) {
   const say = (message) => {
     if (status) status.textContent = message;
   };
+  // What the server answered to this person's own form stays in the status for a while:
+  // the event their action caused, arriving just after, does not replace it.
+  let ownUntil = 0;
+  const sayOwn = (message) => {
+    say(message);
+    ownUntil = Date.now() + 3000;
+  };
+  const announce = (message) => {
+    if (Date.now() >= ownUntil) say(message);
+  };
 
   const fragmentUrl = (kind, id) =>
     root.dataset[kind].replace(/\/0\/$/, `/${encodeURIComponent(id)}/`);
@@ -68,7 +78,11 @@ if (root && "WebSocket" in window) {
 
   // A form someone is filling in: open in its <details>, holding the focus in a field, or
   // holding text that differs from what the server rendered.
+  // Forms whose content is on its way to the server: a live update may replace them.
+  const sending = new WeakSet();
+
   function isBusy(form) {
+    if (sending.has(form)) return false;
     const details = opener(form);
     if (details && details.open) return true;
     return [...form.elements].some((field) => {
@@ -136,39 +150,42 @@ if (root && "WebSocket" in window) {
   }
 
   // The update of ``target`` waits for ``form`` to be closed or sent; only the latest
-  // content is kept.
+  // content is kept. Sending the form lets the update in once the server has answered
+  // (``waiting`` holds the way to do it, by form).
   function wait(target, content, form) {
-    const waiting = target.dataset.waiting === "1";
+    const already = target.dataset.waiting === "1";
     target.dataset.waiting = "1";
     pending.set(target, content);
-    if (waiting) return;
+    if (already) return;
     const note = document.createElement("p");
     note.className = "live-note";
     note.setAttribute("role", "status");
     note.textContent = text("textWaiting");
     (opener(form) || form).after(note);
     const details = opener(form);
-    const later = () => {
-      if (details && details.open) return;
-      if (details) details.removeEventListener("toggle", later);
+    const whenClosed = () => {
+      if (!details.open && !sending.has(form)) release();
+    };
+    const whenLeft = () =>
+      window.setTimeout(() => {
+        if (!sending.has(form) && !isBusy(form)) release();
+      });
+    const release = () => {
+      if (!waiting.has(form)) return;
+      waiting.delete(form);
+      if (details) details.removeEventListener("toggle", whenClosed);
+      else form.removeEventListener("focusout", whenLeft);
       note.remove();
       delete target.dataset.waiting;
       const latest = pending.get(target);
       pending.delete(target);
       if (latest && document.contains(target)) replace(target, latest, { force: true });
     };
-    if (details) {
-      details.addEventListener("toggle", later);
-    } else {
-      form.addEventListener("focusout", function whenLeft() {
-        window.setTimeout(() => {
-          if (isBusy(form)) return;
-          form.removeEventListener("focusout", whenLeft);
-          later();
-        });
-      });
-    }
+    waiting.set(form, release);
+    if (details) details.addEventListener("toggle", whenClosed);
+    else form.addEventListener("focusout", whenLeft);
   }
+  const waiting = new Map();
   const pending = new Map();
 
   async function showComment(event, content) {
@@ -245,12 +262,13 @@ if (root && "WebSocket" in window) {
       }
     }
     comments.forEach((event, n) => showComment(event, commentParts[n]));
-    if (scans.length) say(text("textScan"));
-    else if (stage) say(text("textStage"));
-    else if (commons && !workflowEvents.length) say(text("textCommons"));
-    else if (workflowEvents.some((e) => e.type === "checklist.updated")) say(text("textChecklist"));
-    else if (workflowEvents.length) say(text("textReview"));
-    else if (comments.some((event) => event.type === "comment.created")) say(text("textComment"));
+    if (scans.length) announce(text("textScan"));
+    else if (stage) announce(text("textStage"));
+    else if (commons && !workflowEvents.length) announce(text("textCommons"));
+    else if (workflowEvents.some((e) => e.type === "checklist.updated")) {
+      announce(text("textChecklist"));
+    } else if (workflowEvents.length) announce(text("textReview"));
+    else if (comments.some((e) => e.type === "comment.created")) announce(text("textComment"));
   }
 
   let waitingEvents = [];
@@ -311,44 +329,109 @@ if (root && "WebSocket" in window) {
     });
   }
 
-  // Comment forms post in the background while the socket is up: the new comment then
-  // arrives like everyone else's, and the page keeps its place. Errors come back as the
-  // form from the server's answer, with the messages next to the fields.
+  // Forms marked data-live-form (the thread's, the checklist's, the review's, the stage's)
+  // post in the background while the socket is up: the page keeps its place, and the
+  // change arrives through the socket, as it does on everyone else's page. The server
+  // answers a success with its message alone (JSON; a comment's redirect is not followed),
+  // and input it refuses with the page, whose copy of the form (found by its action) comes
+  // in with the messages next to the fields and what was typed.
+  const findForm = (where, action) =>
+    [...where.querySelectorAll("form[action]")].find(
+      (candidate) => candidate.getAttribute("action") === action,
+    );
+
+  // The outermost live fragment holding a form (the workflow, say): no update replaces
+  // what is just before it.
+  function fragmentOf(form) {
+    let place = null;
+    for (let node = form.parentElement; node && node !== root; node = node.parentElement) {
+      if (node.dataset.live && node.id) place = node;
+    }
+    return place;
+  }
+
+  // A refusal, with a button to close it: just before the fragment that held the form, so
+  // that an update that comes in just after (or that the refusal lets in) leaves it there.
+  function warn(fragmentId, message) {
+    const fragment = document.getElementById(fragmentId);
+    if (!fragment) return;
+    const alert = document.createElement("div");
+    alert.className = "fr-alert fr-alert--error fr-alert--sm fr-mb-2w live-refusal";
+    alert.setAttribute("role", "alert");
+    const paragraph = document.createElement("p");
+    paragraph.textContent = message;
+    const close = document.createElement("button");
+    close.type = "button";
+    close.className = "fr-btn--close fr-btn";
+    close.textContent = text("textClose");
+    close.addEventListener("click", () => alert.remove());
+    alert.append(paragraph, close);
+    fragment.before(alert);
+    alert.scrollIntoView({ block: "nearest" });
+  }
+
   document.addEventListener("submit", async (event) => {
     const form = event.target;
     if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-live-form")) return;
     if (root.dataset.live !== "connected") return;
     event.preventDefault();
+    if (sending.has(form)) return;
+    const action = form.getAttribute("action");
+    const body = new FormData(form, event.submitter);
+    const fragment = fragmentOf(form);
+    sending.add(form);
     let response;
     try {
-      // The redirect that follows a success is not followed: the new comment arrives
-      // through the socket, and the server does not render a whole page for nothing.
       response = await fetch(form.action, {
         method: "POST",
-        body: new FormData(form),
+        body,
         credentials: "same-origin",
         redirect: "manual",
+        headers: { "X-Live-Form": "1" },
       });
     } catch {
+      sending.delete(form);
       form.submit();
       return;
     }
-    if (response.type === "opaqueredirect") {
-      form.reset();
-      const details = form.closest("details");
-      if (details) details.open = false;
-      say(text("textPosted"));
+    sending.delete(form);
+    const json = (response.headers.get("Content-Type") || "").startsWith("application/json");
+    if (response.type === "opaqueredirect" || json) {
+      const answer = json ? await response.json() : { level: "success" };
+      // The form is sent: an update that waited for it comes in. It may bring a fresh copy
+      // of the form, or take the form away (the review it decides was closed meanwhile).
+      const release = waiting.get(form);
+      if (release) release();
+      if (answer.level === "error") {
+        if (fragment) warn(fragment.id, answer.message);
+        sayOwn(answer.message);
+        return;
+      }
+      const current = document.contains(form) ? form : findForm(document, action);
+      if (current) {
+        current.reset();
+        const details = opener(current);
+        if (details) details.open = false;
+      }
+      sayOwn(answer.message || text("textPosted"));
       return;
     }
+    // Input refused: the form comes back with its errors, and a waiting update still waits.
+    const current = document.contains(form) ? form : findForm(document, action);
     const answer = new DOMParser().parseFromString(await response.text(), "text/html");
-    const fresh = answer.getElementById(form.id);
-    if (!fresh) {
-      form.submit();
+    const fresh = findForm(answer, action);
+    if (!fresh || !current) {
+      if (document.contains(form)) form.submit();
+      else window.location.reload();
       return;
     }
-    form.replaceWith(fresh);
-    if (!(window.focusErrors && window.focusErrors(fresh))) {
-      const invalid = fresh.querySelector("[aria-invalid='true']");
+    // The same form element keeps what listens to it (an update waiting for it).
+    current.replaceChildren(...fresh.childNodes);
+    const details = opener(current);
+    if (details) details.open = true;
+    if (window.htmx) window.htmx.process(current);
+    if (!(window.focusErrors && window.focusErrors(current))) {
+      const invalid = current.querySelector("[aria-invalid='true']");
       if (invalid) invalid.focus();
     }
   });
