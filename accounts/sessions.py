@@ -9,12 +9,12 @@ session that ends without a message (expiry, a row deleted by hand).
 
 from importlib import import_module
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
 from django.db import transaction
 from django.utils.crypto import constant_time_compare
+
+from incubator import layer
 
 
 def session_group(user_id: int) -> str:
@@ -24,12 +24,8 @@ def session_group(user_id: int) -> str:
 def announce_session_end(user_id: int) -> None:
     """After commit, make every socket of this person check its session."""
 
-    def send():
-        layer = get_channel_layer()
-        if layer is not None:
-            async_to_sync(layer.group_send)(session_group(user_id), {"type": "session.check"})
-
-    transaction.on_commit(send)
+    message = (session_group(user_id), {"type": "session.check"})
+    transaction.on_commit(lambda: layer.group_send([message]))
 
 
 def on_signed_out(sender, request, user, **kwargs):

@@ -8,8 +8,6 @@ live unread counts leave after commit.
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
@@ -19,6 +17,7 @@ from django.utils import timezone, translation
 from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 
+from incubator import layer
 from outbox.mail import read_unsubscribe_token
 from outbox.models import Frequency, Item, Recipient
 from outbox.services import queue_items
@@ -218,9 +217,6 @@ def notify_all(notices) -> list:
 
 def push_unread(user_ids) -> None:
     """Send the current unread count to every socket of these people (after commit)."""
-    layer = get_channel_layer()
-    if layer is None:
-        return
     user_ids = set(user_ids)
     unread = dict(
         Notification.objects.filter(recipient_id__in=user_ids, read_at__isnull=True)
@@ -228,15 +224,12 @@ def push_unread(user_ids) -> None:
         .values_list("recipient_id")
         .annotate(Count("id"))
     )
-
-    async def send():
-        for user_id in user_ids:
-            await layer.group_send(
-                user_group(user_id),
-                {"type": "notification.unread", "count": unread.get(user_id, 0)},
-            )
-
-    async_to_sync(send)()
+    layer.group_send(
+        [
+            (user_group(user_id), {"type": "notification.unread", "count": unread.get(user_id, 0)})
+            for user_id in user_ids
+        ]
+    )
 
 
 @transaction.atomic

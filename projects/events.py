@@ -10,12 +10,12 @@ import json
 import time
 from contextlib import contextmanager
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils.module_loading import import_string
+
+from incubator import layer
 
 from .models import Project, ProjectEvent
 
@@ -148,13 +148,9 @@ def broadcast(*events: ProjectEvent) -> None:
     """Send already-committed events, in order, to the sockets of their project. Each is
     encoded once here, relayed as is by every consumer; ``sent`` lets a consumer notice it
     fell behind."""
-    layer = get_channel_layer()
-    if layer is None:
-        return
-
-    async def send():
-        for event in events:
-            await layer.group_send(
+    layer.group_send(
+        [
+            (
                 group_name(event.project_id),
                 {
                     "type": "project.event",
@@ -163,20 +159,17 @@ def broadcast(*events: ProjectEvent) -> None:
                     "sent": time.time(),
                 },
             )
-
-    async_to_sync(send)()
+            for event in events
+        ]
+    )
 
 
 def announce_access_change(project_id: int) -> None:
     """After commit, make the project's sockets check again that their person may still
     read it (a member removed, the project made restricted or deleted)."""
 
-    def send():
-        layer = get_channel_layer()
-        if layer is not None:
-            async_to_sync(layer.group_send)(group_name(project_id), {"type": "project.access"})
-
-    transaction.on_commit(send)
+    message = (group_name(project_id), {"type": "project.access"})
+    transaction.on_commit(lambda: layer.group_send([message]))
 
 
 def events_after(project_id: int, after: int, limit: int) -> list[ProjectEvent]:
