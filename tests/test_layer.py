@@ -10,12 +10,11 @@ from django.conf import settings
 
 from incubator import layer
 
-pytestmark = pytest.mark.skipif(
+
+@pytest.mark.skipif(
     not settings.REDIS_URL,
     reason="needs REDIS_URL: make test runs it in its second pass when Redis answers",
 )
-
-
 def test_sends_from_any_thread_go_through_one_loop_in_order():
     group = "layer-test"
 
