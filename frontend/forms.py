@@ -22,9 +22,15 @@ PROJECT_FIELDS = list(EDITABLE_FIELDS)
 
 class DsfrRenderer(DjangoTemplates):
     """Every field, however the page renders it ({{ form }}, {{ field.as_field_group }}),
-    in the design system's markup."""
+    in the design system's markup. A ``<select>`` writes its options in its own template
+    rather than through one template include each: the same markup, without the cost of
+    an include per option (the territories' list took about 9 ms of a project page)."""
 
     field_template_name = "frontend/fragments/field.html"
+    faster = {"django/forms/widgets/select.html": "frontend/widgets/select.html"}
+
+    def get_template(self, template_name):
+        return super().get_template(self.faster.get(template_name, template_name))
 
 
 def https_by_default(field, **kwargs):

@@ -3,11 +3,14 @@ Bad input comes back with the errors next to the fields and what was typed; refu
 clear pages; nothing is written when a form is refused."""
 
 import pytest
+from django import forms
+from django.forms.renderers import DjangoTemplates
 from django.test import Client
 
+from frontend.forms import DsfrRenderer, ProjectFilterForm
 from notifications.models import Notification
 from outbox.models import Recipient
-from projects.models import Follow, Membership, Project
+from projects.models import Follow, Membership, Project, Territory
 from workflows import services as workflow_services
 from workflows.models import ChecklistItem
 
@@ -290,3 +293,33 @@ def test_the_notifications_come_in_pages_of_the_design_system(browse, owner):
     assert "Page 1 sur 2" in first
     second = client.get("/notifications/?page=2").content.decode()
     assert 'href="?page=1" rel="prev"' in second and "Page 2 sur 2" in second
+
+
+@pytest.mark.parametrize(
+    "widget, value",
+    [
+        (forms.Select(choices=[("", "—"), ("a", "Aude & Ariège"), ("b", "Brest")]), "b"),
+        (forms.Select(choices=[("Bretagne", [(1, "Brest"), (2, "Rennes")]), (3, "Lyon")]), 2),
+        (forms.SelectMultiple(choices=[(1, "Un"), (2, "Deux"), (3, "Trois")]), [1, 3]),
+        (forms.Select(choices=[(1, "Un")], attrs={"required": True, "class": "fr-select"}), None),
+    ],
+)
+def test_a_select_renders_as_django_writes_it(widget, value):
+    """The renderer's faster ``<select>`` template writes the markup Django's own does."""
+    ours = widget.render("field", value, attrs={"id": "id_field"}, renderer=DsfrRenderer())
+    theirs = widget.render("field", value, attrs={"id": "id_field"}, renderer=DjangoTemplates())
+    assert ours == theirs
+    assert "<option" in ours
+
+
+@pytest.mark.django_db
+def test_the_territories_render_as_django_writes_them():
+    """The longest list of the pages (every département and région), with one chosen."""
+    form = ProjectFilterForm()
+    field = form.fields["territory"]
+    chosen = Territory.objects.order_by("pk")[5].pk
+    ours = field.widget.render("territory", chosen, renderer=form.renderer)
+    assert isinstance(form.renderer, DsfrRenderer)
+    assert ours == field.widget.render("territory", chosen, renderer=DjangoTemplates())
+    assert ours.count("<option") == Territory.objects.count() + 1
+    assert ours.count(" selected") == 1
