@@ -76,11 +76,17 @@ if (root && "WebSocket" in window) {
   // <details>) that holds the one-click forms of its items along with everything else.
   const opener = (form) => form.closest("details:not(.principle)");
 
-  // A form someone is filling in: open in its <details>, holding the focus in a field, or
-  // holding text that differs from what the server rendered.
+  // The form of ``where`` with this action: a fragment's fresh copy of a form, say.
+  const findForm = (where, action) =>
+    [...where.querySelectorAll("form[action]")].find(
+      (candidate) => candidate.getAttribute("action") === action,
+    );
+
   // Forms whose content is on its way to the server: a live update may replace them.
   const sending = new WeakSet();
 
+  // A form someone is filling in: open in its <details>, holding the focus in a field, or
+  // holding text that differs from what the server rendered.
   function isBusy(form) {
     if (sending.has(form)) return false;
     const details = opener(form);
@@ -117,10 +123,7 @@ if (root && "WebSocket" in window) {
     const busy = force ? [] : [...target.querySelectorAll("form[action]")].filter(isBusy);
     const kept = [];
     for (const form of busy) {
-      const action = form.getAttribute("action");
-      const fresh = [...content.querySelectorAll("form[action]")].find(
-        (candidate) => candidate.getAttribute("action") === action,
-      );
+      const fresh = findForm(content, form.getAttribute("action"));
       if (!fresh) {
         wait(target, content, form);
         return;
@@ -335,10 +338,6 @@ if (root && "WebSocket" in window) {
   // answers a success with its message alone (JSON; a comment's redirect is not followed),
   // and input it refuses with the page, whose copy of the form (found by its action) comes
   // in with the messages next to the fields and what was typed.
-  const findForm = (where, action) =>
-    [...where.querySelectorAll("form[action]")].find(
-      (candidate) => candidate.getAttribute("action") === action,
-    );
 
   // The outermost live fragment holding a form (the workflow, say): no update replaces
   // what is just before it.
