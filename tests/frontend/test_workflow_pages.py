@@ -151,6 +151,21 @@ def test_a_form_posted_in_the_background_gets_its_message_alone(browse, project,
     assert "Critère vérifié." in response.content.decode()
 
 
+def test_a_person_refused_in_the_background_gets_the_refusal_page(
+    browse, project, member, owner, stranger
+):
+    """No JSON for someone who may not act: the same refusal as without the header, which
+    the live module shows by sending the form as usual."""
+    item = required_items(project)[0]
+    workflow_services.attest_item(by=member, item=item, evidence_text="Preuve.")
+    for who, status in ((owner, 403), (stranger, 403)):
+        response = browse(who).post(item_url(project, item, "verify"), {}, **LIVE_FORM)
+        assert response.status_code == status
+        assert not response["Content-Type"].startswith("application/json")
+    item.refresh_from_db()
+    assert item.status == ItemStatus.ATTESTED
+
+
 def test_a_refusal_in_the_background_says_why_and_writes_nothing(browse, project, owner):
     client = browse(owner)
     response = client.post(f"/projects/{project.pk}/review/", **LIVE_FORM)
