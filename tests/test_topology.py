@@ -350,14 +350,14 @@ async def test_a_worker_killed_in_the_middle_of_a_send_loses_nothing(
 def test_nginx_serves_the_hashed_static_files_compressed_and_for_a_year(topology):
     base = f"http://127.0.0.1:{topology.port}"
     page = httpx.get(f"{base}/accounts/login/", timeout=WAIT).text
-    hashed = re.search(r'src="(/static/vendor/htmx\.min\.[0-9a-f]{12}\.js)"', page)
+    hashed = re.search(r'src="(/static/frontend/js/forms\.[0-9a-f]{12}\.js)"', page)
     assert hashed, "the pages name the hashed files"
     answer = httpx.get(base + hashed[1], headers={"Accept-Encoding": "gzip"}, timeout=WAIT)
     assert answer.status_code == 200
     assert answer.headers["Content-Encoding"] == "gzip"
     assert answer.headers["Cache-Control"] == "public, max-age=31536000, immutable"
-    assert "htmx" in answer.text
-    plain = httpx.get(f"{base}/static/vendor/htmx.min.js", timeout=WAIT)
+    assert "focusErrors" in answer.text
+    plain = httpx.get(f"{base}/static/frontend/js/forms.js", timeout=WAIT)
     assert plain.headers["Cache-Control"] == "public, max-age=60"
     # Not a file of the static root: not served, and never the application's.
     assert httpx.get(f"{base}/static/../manage.py", timeout=WAIT).status_code in (400, 404)

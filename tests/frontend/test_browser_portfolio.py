@@ -115,3 +115,18 @@ def test_the_portfolio_page(
         ).click()
     assert visitor.url.endswith("/lessons/")
     expect(visitor.locator("main")).to_contain_text("Atelier mobile")
+
+
+DRAWN = "(id) => Boolean(window.Chart.getChart(document.querySelector(`canvas[data-chart=${id}]`)))"
+
+
+def test_the_charts_are_drawn_as_they_come_into_view(open_page, project, funder):
+    reader = open_page(funder, viewport=DESKTOP)
+    visit(reader, "/portfolio/")
+    canvases = reader.locator("canvas[data-chart]")
+    first, last = (canvases.nth(n).get_attribute("data-chart") for n in (0, -1))
+    assert not reader.evaluate(DRAWN, last), "a chart far below the screen waits"
+    canvases.last.scroll_into_view_if_needed()
+    reader.wait_for_function(DRAWN, arg=last)
+    canvases.first.scroll_into_view_if_needed()
+    reader.wait_for_function(DRAWN, arg=first)

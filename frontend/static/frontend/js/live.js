@@ -141,7 +141,6 @@ if (root && "WebSocket" in window) {
     target.replaceWith(content);
     if (!first) return;
     first.classList.add("flash");
-    if (window.htmx) window.htmx.process(first);
     if (!focused) return;
     if (document.contains(active)) {
       active.focus({ preventScroll: true });
@@ -428,7 +427,6 @@ if (root && "WebSocket" in window) {
     current.replaceChildren(...fresh.childNodes);
     const details = opener(current);
     if (details) details.open = true;
-    if (window.htmx) window.htmx.process(current);
     if (!(window.focusErrors && window.focusErrors(current))) {
       const invalid = current.querySelector("[aria-invalid='true']");
       if (invalid) invalid.focus();

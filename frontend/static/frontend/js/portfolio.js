@@ -1,6 +1,7 @@
 // Draws the portfolio charts from the JSON the server puts beside each table. The tables
 // hold the same numbers, so the charts are hidden from assistive technologies. Charts are
-// drawn on first load and again whenever htmx swaps in fresh figures (filters, refresh).
+// drawn as they come into view, and again whenever htmx swaps in fresh figures (filters,
+// refresh).
 
 (function () {
   if (!("Chart" in window)) return;
@@ -57,14 +58,32 @@
     charts.set(canvas.dataset.chart, chart);
   }
 
-  function drawAll(root) {
-    root.querySelectorAll("canvas[data-chart]").forEach((canvas) => {
-      const previous = charts.get(canvas.dataset.chart);
-      if (previous) previous.destroy();
-      draw(canvas);
+  // A chart is drawn when it comes near the screen: the page's first paint waits for the
+  // one or two charts in view, not for all nine.
+  const nearScreen =
+    "IntersectionObserver" in window &&
+    new IntersectionObserver(
+      (entries) => {
+        for (const entry of entries) {
+          if (!entry.isIntersecting) continue;
+          nearScreen.unobserve(entry.target);
+          draw(entry.target);
+        }
+      },
+      { rootMargin: "200px" },
+    );
+
+  // Every chart of the page, drawn anew (the canvases of swapped-in figures are new).
+  function drawAll() {
+    if (nearScreen) nearScreen.disconnect();
+    charts.forEach((chart) => chart.destroy());
+    charts.clear();
+    document.querySelectorAll("canvas[data-chart]").forEach((canvas) => {
+      if (nearScreen) nearScreen.observe(canvas);
+      else draw(canvas);
     });
   }
 
-  document.addEventListener("DOMContentLoaded", () => drawAll(document));
-  document.body.addEventListener("htmx:afterSwap", () => drawAll(document));
+  document.addEventListener("DOMContentLoaded", drawAll);
+  document.body.addEventListener("htmx:afterSwap", drawAll);
 })();
