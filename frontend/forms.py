@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from evidence.checks import CHOICES as EVIDENCE_CHECKS
+from frontend.widgets import WRITERS
 from notifications.models import Notification
 from outbox.models import Frequency
 from projects.models import MAX_NOTE, MAX_TEXT, MAX_URL, Project, Role, Stage, Territory, Theme
@@ -22,15 +23,18 @@ PROJECT_FIELDS = list(EDITABLE_FIELDS)
 
 class DsfrRenderer(DjangoTemplates):
     """Every field, however the page renders it ({{ form }}, {{ field.as_field_group }}),
-    in the design system's markup. A ``<select>`` writes its options in its own template
-    rather than through one template include each: the same markup, without the cost of
-    an include per option (the territories' list took about 9 ms of a project page)."""
+    in the design system's markup. The commonest widgets (inputs, text areas, lists and
+    their options) are written by ``frontend.widgets``, the same markup as their templates
+    without a template render each."""
 
     field_template_name = "frontend/fragments/field.html"
-    faster = {"django/forms/widgets/select.html": "frontend/widgets/select.html"}
 
-    def get_template(self, template_name):
-        return super().get_template(self.faster.get(template_name, template_name))
+    def render(self, template_name, context, request=None):
+        write = WRITERS.get(template_name)
+        written = write(context["widget"]) if write else None
+        if written is None:
+            return super().render(template_name, context, request=request)
+        return written.strip()
 
 
 def https_by_default(field, **kwargs):

@@ -2,12 +2,28 @@
 Bad input comes back with the errors next to the fields and what was typed; refusals are
 clear pages; nothing is written when a form is refused."""
 
+import datetime
+
 import pytest
 from django import forms
 from django.forms.renderers import DjangoTemplates
 from django.test import Client
+from django.utils import translation
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
 
-from frontend.forms import DsfrRenderer, ProjectFilterForm
+from frontend.commons_forms import ReuseForm
+from frontend.console_forms import CriterionForm
+from frontend.forms import (
+    ConditionForm,
+    DecisionForm,
+    DsfrRenderer,
+    HoldForm,
+    ProjectFilterForm,
+    ProjectForm,
+    SendBackForm,
+)
+from frontend.publiccode_forms import ImportForm, ProfileForm
 from notifications.models import Notification
 from outbox.models import Recipient
 from projects.models import Follow, Membership, Project, Territory
@@ -295,21 +311,101 @@ def test_the_notifications_come_in_pages_of_the_design_system(browse, owner):
     assert 'href="?page=1" rel="prev"' in second and "Page 2 sur 2" in second
 
 
+class TemplatesOnly(DsfrRenderer):
+    """The pages' renderer with every widget rendered by its Django template."""
+
+    def render(self, template_name, context, request=None):
+        return DjangoTemplates.render(self, template_name, context, request=request)
+
+
+TYPED = 'Aude & <Ariège> "09"'
+
+
 @pytest.mark.parametrize(
     "widget, value",
     [
-        (forms.Select(choices=[("", "—"), ("a", "Aude & Ariège"), ("b", "Brest")]), "b"),
+        (forms.TextInput(attrs={"required": True, "disabled": False, "maxlength": 200}), TYPED),
+        (forms.TextInput(attrs={"placeholder": mark_safe("<b>déjà sûr</b>")}), None),
+        (forms.TextInput(), mark_safe("<i>sûr</i>")),
+        (forms.EmailInput(), "a@example.org"),
+        (forms.URLInput(attrs={"class": "fr-input"}), "https://example.org/?a=1&b=2"),
+        (forms.NumberInput(attrs={"min": 0, "step": 0.5}), 1500),
+        (forms.DateInput(attrs={"type": "date"}), datetime.date(2026, 12, 4)),
+        (forms.HiddenInput(), 3),
+        (forms.PasswordInput(render_value=True), TYPED),
+        (forms.PasswordInput(), TYPED),
+        (forms.CheckboxInput(), True),
+        (forms.CheckboxInput(), False),
+        (forms.FileInput(), None),
+        (forms.Textarea(attrs={"rows": 3}), "Ligne 1\n<b>Ligne</b> 2"),
+        (forms.Textarea(), ""),
+        (forms.Textarea(), None),
+        (forms.Select(choices=[("", _("Choisir…")), ("a", "Aude & Ariège"), ("b", "Brest")]), "b"),
         (forms.Select(choices=[("Bretagne", [(1, "Brest"), (2, "Rennes")]), (3, "Lyon")]), 2),
+        (forms.Select(choices=[(1, 1000), (2, 2.5)]), 1),
         (forms.SelectMultiple(choices=[(1, "Un"), (2, "Deux"), (3, "Trois")]), [1, 3]),
         (forms.Select(choices=[(1, "Un")], attrs={"required": True, "class": "fr-select"}), None),
+        (forms.NullBooleanSelect(), True),
+        (forms.RadioSelect(choices=[("a", "A & a"), ("b", "B")]), "b"),
+        (
+            forms.CheckboxSelectMultiple(choices=[("G", [(1, "Un"), (2, "Deux")]), (3, "Trois")]),
+            [2],
+        ),
     ],
 )
-def test_a_select_renders_as_django_writes_it(widget, value):
-    """The renderer's faster ``<select>`` template writes the markup Django's own does."""
+def test_a_widget_renders_as_django_writes_it(widget, value):
+    """``frontend.widgets`` writes the markup of Django's own templates."""
     ours = widget.render("field", value, attrs={"id": "id_field"}, renderer=DsfrRenderer())
     theirs = widget.render("field", value, attrs={"id": "id_field"}, renderer=DjangoTemplates())
     assert ours == theirs
-    assert "<option" in ours
+
+
+def test_an_option_with_its_label_renders_as_django_writes_it():
+    class Choice(forms.Form):
+        kind = forms.ChoiceField(widget=forms.RadioSelect, choices=[("a", "A & a"), ("b", "B")])
+
+    ours = Choice()["kind"]
+    theirs = Choice(renderer=TemplatesOnly())["kind"]
+    assert [str(option) for option in ours] == [str(option) for option in theirs]
+    assert str(ours[0]).startswith('<label for="id_kind_0"><input type="radio"')
+
+
+def test_the_common_widgets_load_no_template(monkeypatch):
+    def refuse(self, name):
+        raise AssertionError(f"{name} loaded")
+
+    monkeypatch.setattr(DjangoTemplates, "get_template", refuse)
+    renderer = DsfrRenderer()
+    for widget in (forms.TextInput(), forms.Textarea(), forms.Select(choices=[(1, "Un")])):
+        assert widget.render("field", None, renderer=renderer).startswith("<")
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+@pytest.mark.parametrize(
+    "form_class, data",
+    [
+        (ProjectForm, None),
+        (ProjectForm, {"title": TYPED, "website_url": "pas une url", "themes": ["x"]}),
+        (ProjectFilterForm, {"q": TYPED, "stage": "prototype"}),
+        (ReuseForm, None),
+        (ReuseForm, {"organisation": TYPED, "kind": "fork", "territory": "29"}),
+        (ConditionForm, None),
+        (DecisionForm, {"verdict": "approve", "rationale": TYPED}),
+        (SendBackForm, None),
+        (HoldForm, {"reason": TYPED, "revisit_on": "hier"}),
+        (CriterionForm, None),
+        (ProfileForm, None),
+        (ImportForm, None),
+    ],
+)
+def test_the_pages_forms_render_as_through_the_templates(form_class, data, language):
+    """Whole forms of the pages, valid and refused, in both languages: the same markup as
+    with every widget through its template."""
+    with translation.override(language):
+        ours = form_class(data=data).render()
+        theirs = form_class(data=data, renderer=TemplatesOnly()).render()
+    assert ours == theirs
+    assert "<input" in ours or "<textarea" in ours
 
 
 @pytest.mark.django_db
