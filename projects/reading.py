@@ -1,9 +1,9 @@
 """One reading per read-only request.
 
 A page or a live fragment asks the same questions many times while it renders: the
-person's rights on the project, the next gate, the open review, the checklist, the live
-hold. Inside ``one_reading`` each is read once and kept for the rest of the request. Only
-around reads: a write inside could change the answers.
+person's rights on the project, the next gate, the open review and its votes, the
+checklist, the live hold. Inside ``one_reading`` each is read once and kept for the rest
+of the request. Only around reads: a write inside could change the answers.
 """
 
 from contextlib import contextmanager

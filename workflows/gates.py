@@ -89,7 +89,10 @@ def votes(review: GateReview) -> list[Decision]:
     cached = getattr(review, "_prefetched_objects_cache", {}).get("decisions")
     if cached is not None and all(hasattr(d, "by_team") for d in cached):
         return list(cached)
-    return list(with_team_flag(review.decisions.select_related("reviewer")))
+    return once(
+        ("votes", review.pk),
+        lambda: list(with_team_flag(review.decisions.select_related("reviewer"))),
+    )
 
 
 blocker = stages.blocker

@@ -374,6 +374,27 @@ def test_live_parts_in_one_answer(
 QUERIES_PER_PARTS = {"stranger": 14, "member": 14, "reviewer": 17}
 
 
+@pytest.mark.parametrize("who", ["stranger", "member", "reviewer"])
+def test_live_parts_read_the_votes_of_an_open_review_once(
+    browse, project, owner, reviewer, who, request, django_assert_num_queries
+):
+    """The review panel, the stage's blockers and the transitions offered all ask for the
+    open review's votes: they are read once."""
+    attest_all(project, owner)
+    review = workflow_services.open_review(by=owner, project=project)
+    workflow_services.decide(by=reviewer, review=review, verdict="approve", rationale="Oui.")
+    first = required_items(project)[0]
+    client = browse(request.getfixturevalue(who))
+    url = f"/projects/{project.pk}/live/parts/?item={first.pk}"
+    client.get(url)  # the session and the person, read once
+    with django_assert_num_queries(QUERIES_WITH_VOTES[who]):
+        html = client.get(url).content.decode()
+    assert "1 approbation sur" in html
+
+
+QUERIES_WITH_VOTES = {"stranger": 14, "member": 14, "reviewer": 18}
+
+
 def test_item_fragment_offers_forms_by_person(browse, project, member, reviewer):
     item = required_items(project)[0]
     url = f"/projects/{project.pk}/live/items/{item.pk}/"
