@@ -28,7 +28,7 @@ class ReuseForm(forms.Form):
         max_length=MAX_URL,
         help_text=_("Sans SIREN (organisation étrangère, collectif) : son site ou sa fiche."),
     )
-    territory = forms.ChoiceField(label=_("Territoire"), choices=territory_choices)
+    territory = forms.ChoiceField(label=_("Territoire"))
     kind = forms.ChoiceField(
         label=_("Type de réutilisation"), choices=Reuse.Kind.choices, widget=forms.RadioSelect
     )
@@ -44,6 +44,13 @@ class ReuseForm(forms.Form):
         max_length=254,
         help_text=_("Visible seulement de l'équipe, des relecteurs et de vous."),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Read once: a callable's choices are read again each time they are iterated, and
+        # rendering the list iterates them twice (its options, and whether it needs an
+        # answer).
+        self.fields["territory"].choices = territory_choices()
 
 
 class ReuseNoteForm(forms.Form):

@@ -419,3 +419,9 @@ def test_the_territories_render_as_django_writes_them():
     assert ours == field.widget.render("territory", chosen, renderer=DjangoTemplates())
     assert ours.count("<option") == Territory.objects.count() + 1
     assert ours.count(" selected") == 1
+
+
+def test_the_reuse_form_reads_the_territories_once(django_assert_num_queries):
+    with django_assert_num_queries(1):
+        html = ReuseForm().render()
+    assert html.count("<option") == Territory.objects.count() + 1
