@@ -12,8 +12,7 @@ template as usual.
 
 from django.template import Context
 from django.template.base import render_value_in_context
-from django.utils.html import escape
-from django.utils.safestring import SafeData
+from django.utils.html import conditional_escape
 
 # How the form renderer's templates render a value: autoescape on, the active language's
 # formats, the current time zone.
@@ -26,8 +25,8 @@ def _text(value) -> str:
 
 
 def _formatted(value) -> str:
-    """``{{ value|stringformat:'s' }}``"""
-    return str(value) if isinstance(value, SafeData) else escape(str(value))
+    """``{{ value|stringformat:'s' }}``: the value as a string, escaped unless safe."""
+    return conditional_escape(str(value))
 
 
 def attrs(widget) -> str:
