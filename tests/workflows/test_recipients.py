@@ -2,6 +2,13 @@
 built by the test): a decision tells the team, a stage change the team and the followers
 who may still read the project, a mention or a reply the people it names."""
 
+import json
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
 from discussion.services import post_comment
 from notifications.models import Notification
 from projects.services import follow_project
@@ -10,6 +17,7 @@ from workflows import services
 from .conftest import attest_all, verify_all
 
 Kind = Notification.Kind
+User = get_user_model()
 
 
 def told(kind) -> list[str]:
@@ -46,3 +54,66 @@ def test_mentions_and_replies_reach_the_people_named(project, owner, member, str
     post_comment(by=stranger, project=project, body="Et moi aussi.", parent=top.pk)
     assert told(Kind.MENTION) == ["owner"]
     assert told(Kind.REPLY) == ["member"]
+
+
+def accounts_read_by_key(sql: str) -> bool:
+    """Whether the database's plan for ``sql`` reaches the accounts table by key only (an
+    index condition on PostgreSQL, a SEARCH on SQLite), never reading all of it."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("ANALYZE auth_user")
+            cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}")
+            plan = cursor.fetchone()[0]
+            plan = json.loads(plan) if isinstance(plan, str) else plan
+            nodes, stack = [], [plan[0]["Plan"]]
+            while stack:
+                node = stack.pop()
+                nodes.append(node)
+                stack.extend(node.get("Plans", []))
+            reads = [node for node in nodes if node.get("Relation Name") == "auth_user"]
+            keyed = (
+                "Index Cond" in node or node["Node Type"] == "Bitmap Heap Scan" for node in reads
+            )
+            return bool(reads) and all(keyed)
+        cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
+        steps = [row[-1] for row in cursor.fetchall()]
+        return not any(step.startswith("SCAN auth_user") for step in steps)
+
+
+@pytest.fixture
+def many_accounts(db):
+    """On PostgreSQL, enough accounts that reading them all costs more than looking a few
+    up: the planner chooses by the table's size. SQLite's plan follows the query's shape."""
+    if connection.vendor == "postgresql":
+        User.objects.bulk_create(User(username=f"compte-{n}") for n in range(20_000))
+
+
+def people_queries(queries) -> list[str]:
+    return [q["sql"] for q in queries.captured_queries if 'FROM "auth_user"' in q["sql"]]
+
+
+def test_a_decision_finds_the_people_concerned_by_key_not_by_reading_every_account(
+    many_accounts, project, owner, reviewer, funder
+):
+    follow_project(by=funder, project=project)
+    attest_all(project, owner)
+    review = services.open_review(by=owner, project=project)
+    verify_all(project, reviewer)
+    with CaptureQueriesContext(connection) as queries:
+        services.decide(by=reviewer, review=review, verdict="approve", rationale="Conforme.")
+    assert told(Kind.STAGE_CHANGED) == ["funder", "member", "owner"]
+    people = people_queries(queries)
+    assert people
+    assert all(accounts_read_by_key(sql) for sql in people), people
+
+
+def test_a_stage_change_finds_the_followers_by_key_not_by_reading_every_account(
+    many_accounts, project, funder, curator
+):
+    follow_project(by=funder, project=project)
+    with CaptureQueriesContext(connection) as queries:
+        services.archive(by=curator, project=project, rationale="En pause.")
+    assert told(Kind.STAGE_CHANGED) == ["funder", "member", "owner"]
+    people = people_queries(queries)
+    assert people
+    assert all(accounts_read_by_key(sql) for sql in people), people
