@@ -5,6 +5,7 @@ people): PostgreSQL, or the embedded SQLite profile when ``DATABASE_URL`` is uns
 ``DATA_DIR`` at a scratch folder):
 
     DATABASE_URL=postgres://... .venv/bin/python bench/transitions.py [--projects N]
+        [--reviewers 1,32] [--workloads same,spread] [--accounts 50000]
     DATA_DIR=/a/scratch/folder .venv/bin/python bench/transitions.py [--projects N]
 
 On SQLite the IMMEDIATE transactions serialise the writers, as the row lock does on
@@ -79,6 +80,18 @@ def people(count: int):
         reviewer.groups.add(group)
         reviewers.append(reviewer)
     return owner, reviewers
+
+
+def other_accounts(count: int) -> None:
+    """Accounts that take no part: a decision reads the few people it concerns, and must
+    not read every account of the site to find them."""
+    have = User.objects.filter(username__startswith="bench-account-").count()
+    User.objects.bulk_create(
+        User(username=f"bench-account-{n}", password="!") for n in range(have, count)
+    )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")  # the planner's statistics, as a live database keeps them
 
 
 def ready_reviews(owner, count: int) -> list[GateReview]:
@@ -165,9 +178,13 @@ def main():
         "--reviewers", default=",".join(map(str, REVIEWERS)), help="values of K, e.g. 1,32"
     )
     parser.add_argument("--workloads", default="same,spread", help="same, spread or both")
+    parser.add_argument(
+        "--accounts", type=int, default=0, help="other accounts the database holds, at least"
+    )
     args = parser.parse_args()
     reviewers = [int(k) for k in args.reviewers.split(",")]
     call_command("migrate", verbosity=0)
+    other_accounts(args.accounts)
     Gate.objects.filter(stage=Stage.PROTOTYPE).update(quorum=1)
     owner, everyone = people(max(reviewers))
     rows = []
