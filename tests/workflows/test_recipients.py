@@ -2,8 +2,6 @@
 built by the test): a decision tells the team, a stage change the team and the followers
 who may still read the project, a mention or a reply the people it names."""
 
-import json
-
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
@@ -12,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from discussion.services import post_comment
 from notifications.models import Notification
 from projects.services import follow_project
+from tests.plans import reaches_by_key
 from workflows import services
 
 from .conftest import attest_all, verify_all
@@ -57,27 +56,10 @@ def test_mentions_and_replies_reach_the_people_named(project, owner, member, str
 
 
 def accounts_read_by_key(sql: str) -> bool:
-    """Whether the database's plan for ``sql`` reaches the accounts table by key only (an
-    index condition on PostgreSQL, a SEARCH on SQLite), never reading all of it."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
             cursor.execute("ANALYZE auth_user")
-            cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}")
-            plan = cursor.fetchone()[0]
-            plan = json.loads(plan) if isinstance(plan, str) else plan
-            nodes, stack = [], [plan[0]["Plan"]]
-            while stack:
-                node = stack.pop()
-                nodes.append(node)
-                stack.extend(node.get("Plans", []))
-            reads = [node for node in nodes if node.get("Relation Name") == "auth_user"]
-            keyed = (
-                "Index Cond" in node or node["Node Type"] == "Bitmap Heap Scan" for node in reads
-            )
-            return bool(reads) and all(keyed)
-        cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
-        steps = [row[-1] for row in cursor.fetchall()]
-        return not any(step.startswith("SCAN auth_user") for step in steps)
+    return reaches_by_key(sql, "auth_user")
 
 
 @pytest.fixture
