@@ -39,7 +39,16 @@ class Comment(models.Model):
     class Meta:
         db_table = "projects_comment"
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["author", "created_at"])]
+        indexes = [
+            models.Index(fields=["author", "created_at"]),
+            # The moderation queue, newest first across every project: a page read from
+            # here, not every comment sorted.
+            models.Index(
+                fields=["created_at", "id"],
+                condition=models.Q(deleted_at=None),
+                name="comment_live_by_date",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["author", "client_id"],

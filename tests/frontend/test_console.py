@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from discussion import services as comment_services
 from discussion.models import Comment
+from tests.plans import reads_in_index_order
 from tests.workflows.conftest import attest_all
 from workflows import services as workflow_services
 from workflows.models import Criterion, Gate, GateReview
@@ -206,3 +207,21 @@ def test_curator_sets_the_reuses_the_commons_gate_needs(browse, curator):
     )
     assert refused.status_code == 400
     assert Gate.objects.get(stage="commons").reuses_required == 3
+
+
+def test_the_moderation_queue_reads_its_page_from_an_index_newest_first(
+    browse, curator, owner, project
+):
+    """However many comments the site holds, a page of the queue reads that page's rows in
+    order from an index, not every comment sorted."""
+    comment_services.post_comment(by=owner, project=project, body="Un.")
+    client = browse(curator)
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/console/moderation/")
+    page = [
+        q["sql"]
+        for q in queries.captured_queries
+        if 'FROM "projects_comment"' in q["sql"] and "ORDER BY" in q["sql"] and "LIMIT" in q["sql"]
+    ]
+    assert page
+    assert all(reads_in_index_order(sql, "projects_comment") for sql in page), page
