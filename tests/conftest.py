@@ -7,6 +7,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.db import connection
 from django.utils import translation
 from rest_framework.test import APIClient
 
@@ -125,6 +126,17 @@ def run_tasks(db, monkeypatch):
         return worker._run_tasks
 
     return run
+
+
+@pytest.fixture
+def many_accounts(db):
+    """On PostgreSQL, enough accounts, analysed, that reading them all costs more than
+    looking a few up: the planner chooses by the table's size (``tests.plans``). SQLite's
+    plan follows the query's shape."""
+    if connection.vendor == "postgresql":
+        User.objects.bulk_create(User(username=f"compte-{n}") for n in range(20_000))
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE auth_user")
 
 
 @pytest.fixture

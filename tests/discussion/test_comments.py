@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 
 from discussion import services as comments
 from discussion.models import Comment
@@ -15,6 +16,7 @@ from projects import events
 from projects.errors import Conflict, Forbidden, Invalid, NotAuthenticated, NotFound, RateLimited
 from projects.models import ProjectEvent
 from tests.conftest import on_postgresql
+from tests.plans import reaches_by_key
 
 
 def stream(project):
@@ -281,6 +283,17 @@ def test_mentions_notify_readers_only(
     assert {n.url for n in mentions} == {
         f"{restricted_project.get_absolute_url()}#comment-{comment.pk}"
     }
+
+
+def test_mentions_find_the_people_by_key_not_by_reading_every_account(
+    many_accounts, project, owner, member
+):
+    with CaptureQueriesContext(connection) as queries:
+        post_comment(by=member, project=project, body="@Owner, voyez.")
+    assert Notification.objects.get(kind=Notification.Kind.MENTION).recipient == owner
+    people = [q["sql"] for q in queries.captured_queries if 'FROM "auth_user"' in q["sql"]]
+    assert people
+    assert all(reaches_by_key(sql, "auth_user") for sql in people), people
 
 
 def test_mentions_extracted():
