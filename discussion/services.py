@@ -13,7 +13,6 @@ import nh3
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import Value
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -203,10 +202,10 @@ def _lock(by, project_pk) -> Project:
 def _notify_mentions(comment: Comment, usernames: set[str]) -> set[int]:
     if not usernames:
         return set()
-    # LOWER(username) has its index (accounts' migrations): a case-insensitive lookup of
-    # another form would read every account.
+    # ``usernames`` are lowercase (``mentioned_usernames``); LOWER(username) has its index
+    # (accounts' migrations): a case-insensitive lookup of another form reads every account.
     named = User.objects.annotate(handle=Lower("username")).filter(
-        handle__in=[Lower(Value(name)) for name in usernames], is_active=True
+        handle__in=usernames, is_active=True
     )
     people = [user for user in named if user.pk != comment.author_id]
     notify(
